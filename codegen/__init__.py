@@ -1,0 +1,1 @@
+"""fleetwire's generator: pinned API descriptors + Jinja templates -> ``generated/``."""
