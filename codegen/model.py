@@ -130,34 +130,52 @@ class Model:
         return out
 
 
+def _where(field: descriptor.FieldDescriptor) -> str:
+    return f"{field.containing_type.file.name}: field {field.full_name}" if field.containing_type else field.full_name
+
+
+def _message(field: descriptor.FieldDescriptor) -> descriptor.Descriptor:
+    if field.message_type is None:
+        raise CodegenError(f"{_where(field)} names a message type the descriptor does not resolve")
+    return field.message_type
+
+
+def _enum(field: descriptor.FieldDescriptor) -> descriptor.EnumDescriptor:
+    if field.enum_type is None:
+        raise CodegenError(f"{_where(field)} names an enum type the descriptor does not resolve")
+    return field.enum_type
+
+
 def _value_type(field: descriptor.FieldDescriptor, packages: set[str]) -> tuple[str, str]:
     """The Python type of one (non-repeated) value of ``field``, and its proto spelling."""
     if field.type == FD.TYPE_MESSAGE:
-        message = field.message_type
+        message = _message(field)
         if message.full_name in WRAPPED:
             return WRAPPED[message.full_name], message.full_name
         packages.add(message.file.package)
         return class_ref(message), message.full_name
     if field.type == FD.TYPE_ENUM:
-        packages.add(field.enum_type.file.package)
-        return class_ref(field.enum_type), field.enum_type.full_name
+        enum = _enum(field)
+        packages.add(enum.file.package)
+        return class_ref(enum), enum.full_name
     if field.type in SCALARS:
         python, _, proto = SCALARS[field.type]
         return python, proto
-    raise CodegenError(f"{field.file.name}: field {field.full_name} has unsupported type {field.type}")
+    raise CodegenError(f"{_where(field)} has unsupported type {field.type}")
 
 
 def _is_map(field: descriptor.FieldDescriptor) -> bool:
-    return field.type == FD.TYPE_MESSAGE and field.message_type.GetOptions().map_entry
+    return field.type == FD.TYPE_MESSAGE and _message(field).GetOptions().map_entry
 
 
 def _param(field: descriptor.FieldDescriptor, packages: set[str]) -> Param:
     attr = pythonize_field_name(field.name)
     name = attr + "_" if attr in RESERVED_PARAMETERS or keyword.iskeyword(attr) else attr
-    is_repeated = field.label == FD.LABEL_REPEATED
+    is_repeated = field.is_repeated
     if _is_map(field):
-        key, key_proto = _value_type(field.message_type.fields_by_name["key"], packages)
-        value, value_proto = _value_type(field.message_type.fields_by_name["value"], packages)
+        entry = _message(field)
+        key, key_proto = _value_type(entry.fields_by_name["key"], packages)
+        value, value_proto = _value_type(entry.fields_by_name["value"], packages)
         return Param(
             name=name,
             field=attr,
@@ -194,8 +212,8 @@ def _param(field: descriptor.FieldDescriptor, packages: set[str]) -> Param:
             proto=f"{prefix}{proto} {field.name} = {field.number}{oneof}",
         )
     if field.type == FD.TYPE_ENUM:
-        zero = field.enum_type.values_by_number[0].name
-        default = f"{python}.{pythonize_enum_member_name(zero, field.enum_type.name)}"
+        enum = _enum(field)
+        default = f"{python}.{pythonize_enum_member_name(enum.values_by_number[0].name, enum.name)}"
     else:
         default = SCALARS[field.type][1]
     return Param(
@@ -210,6 +228,9 @@ def _param(field: descriptor.FieldDescriptor, packages: set[str]) -> Param:
 
 
 def _method(service: descriptor.ServiceDescriptor, method: descriptor.MethodDescriptor, packages: set[str]) -> Method:
+    if method.client_streaming and method.server_streaming:
+        # No service fleetwire generates has one; the templates would need a bidirectional adapter first.
+        raise CodegenError(f"{service.file.name}: {method.full_name} is bidirectional streaming, which is unsupported")
     for message in (method.input_type, method.output_type):
         packages.add(message.file.package)
     return Method(

@@ -5,8 +5,8 @@ Services:
 - ``viam.app.v1.AppService`` (124 RPCs, app/v1/app.proto)
 - ``viam.app.v1.RobotService`` (4 RPCs, app/v1/robot.proto)
 - ``viam.app.packages.v1.PackageService`` (4 RPCs, app/packages/v1/packages.proto)
-- ``proto.rpc.v1.AuthService`` (1 RPCs, proto/rpc/v1/auth.proto)
-- ``proto.rpc.v1.ExternalAuthService`` (1 RPCs, proto/rpc/v1/auth.proto)
+- ``proto.rpc.v1.AuthService`` (1 RPC, proto/rpc/v1/auth.proto)
+- ``proto.rpc.v1.ExternalAuthService`` (1 RPC, proto/rpc/v1/auth.proto)
 
 Rendered from ``templates/raw_async_client.py.j2``.
 """
