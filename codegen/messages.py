@@ -7,6 +7,7 @@ import io
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from betterproto2_compiler.lib.google.protobuf.compiler import CodeGeneratorRequest
@@ -49,4 +50,45 @@ def compile_messages(schema: Schema) -> dict[str, str]:
         raise CodegenError(f"betterproto2 could not compile the schema ({names}): {exc}") from exc
     if response.error:
         raise CodegenError(f"betterproto2 rejected the schema: {response.error}")
-    return {f"{PACKAGE_ROOT}/{file.name}": file.content for file in response.file}
+    files = {f"{PACKAGE_ROOT}/{file.name}": file.content for file in response.file}
+    for patch in PATCHES:
+        patch.apply(files)
+    return files
+
+
+@dataclass(frozen=True)
+class Patch:
+    """A correction to betterproto2's output, applied before formatting. If betterproto2 stops emitting the exact
+    text, generation stops: the patch must then be re-examined rather than silently skipped."""
+
+    path: str
+    old: str
+    new: str
+    why: str
+
+    def apply(self, files: dict[str, str]) -> None:
+        """Replace ``old`` by ``new`` in ``files[path]``, exactly once."""
+        source = files.get(self.path, "")
+        if source.count(self.old) != 1:
+            raise CodegenError(f"{self.path}: betterproto2's output changed; re-examine the patch that {self.why}")
+        files[self.path] = source.replace(self.old, self.new)
+
+
+PATCHES = (
+    Patch(
+        path=f"{PACKAGE_ROOT}/google/protobuf/__init__.py",
+        old="""        total_ms = delta // _1_microsecond
+        seconds = int(total_ms / 1e6)
+        nanos = int((total_ms % 1e6) * 1e3)
+        return cls(seconds, nanos)
+""",
+        # Integer arithmetic: float division loses precision past ~2**33 s, and negative durations need seconds and
+        # nanos of the same sign (the official runtime reads -1.5 s as (-1, -500000000)).
+        new="""        total_us = delta // _1_microsecond
+        sign = -1 if total_us < 0 else 1
+        seconds, micros = divmod(abs(total_us), 1_000_000)
+        return cls(sign * seconds, sign * micros * 1000)
+""",
+        why="makes Duration.from_timedelta exact and sign-correct",
+    ),
+)
