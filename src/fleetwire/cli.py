@@ -1,0 +1,94 @@
+"""The ``fleetwire`` command line. ``fleetwire serve`` runs the local fleet server in the foreground.
+
+Subcommands register in :func:`build_parser`; each maps parsed arguments to an exit code. Heavy modules (the
+server, sqlite) are imported only by the subcommand that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+__all__ = ("build_parser", "main")
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, got {value}")
+    return value
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from grpclib.exceptions import GRPCError
+
+    from fleetwire.local.runner import ServeOptions, serve
+    from fleetwire.local.validate import require_email
+
+    try:
+        email = require_email(args.email, "--email")
+    except GRPCError as exc:
+        print(f"fleetwire serve: {exc.message}", file=sys.stderr)
+        return 2
+    db = None if args.db == ":memory:" else Path(args.db)
+    options = ServeOptions(
+        db=db, host=args.host, port=args.port, credentials=args.credentials, new_key=args.new_key, email=email
+    )
+    try:
+        asyncio.run(serve(options))
+    except KeyboardInterrupt:  # a second Ctrl-C during shutdown, or a platform without signal handlers
+        return 130
+    except OSError as exc:
+        print(f"fleetwire serve: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``fleetwire`` command with every subcommand."""
+    parser = argparse.ArgumentParser(prog="fleetwire", description="Fleet management SDK tools.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = commands.add_parser(
+        "serve",
+        help="run a local fleet server (SQLite-backed) in the foreground",
+        description="Run a local fleet server speaking the fleet management API. Ctrl-C stops it.",
+    )
+    serve.add_argument(
+        "--db", default="fleetwire.db", help="SQLite file (default: ./fleetwire.db; ':memory:' for none)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8080, help="port to listen on; 0 picks a free one (default: 8080)")
+    serve.add_argument(
+        "--credentials",
+        type=Path,
+        metavar="PATH",
+        help="write {url, api_key_id, api_key} as JSON to PATH (mode 0600); mints a fresh owner key",
+    )
+    serve.add_argument("--new-key", action="store_true", help="mint a fresh owner API key on an existing database")
+    serve.add_argument("--email", default="owner@fleetwire.local", help="email of the first user of a new database")
+    serve.set_defaults(handler=_serve)
+
+    from fleetwire._cli import register  # `demo` and the everyday fleet commands (issue 5)
+
+    register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``fleetwire`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    args = build_parser().parse_args(argv)
+    handler: Command = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""The local fleet server: ``viam.app.v1.AppService`` on SQLite, in-process (``LocalFleet``) or ``fleetwire serve``.
+
+Importing this package is light: the server modules load when :class:`LocalFleet` is first used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .fleet import LocalFleet
+
+__all__ = ("LocalFleet",)
+
+
+def __getattr__(name: str) -> Any:
+    """Load :class:`LocalFleet` on first access."""
+    if name == "LocalFleet":
+        from .fleet import LocalFleet
+
+        return LocalFleet
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,227 @@
+"""Per-server context shared by every handler: the store, the log bus, and who the caller is and may do.
+
+Authorization model: an identity (an API key) holds ``owner`` or ``operator`` roles on organizations, locations and
+machines (table ``authorizations``). A role on an organization covers every location the organization owns or that
+is shared with it, and their machines; a role on a location covers its sub-locations and their machines. An owner
+holds every permission, an operator the read/operate subset (see :mod:`fleetwire.local.permissions`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+
+from .ids import is_id, now, to_iso
+from .permissions import ALL_PERMISSIONS, RESOURCE_TYPES, role_grants
+from .store import Store
+
+if TYPE_CHECKING:
+    from .logbus import LogBus
+
+__all__ = ("Caller", "Context", "hash_token", "location_chain", "roles_on")
+
+_MAX_LOCATION_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated identity of a call: the API key it used and the user that key belongs to."""
+
+    key_id: str
+    user_id: str
+    user_email: str
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of an access token (tokens are random, so a plain SHA-256 is enough)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def location_chain(conn: sqlite3.Connection, location_id: str) -> list[str]:
+    """``location_id`` followed by its ancestors (nearest first); empty if the location does not exist."""
+    chain: list[str] = []
+    current: str | None = location_id
+    while current is not None and current not in chain and len(chain) < _MAX_LOCATION_DEPTH:
+        row = conn.execute("SELECT parent_location_id FROM locations WHERE id = ?", (current,)).fetchone()
+        if row is None:
+            break
+        chain.append(current)
+        current = row["parent_location_id"]
+    return chain
+
+
+def _orgs_of_locations(conn: sqlite3.Connection, location_ids: list[str]) -> set[str]:
+    if not location_ids:
+        return set()
+    marks = ",".join("?" * len(location_ids))
+    rows = conn.execute(f"SELECT org_id FROM location_orgs WHERE location_id IN ({marks})", location_ids)
+    return {row["org_id"] for row in rows}
+
+
+def _robot_location(conn: sqlite3.Connection, robot_id: str) -> str | None:
+    try:
+        row = conn.execute("SELECT location_id FROM robots WHERE id = ?", (robot_id,)).fetchone()
+    except sqlite3.OperationalError:  # the machines tables are not installed
+        return None
+    return None if row is None else str(row["location_id"])
+
+
+def _roles(
+    conn: sqlite3.Connection, identity_id: str, resource_type: str, resource_ids: list[str] | set[str]
+) -> set[str]:
+    ids = list(resource_ids)
+    if not ids:
+        return set()
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(
+        f"SELECT role FROM authorizations WHERE identity_id = ? AND resource_type = ? AND resource_id IN ({marks})",
+        [identity_id, resource_type, *ids],
+    )
+    return {row["role"] for row in rows}
+
+
+def roles_on(conn: sqlite3.Connection, identity_id: str, resource_type: str, resource_id: str) -> set[str] | None:
+    """Return the roles ``identity_id`` holds on a resource, directly or via parents (``None``: no such resource)."""
+    if resource_type == "organization":
+        if conn.execute("SELECT 1 FROM organizations WHERE id = ?", (resource_id,)).fetchone() is None:
+            return None
+        return _roles(conn, identity_id, "organization", [resource_id])
+    roles: set[str] = set()
+    if resource_type == "robot":
+        location_id = _robot_location(conn, resource_id)
+        if location_id is None:
+            return None
+        roles |= _roles(conn, identity_id, "robot", [resource_id])
+    elif resource_type == "location":
+        location_id = resource_id
+    else:
+        return None
+    chain = location_chain(conn, location_id)
+    if not chain:
+        return None
+    roles |= _roles(conn, identity_id, "location", chain)
+    roles |= _roles(conn, identity_id, "organization", _orgs_of_locations(conn, chain))
+    return roles
+
+
+class Context:
+    """What every handler of one server shares: ``store``, ``logs``, and the authentication/authorization checks."""
+
+    def __init__(self, store: Store, logs: LogBus) -> None:
+        """Bind the context to an open store and the server's log bus."""
+        self.store = store
+        self.logs = logs
+
+    async def caller(self, stream: Any) -> Caller:
+        """Return the caller of ``stream`` from its ``authorization: Bearer <token>`` metadata, or UNAUTHENTICATED."""
+        metadata: Mapping[str, Any] | None = getattr(stream, "metadata", None)
+        header = metadata.get("authorization") if metadata is not None else None
+        if not isinstance(header, str) or not header:
+            raise GRPCError(Status.UNAUTHENTICATED, "missing authorization metadata (expected 'Bearer <token>')")
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise GRPCError(Status.UNAUTHENTICATED, "authorization metadata must be 'Bearer <token>'")
+        return await self.caller_for_token(token)
+
+    async def caller_for_token(self, token: str) -> Caller:
+        """Return the caller an access token stands for; ``UNAUTHENTICATED`` if it is unknown, revoked or expired."""
+        digest = hash_token(token)
+        moment = to_iso(now())
+
+        def look(conn: sqlite3.Connection) -> Caller | None:
+            row = conn.execute(
+                "SELECT k.id AS key_id, u.id AS user_id, u.email AS email FROM access_tokens t "
+                "JOIN api_keys k ON k.id = t.key_id JOIN users u ON u.id = k.user_id "
+                "WHERE t.token_hash = ? AND t.expires_on > ?",
+                (digest, moment),
+            ).fetchone()
+            return None if row is None else Caller(row["key_id"], row["user_id"], row["email"])
+
+        found = await self.store.read(look)
+        if found is None:
+            raise GRPCError(Status.UNAUTHENTICATED, "the access token is invalid or expired")
+        return found
+
+    async def require(self, caller: Caller, permission: str, resource_type: str, resource_id: str) -> None:
+        """Raise unless ``caller`` holds ``permission`` on the resource.
+
+        ``NOT_FOUND`` if the resource does not exist (or the id is malformed), ``PERMISSION_DENIED`` if it exists
+        but the caller's roles do not grant ``permission``.
+        """
+        if permission not in ALL_PERMISSIONS or resource_type not in RESOURCE_TYPES:
+            raise ValueError(f"unknown permission {permission!r} or resource type {resource_type!r}")
+        if not is_id(resource_id):
+            raise GRPCError(Status.NOT_FOUND, f"{resource_type} {resource_id!r} not found")
+        roles = await self.store.read(lambda conn: roles_on(conn, caller.key_id, resource_type, resource_id.lower()))
+        if roles is None:
+            raise GRPCError(Status.NOT_FOUND, f"{resource_type} {resource_id} not found")
+        if not any(role_grants(role, permission) for role in roles):
+            raise GRPCError(
+                Status.PERMISSION_DENIED, f"permission {permission} denied on {resource_type} {resource_id}"
+            )
+
+    async def allowed(self, caller: Caller, permission: str, resource_type: str, resource_id: str) -> bool:
+        """Whether ``caller`` holds ``permission`` on the resource (``False`` if it does not exist)."""
+        if not is_id(resource_id) or resource_type not in RESOURCE_TYPES:
+            return False
+        roles = await self.store.read(lambda conn: roles_on(conn, caller.key_id, resource_type, resource_id.lower()))
+        return roles is not None and any(role_grants(role, permission) for role in roles)
+
+    async def org_of_location(self, location_id: str) -> str:
+        """Return the organization that owns ``location_id`` (its primary organization); ``NOT_FOUND`` if none."""
+
+        def look(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute("SELECT org_id FROM locations WHERE id = ?", (location_id.lower(),)).fetchone()
+            return None if row is None else str(row["org_id"])
+
+        org_id = await self.store.read(look)
+        if org_id is None:
+            raise GRPCError(Status.NOT_FOUND, f"location {location_id} not found")
+        return org_id
+
+    async def org_of_robot(self, robot_id: str) -> str:
+        """Return the organization that owns the location of ``robot_id``; ``NOT_FOUND`` if none."""
+
+        def look(conn: sqlite3.Connection) -> str | None:
+            location_id = _robot_location(conn, robot_id.lower())
+            if location_id is None:
+                return None
+            row = conn.execute("SELECT org_id FROM locations WHERE id = ?", (location_id,)).fetchone()
+            return None if row is None else str(row["org_id"])
+
+        org_id = await self.store.read(look)
+        if org_id is None:
+            raise GRPCError(Status.NOT_FOUND, f"robot {robot_id} not found")
+        return org_id
+
+    async def visible_org_ids(self, caller: Caller) -> set[str]:
+        """Organizations the caller holds a role in: on the organization, one of its locations or machines."""
+        return await self.store.read(lambda conn: visible_orgs(conn, caller.key_id))
+
+
+def visible_orgs(conn: sqlite3.Connection, identity_id: str) -> set[str]:
+    """Organizations ``identity_id`` holds any role in (directly, or through a location or machine of theirs)."""
+    orgs: set[str] = set()
+    for row in conn.execute(
+        "SELECT resource_type, resource_id FROM authorizations WHERE identity_id = ?", (identity_id,)
+    ).fetchall():
+        kind, rid = row["resource_type"], row["resource_id"]
+        if kind == "organization":
+            orgs.add(rid)
+        elif kind == "location":
+            orgs |= _orgs_of_locations(conn, location_chain(conn, rid))
+        elif kind == "robot":
+            location_id = _robot_location(conn, rid)
+            if location_id is not None:
+                orgs |= _orgs_of_locations(conn, location_chain(conn, location_id))
+    if not orgs:
+        return orgs
+    existing: set[str] = {str(row["id"]) for row in conn.execute("SELECT id FROM organizations").fetchall()}
+    return orgs & existing

@@ -1,0 +1,247 @@
+"""Machine part logs: storage, paged queries (``GetRobotPartLogs``) and live tails (``TailRobotPartLogs``).
+
+Entries are stored once per push, in one batch insert, with the part, time, level and message in indexed columns
+and the whole entry as its wire bytes, so a query never rebuilds an entry field by field. Pages run over the
+``(part_id, time_us, seq)`` index with a keyset cursor, so paging never skips or repeats an entry even while new
+entries arrive.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from fleetwire_api.viam.app.v1 import (
+    GetRobotPartLogsRequest,
+    GetRobotPartLogsResponse,
+    LogOrder,
+    TailRobotPartLogsRequest,
+    TailRobotPartLogsResponse,
+)
+from fleetwire_api.viam.common.v1 import LogEntry
+from grpclib.server import Stream
+
+from .ids import decode_page_token, encode_page_token, invalid, now, require_id, require_text
+from .logbus import LogFilter
+from .paging import cursor_int
+from .robot_rows import fetch_part
+
+if TYPE_CHECKING:
+    from .context import Context
+
+__all__ = (
+    "DEFAULT_PAGE_SIZE",
+    "ERROR_LEVELS",
+    "MAX_ENTRIES_PER_PUSH",
+    "MAX_PAGE_SIZE",
+    "SCHEMA",
+    "LogQuery",
+    "PartLogsMixin",
+    "insert_logs",
+    "log_filter",
+    "query_logs",
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS robot_part_logs (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    part_id TEXT NOT NULL REFERENCES robot_parts(id) ON DELETE CASCADE,
+    time_us INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    message TEXT NOT NULL,
+    entry BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS robot_part_logs_part_time ON robot_part_logs(part_id, time_us, seq);
+"""
+"""The log table and its (part, time) index."""
+
+ERROR_LEVELS = frozenset({"error", "dpanic", "panic", "fatal", "critical"})
+"""Levels ``errors_only`` keeps (compared case-insensitively)."""
+
+DEFAULT_PAGE_SIZE = 100
+"""Entries per ``GetRobotPartLogs`` page when the request sets no ``limit``."""
+
+MAX_PAGE_SIZE = 1000
+"""Largest page a request's ``limit`` may ask for."""
+
+MAX_ENTRIES_PER_PUSH = 10_000
+"""Most entries one ``RobotService.Log`` call may carry."""
+
+_MAX_LEVELS = 32
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _micros(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def log_filter(errors_only: bool, text: str) -> LogFilter:
+    """Build the per-subscriber filter of a tail: error levels only, and/or messages containing ``text``."""
+
+    def accepts(entry: LogEntry) -> bool:
+        if errors_only and entry.level.lower() not in ERROR_LEVELS:
+            return False
+        return text in entry.message
+
+    return accepts
+
+
+def insert_logs(conn: sqlite3.Connection, part_id: str, entries: Sequence[LogEntry]) -> list[LogEntry]:
+    """Store ``entries`` for ``part_id`` in one batch (entries without a time get the receipt time).
+
+    Returns the entries as stored, in order, for the live tails. Runs on the store thread.
+    """
+    received = now()
+    stored: list[LogEntry] = []
+    rows: list[tuple[str, int, str, str, bytes]] = []
+    for entry in entries:
+        if entry.time is None:
+            entry.time = received
+        elif entry.time.tzinfo is None:
+            entry.time = entry.time.replace(tzinfo=timezone.utc)
+        stored.append(entry)
+        rows.append((part_id, _micros(entry.time), entry.level.lower(), entry.message, bytes(entry)))
+    conn.executemany(
+        "INSERT INTO robot_part_logs (part_id, time_us, level, message, entry) VALUES (?, ?, ?, ?, ?)", rows
+    )
+    return stored
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """A validated ``GetRobotPartLogs`` request."""
+
+    part_id: str
+    levels: frozenset[str]
+    text: str
+    start_us: int | None
+    end_us: int | None
+    ascending: bool
+    limit: int
+    after: tuple[int, int] | None
+    matches_nothing: bool = False
+
+    @classmethod
+    def parse(cls, request: GetRobotPartLogsRequest) -> LogQuery:
+        """Validate ``request``; ``INVALID_ARGUMENT`` naming the offending field."""
+        part_id = require_id(request.id, "id")
+        if len(request.levels) > _MAX_LEVELS:
+            raise invalid(f"levels has more than {_MAX_LEVELS} entries")
+        levels = {require_text(level, "levels", max_length=32).strip().lower() for level in request.levels}
+        levels.discard("")
+        matches_nothing = False
+        if request.errors_only:
+            matches_nothing = bool(levels) and not levels & ERROR_LEVELS  # only non-error levels asked for
+            levels = (levels & ERROR_LEVELS) if levels else set(ERROR_LEVELS)
+        order = LogOrder.UNSPECIFIED if request.order is None else request.order
+        if int(order) not in (0, 1, 2):
+            raise invalid("order is not a valid LogOrder")
+        ascending = order == LogOrder.ASCENDING
+        limit = DEFAULT_PAGE_SIZE if not request.limit else request.limit
+        if limit < 0:
+            raise invalid("limit must not be negative")
+        start_us = None if request.start is None else _micros(request.start)
+        end_us = None if request.end is None else _micros(request.end)
+        if start_us is not None and end_us is not None and start_us > end_us:
+            raise invalid("start is after end")
+        after = None
+        if request.page_token:
+            token = decode_page_token(request.page_token, "page_token")
+            cursor_time, cursor_seq = cursor_int(token, "t"), cursor_int(token, "s")
+            if token.get("p") != part_id or token.get("a") != ascending or cursor_time is None or cursor_seq is None:
+                raise invalid("page_token does not belong to this query")
+            after = (cursor_time, cursor_seq)
+        return cls(
+            part_id=part_id,
+            levels=frozenset(levels),
+            text=require_text(request.filter or "", "filter", max_length=4096),
+            start_us=start_us,
+            end_us=end_us,
+            ascending=ascending,
+            limit=min(limit, MAX_PAGE_SIZE),
+            after=after,
+            matches_nothing=matches_nothing,
+        )
+
+
+def query_logs(conn: sqlite3.Connection, query: LogQuery) -> tuple[list[LogEntry], str]:
+    """One page of entries matching ``query`` and the token of the next page ("" if none). Store thread."""
+    if query.matches_nothing:
+        return [], ""
+    clauses = ["part_id = ?"]
+    params: list[object] = [query.part_id]
+    if query.levels:
+        clauses.append(f"level IN ({','.join('?' * len(query.levels))})")
+        params.extend(sorted(query.levels))
+    if query.text:
+        clauses.append("instr(message, ?) > 0")
+        params.append(query.text)
+    if query.start_us is not None:
+        clauses.append("time_us >= ?")
+        params.append(query.start_us)
+    if query.end_us is not None:
+        clauses.append("time_us <= ?")
+        params.append(query.end_us)
+    if query.after is not None:
+        clauses.append("(time_us, seq) > (?, ?)" if query.ascending else "(time_us, seq) < (?, ?)")
+        params.extend(query.after)
+    direction = "ASC" if query.ascending else "DESC"
+    rows = conn.execute(
+        f"SELECT seq, time_us, entry FROM robot_part_logs WHERE {' AND '.join(clauses)} "
+        f"ORDER BY time_us {direction}, seq {direction} LIMIT ?",
+        [*params, query.limit + 1],
+    ).fetchall()
+    page = rows[: query.limit]
+    entries = [LogEntry.parse(row["entry"]) for row in page]
+    token = ""
+    if len(rows) > query.limit and page:
+        last = page[-1]
+        token = encode_page_token(
+            {"p": query.part_id, "a": query.ascending, "t": int(last["time_us"]), "s": int(last["seq"])}
+        )
+    return entries, token
+
+
+class PartLogsMixin:
+    """``GetRobotPartLogs`` and ``TailRobotPartLogs`` of the AppService."""
+
+    ctx: Context
+
+    async def get_robot_part_logs(
+        self,
+        request: GetRobotPartLogsRequest,
+        stream: Stream[GetRobotPartLogsRequest, GetRobotPartLogsResponse],
+    ) -> GetRobotPartLogsResponse:
+        """One page of a part's logs, newest first unless ``order`` asks otherwise."""
+        caller = await self.ctx.caller(stream)
+        query = LogQuery.parse(request)
+        robot_id = await self.ctx.store.read(lambda conn: str(fetch_part(conn, query.part_id)["robot_id"]))
+        await self.ctx.require(caller, "read_robot_logs", "robot", robot_id)
+        entries, token = await self.ctx.store.read(lambda conn: query_logs(conn, query))
+        return GetRobotPartLogsResponse(logs=entries, next_page_token=token)
+
+    async def tail_robot_part_logs(
+        self,
+        request: TailRobotPartLogsRequest,
+        stream: Stream[TailRobotPartLogsRequest, TailRobotPartLogsResponse],
+    ) -> AsyncIterator[TailRobotPartLogsResponse]:
+        """Stream the entries pushed to the part from now on, filtered for this subscriber, until it hangs up."""
+        caller = await self.ctx.caller(stream)
+        part_id = require_id(request.id, "id")
+        text = require_text(request.filter or "", "filter", max_length=4096)
+        robot_id = await self.ctx.store.read(lambda conn: str(fetch_part(conn, part_id)["robot_id"]))
+        await self.ctx.require(caller, "read_robot_logs", "robot", robot_id)
+        async with self.ctx.logs.subscribe(part_id, log_filter(request.errors_only, text)) as subscription:
+            # The part may have been deleted between the check and the subscription; then end at once.
+            exists = await self.ctx.store.read(
+                lambda conn: conn.execute("SELECT 1 FROM robot_parts WHERE id = ?", (part_id,)).fetchone() is not None
+            )
+            while exists:
+                batch = await subscription.next_batch()
+                if not batch:
+                    return
+                yield TailRobotPartLogsResponse(logs=batch)

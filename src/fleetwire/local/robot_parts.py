@@ -1,0 +1,341 @@
+"""Machine parts: the AppService handlers of ``PartsMixin`` (parts, part secrets, part config history).
+
+Every change of a part's name or config appends a history entry holding the part as it was before the change
+(secrets left out); ``last_known_update`` makes an update conditional on the part being unchanged since.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from fleetwire_api.viam.app.v1 import (
+    AuthenticationType,
+    AuthenticatorInfo,
+    CreateRobotPartSecretRequest,
+    CreateRobotPartSecretResponse,
+    DeleteRobotPartRequest,
+    DeleteRobotPartResponse,
+    DeleteRobotPartSecretRequest,
+    DeleteRobotPartSecretResponse,
+    GetRobotPartHistoryRequest,
+    GetRobotPartHistoryResponse,
+    GetRobotPartRequest,
+    GetRobotPartResponse,
+    GetRobotPartsRequest,
+    GetRobotPartsResponse,
+    MarkPartAsMainRequest,
+    MarkPartAsMainResponse,
+    MarkPartForRestartRequest,
+    MarkPartForRestartResponse,
+    NewRobotPartRequest,
+    NewRobotPartResponse,
+    RobotPart,
+    RobotPartHistoryEntry,
+    SharedSecretState,
+    UpdateRobotPartRequest,
+    UpdateRobotPartResponse,
+)
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+from grpclib.server import Stream
+
+from .configs import config_from_struct, config_from_text, dump_config
+from .ids import (
+    decode_page_token,
+    encode_page_token,
+    from_iso,
+    invalid,
+    new_id,
+    new_secret,
+    not_found,
+    now,
+    require_id,
+    require_name,
+    to_iso,
+)
+from .paging import cursor_int
+from .robot_rows import fetch_part, fetch_robot, insert_part, part_message
+
+if TYPE_CHECKING:
+    from .context import Caller, Context
+
+__all__ = ("PartsMixin",)
+
+
+_DEFAULT_HISTORY_PAGE = 100
+_MAX_HISTORY_PAGE = 1000
+
+
+def _editor(caller: Caller) -> tuple[int, str]:
+    if caller.key_id:
+        return int(AuthenticationType.API_KEY), caller.key_id
+    return int(AuthenticationType.WEB_OAUTH), caller.user_email
+
+
+def _already_exists(message: str) -> GRPCError:
+    return GRPCError(Status.ALREADY_EXISTS, message)
+
+
+def _record_history(conn: sqlite3.Connection, before: RobotPart, caller: Caller) -> None:
+    kind, value = _editor(caller)
+    conn.execute(
+        "INSERT INTO robot_part_history (part_id, robot_id, edited_on, old_part, editor_type, editor_value) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (before.id, before.robot, to_iso(now()), bytes(before), kind, value),
+    )
+
+
+class PartsMixin:
+    """Handlers for parts, part secrets and part history."""
+
+    ctx: Context
+
+    async def _robot_of_part(self, part_id: str) -> str:
+        return await self.ctx.store.read(lambda conn: str(fetch_part(conn, part_id)["robot_id"]))
+
+    async def get_robot_parts(
+        self, request: GetRobotPartsRequest, stream: Stream[GetRobotPartsRequest, GetRobotPartsResponse]
+    ) -> GetRobotPartsResponse:
+        """List the parts of a machine, main part first."""
+        caller = await self.ctx.caller(stream)
+        robot_id = require_id(request.robot_id, "robot_id")
+        await self.ctx.require(caller, "read_robot", "robot", robot_id)
+        with_secrets = await self.ctx.allowed(caller, "read_robot_secret", "robot", robot_id)
+
+        def load(conn: sqlite3.Connection) -> list[RobotPart]:
+            ids = conn.execute(
+                "SELECT id FROM robot_parts WHERE robot_id = ? ORDER BY main_part DESC, name, id", (robot_id,)
+            ).fetchall()
+            return [part_message(conn, fetch_part(conn, row["id"]), with_secrets=with_secrets) for row in ids]
+
+        return GetRobotPartsResponse(parts=await self.ctx.store.read(load))
+
+    async def get_robot_part(
+        self, request: GetRobotPartRequest, stream: Stream[GetRobotPartRequest, GetRobotPartResponse]
+    ) -> GetRobotPartResponse:
+        """Return a part, and its config as JSON text (``config_json``)."""
+        caller = await self.ctx.caller(stream)
+        part_id = require_id(request.id, "id")
+        robot_id = await self._robot_of_part(part_id)
+        await self.ctx.require(caller, "read_robot", "robot", robot_id)
+        with_secrets = await self.ctx.allowed(caller, "read_robot_secret", "robot", robot_id)
+
+        def load(conn: sqlite3.Connection) -> tuple[RobotPart, str]:
+            row = fetch_part(conn, part_id)
+            return part_message(conn, row, with_secrets=with_secrets), str(row["config_json"])
+
+        part, config_json = await self.ctx.store.read(load)
+        return GetRobotPartResponse(part=part, config_json=config_json)
+
+    async def update_robot_part(
+        self, request: UpdateRobotPartRequest, stream: Stream[UpdateRobotPartRequest, UpdateRobotPartResponse]
+    ) -> UpdateRobotPartResponse:
+        """Rename a part and/or replace its config; a change appends a history entry of the old part."""
+        caller = await self.ctx.caller(stream)
+        part_id = require_id(request.id, "id")
+        name = require_name(request.name, "name")
+        if request.robot_config_json is not None and request.robot_config is not None:
+            raise invalid("robot_config and robot_config_json are mutually exclusive")
+        robot_id = await self._robot_of_part(part_id)
+        await self.ctx.require(caller, "write_robot", "robot", robot_id)
+        with_secrets = await self.ctx.allowed(caller, "read_robot_secret", "robot", robot_id)
+        config_struct, config_text, known = request.robot_config, request.robot_config_json, request.last_known_update
+
+        def update(conn: sqlite3.Connection) -> RobotPart:
+            row = fetch_part(conn, part_id)
+            config_json = str(row["config_json"])
+            if config_text is not None:
+                config_json = dump_config(config_from_text(config_text, "robot_config_json"), "robot_config_json")
+            elif config_struct is not None:
+                config_json = dump_config(config_from_struct(config_struct, "robot_config"), "robot_config")
+            if known is not None and from_iso(row["last_updated"]) != known:
+                raise GRPCError(
+                    Status.FAILED_PRECONDITION, "last_known_update: the part was changed since; reload and retry"
+                )
+            if name != row["name"] or config_json != row["config_json"]:
+                _record_history(conn, part_message(conn, row, with_secrets=False), caller)
+                try:
+                    conn.execute(
+                        "UPDATE robot_parts SET name = ?, config_json = ?, last_updated = ? WHERE id = ?",
+                        (name, config_json, to_iso(now()), part_id),
+                    )
+                except sqlite3.IntegrityError as exc:
+                    raise _already_exists(f"name: machine {robot_id} already has a part named {name!r}") from exc
+            return part_message(conn, fetch_part(conn, part_id), with_secrets=with_secrets)
+
+        return UpdateRobotPartResponse(part=await self.ctx.store.write(update))
+
+    async def new_robot_part(
+        self, request: NewRobotPartRequest, stream: Stream[NewRobotPartRequest, NewRobotPartResponse]
+    ) -> NewRobotPartResponse:
+        """Add a (non-main) part to a machine."""
+        caller = await self.ctx.caller(stream)
+        robot_id = require_id(request.robot_id, "robot_id")
+        name = require_name(request.part_name, "part_name")
+        await self.ctx.require(caller, "write_robot", "robot", robot_id)
+
+        def create(conn: sqlite3.Connection) -> str:
+            fetch_robot(conn, robot_id)
+            return insert_part(conn, robot_id, name, main=False)
+
+        return NewRobotPartResponse(part_id=await self.ctx.store.write(create))
+
+    async def delete_robot_part(
+        self, request: DeleteRobotPartRequest, stream: Stream[DeleteRobotPartRequest, DeleteRobotPartResponse]
+    ) -> DeleteRobotPartResponse:
+        """Delete a part that is not its machine's main part; its live tails end."""
+        caller = await self.ctx.caller(stream)
+        part_id = require_id(request.part_id, "part_id")
+        robot_id = await self._robot_of_part(part_id)
+        await self.ctx.require(caller, "write_robot", "robot", robot_id)
+
+        def delete(conn: sqlite3.Connection) -> None:
+            if fetch_part(conn, part_id)["main_part"]:
+                raise GRPCError(
+                    Status.FAILED_PRECONDITION, "part_id is the machine's main part; mark another part as main first"
+                )
+            conn.execute("DELETE FROM robot_parts WHERE id = ?", (part_id,))
+
+        await self.ctx.store.write(delete)
+        await self.ctx.logs.end_part(part_id)
+        return DeleteRobotPartResponse()
+
+    async def mark_part_as_main(
+        self, request: MarkPartAsMainRequest, stream: Stream[MarkPartAsMainRequest, MarkPartAsMainResponse]
+    ) -> MarkPartAsMainResponse:
+        """Make a part its machine's main part (the previous main part stops being main)."""
+        caller = await self.ctx.caller(stream)
+        part_id = require_id(request.part_id, "part_id")
+        robot_id = await self._robot_of_part(part_id)
+        await self.ctx.require(caller, "write_robot", "robot", robot_id)
+
+        def mark(conn: sqlite3.Connection) -> None:
+            row = fetch_part(conn, part_id)
+            conn.execute(
+                "UPDATE robot_parts SET main_part = 0 WHERE robot_id = ? AND main_part = 1", (row["robot_id"],)
+            )
+            conn.execute("UPDATE robot_parts SET main_part = 1 WHERE id = ?", (part_id,))
+
+        await self.ctx.store.write(mark)
+        return MarkPartAsMainResponse()
+
+    async def mark_part_for_restart(
+        self,
+        request: MarkPartForRestartRequest,
+        stream: Stream[MarkPartForRestartRequest, MarkPartForRestartResponse],
+    ) -> MarkPartForRestartResponse:
+        """Flag a part for restart; ``RobotService.NeedsRestart`` reports (and clears) the flag."""
+        caller = await self.ctx.caller(stream)
+        part_id = require_id(request.part_id, "part_id")
+        robot_id = await self._robot_of_part(part_id)
+        await self.ctx.require(caller, "control_robot", "robot", robot_id)
+
+        def mark(conn: sqlite3.Connection) -> None:
+            fetch_part(conn, part_id)
+            conn.execute("UPDATE robot_parts SET needs_restart = 1 WHERE id = ?", (part_id,))
+
+        await self.ctx.store.write(mark)
+        return MarkPartForRestartResponse()
+
+    async def create_robot_part_secret(
+        self,
+        request: CreateRobotPartSecretRequest,
+        stream: Stream[CreateRobotPartSecretRequest, CreateRobotPartSecretResponse],
+    ) -> CreateRobotPartSecretResponse:
+        """Add a new enabled secret to a part; returns the part with its secrets."""
+        caller = await self.ctx.caller(stream)
+        part_id = require_id(request.part_id, "part_id")
+        robot_id = await self._robot_of_part(part_id)
+        await self.ctx.require(caller, "write_robot", "robot", robot_id)
+        await self.ctx.require(caller, "read_robot_secret", "robot", robot_id)
+
+        def create(conn: sqlite3.Connection) -> RobotPart:
+            fetch_part(conn, part_id)
+            conn.execute(
+                "INSERT INTO robot_part_secrets (id, part_id, secret, created_on, state) VALUES (?, ?, ?, ?, ?)",
+                (new_id(), part_id, new_secret(), to_iso(now()), int(SharedSecretState.ENABLED)),
+            )
+            return part_message(conn, fetch_part(conn, part_id), with_secrets=True)
+
+        return CreateRobotPartSecretResponse(part=await self.ctx.store.write(create))
+
+    async def delete_robot_part_secret(
+        self,
+        request: DeleteRobotPartSecretRequest,
+        stream: Stream[DeleteRobotPartSecretRequest, DeleteRobotPartSecretResponse],
+    ) -> DeleteRobotPartSecretResponse:
+        """Delete one secret of a part."""
+        caller = await self.ctx.caller(stream)
+        part_id = require_id(request.part_id, "part_id")
+        secret_id = require_id(request.secret_id, "secret_id")
+        robot_id = await self._robot_of_part(part_id)
+        await self.ctx.require(caller, "write_robot", "robot", robot_id)
+
+        def delete(conn: sqlite3.Connection) -> None:
+            fetch_part(conn, part_id)
+            gone = conn.execute(
+                "DELETE FROM robot_part_secrets WHERE id = ? AND part_id = ?", (secret_id, part_id)
+            ).rowcount
+            if not gone:
+                raise not_found(f"secret_id: part {part_id} has no secret {secret_id}")
+
+        await self.ctx.store.write(delete)
+        return DeleteRobotPartSecretResponse()
+
+    async def get_robot_part_history(
+        self,
+        request: GetRobotPartHistoryRequest,
+        stream: Stream[GetRobotPartHistoryRequest, GetRobotPartHistoryResponse],
+    ) -> GetRobotPartHistoryResponse:
+        """Return a part's history, newest change first, paged by ``page_token`` / ``page_limit``."""
+        caller = await self.ctx.caller(stream)
+        part_id = require_id(request.id, "id")
+        limit = request.page_limit or _DEFAULT_HISTORY_PAGE
+        if limit < 0:
+            raise invalid("page_limit must not be negative")
+        limit = min(limit, _MAX_HISTORY_PAGE)
+        before: int | None = None
+        if request.page_token:
+            token = decode_page_token(request.page_token, "page_token")
+            seq = cursor_int(token, "s")
+            if token.get("p") != part_id or seq is None:
+                raise invalid("page_token does not belong to this part")
+            before = seq
+        robot_id = await self._robot_of_part(part_id)
+        await self.ctx.require(caller, "read_robot_history", "robot", robot_id)
+        start, end = request.start, request.end
+
+        def load(conn: sqlite3.Connection) -> tuple[list[RobotPartHistoryEntry], str]:
+            clauses: list[str] = ["part_id = ?"]
+            params: list[object] = [part_id]
+            if before is not None:
+                clauses.append("seq < ?")
+                params.append(before)
+            if start is not None:
+                clauses.append("edited_on >= ?")
+                params.append(to_iso(start))
+            if end is not None:
+                clauses.append("edited_on <= ?")
+                params.append(to_iso(end))
+            rows = conn.execute(
+                f"SELECT * FROM robot_part_history WHERE {' AND '.join(clauses)} ORDER BY seq DESC LIMIT ?",
+                [*params, limit + 1],
+            ).fetchall()
+            entries = [
+                RobotPartHistoryEntry(
+                    part=row["part_id"],
+                    robot=row["robot_id"],
+                    when=from_iso(row["edited_on"]),
+                    old=RobotPart.parse(row["old_part"]),
+                    edited_by=AuthenticatorInfo(type=AuthenticationType(row["editor_type"]), value=row["editor_value"]),
+                )
+                for row in rows[:limit]
+            ]
+            token = ""
+            if len(rows) > limit and entries:
+                token = encode_page_token({"p": part_id, "s": int(rows[limit - 1]["seq"])})
+            return entries, token
+
+        history, token = await self.ctx.store.read(load)
+        return GetRobotPartHistoryResponse(history=history, next_page_token=token)

@@ -1,0 +1,189 @@
+"""Machines and parts in SQLite: the tables, and the row -> message conversions that run on the store thread."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import datetime, timedelta
+
+from fleetwire_api.viam.app.v1 import (
+    OnlineState,
+    Robot,
+    RobotPart,
+    SharedSecret,
+    SharedSecretState,
+)
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+
+from .configs import struct_of
+from .ids import from_iso, new_id, new_secret, now, to_iso
+
+__all__ = (
+    "ONLINE_WINDOW",
+    "SCHEMA",
+    "fetch_part",
+    "fetch_robot",
+    "insert_part",
+    "online_state",
+    "part_message",
+    "robot_message",
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS robots (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    location_id TEXT NOT NULL,
+    created_on TEXT NOT NULL,
+    last_access TEXT,
+    UNIQUE (location_id, name)
+);
+CREATE TABLE IF NOT EXISTS robot_parts (
+    id TEXT PRIMARY KEY,
+    robot_id TEXT NOT NULL REFERENCES robots(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    main_part INTEGER NOT NULL DEFAULT 0,
+    config_json TEXT NOT NULL DEFAULT '{}',
+    created_on TEXT NOT NULL,
+    last_updated TEXT NOT NULL,
+    last_access TEXT,
+    needs_restart INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (robot_id, name)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS robot_parts_one_main ON robot_parts(robot_id) WHERE main_part = 1;
+CREATE TABLE IF NOT EXISTS robot_part_secrets (
+    id TEXT PRIMARY KEY,
+    part_id TEXT NOT NULL REFERENCES robot_parts(id) ON DELETE CASCADE,
+    secret TEXT NOT NULL,
+    created_on TEXT NOT NULL,
+    state INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS robot_part_secrets_part ON robot_part_secrets(part_id);
+CREATE TABLE IF NOT EXISTS robot_part_history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    part_id TEXT NOT NULL REFERENCES robot_parts(id) ON DELETE CASCADE,
+    robot_id TEXT NOT NULL,
+    edited_on TEXT NOT NULL,
+    old_part BLOB NOT NULL,
+    editor_type INTEGER NOT NULL,
+    editor_value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS robot_part_history_part ON robot_part_history(part_id, seq);
+"""
+"""Tables of machines, their parts, part secrets and part config history."""
+
+ONLINE_WINDOW = timedelta(seconds=60)
+"""A machine counts as online if one of its parts called the RobotService within this window."""
+
+_DNS_UNSAFE = re.compile(r"[^a-z0-9-]+")
+
+
+def _label(name: str) -> str:
+    return _DNS_UNSAFE.sub("-", name.lower()).strip("-")[:63] or "part"
+
+
+def online_state(last_access: str | None) -> tuple[OnlineState, int]:
+    """Return the online state and seconds since last seen for a stored ``last_access`` (``None``: never seen)."""
+    if last_access is None:
+        return OnlineState.AWAITING_SETUP, 0
+    seconds = max(0, int((now() - from_iso(last_access)).total_seconds()))
+    state = OnlineState.ONLINE if seconds <= ONLINE_WINDOW.total_seconds() else OnlineState.OFFLINE
+    return state, seconds
+
+
+def _when(text: str | None) -> datetime | None:
+    return None if text is None else from_iso(text)
+
+
+def fetch_robot(conn: sqlite3.Connection, robot_id: str) -> sqlite3.Row:
+    """Return the ``robots`` row of ``robot_id``; ``NOT_FOUND`` naming it if there is none."""
+    row = conn.execute("SELECT * FROM robots WHERE id = ?", (robot_id,)).fetchone()
+    if row is None:
+        raise GRPCError(Status.NOT_FOUND, f"robot {robot_id} not found")
+    return row
+
+
+def fetch_part(conn: sqlite3.Connection, part_id: str) -> sqlite3.Row:
+    """Return the ``robot_parts`` row of ``part_id`` joined with its machine's location; ``NOT_FOUND`` if none."""
+    row = conn.execute(
+        "SELECT p.*, r.location_id AS location_id, r.name AS robot_name FROM robot_parts p "
+        "JOIN robots r ON r.id = p.robot_id WHERE p.id = ?",
+        (part_id,),
+    ).fetchone()
+    if row is None:
+        raise GRPCError(Status.NOT_FOUND, f"robot part {part_id} not found")
+    return row
+
+
+def robot_message(row: sqlite3.Row) -> Robot:
+    """Build the wire form of a ``robots`` row."""
+    state, seconds = online_state(row["last_access"])
+    return Robot(
+        id=row["id"],
+        name=row["name"],
+        location=row["location_id"],
+        last_access=_when(row["last_access"]),
+        created_on=from_iso(row["created_on"]),
+        online_state=state,
+        seconds_since_online=seconds,
+    )
+
+
+def part_message(conn: sqlite3.Connection, row: sqlite3.Row, *, with_secrets: bool) -> RobotPart:
+    """Build the wire form of a part row from :func:`fetch_part`; secrets only if ``with_secrets``."""
+    secrets: list[SharedSecret] = []
+    if with_secrets:
+        for secret in conn.execute(
+            "SELECT * FROM robot_part_secrets WHERE part_id = ? ORDER BY created_on, id", (row["id"],)
+        ):
+            secrets.append(
+                SharedSecret(
+                    id=secret["id"],
+                    secret=secret["secret"],
+                    created_on=from_iso(secret["created_on"]),
+                    state=SharedSecretState(secret["state"]),
+                )
+            )
+    state, seconds = online_state(row["last_access"])
+    host = f"{_label(row['robot_name'])}-{_label(row['name'])}"
+    enabled = [s.secret for s in secrets if s.state == SharedSecretState.ENABLED]
+    return RobotPart(
+        id=row["id"],
+        name=row["name"],
+        dns_name=host,
+        secret=enabled[0] if enabled else "",
+        robot=row["robot_id"],
+        location_id=row["location_id"],
+        robot_config=struct_of(row["config_json"]),
+        last_access=_when(row["last_access"]),
+        main_part=bool(row["main_part"]),
+        fqdn=f"{host}.{row['location_id']}.local.fleetwire",
+        local_fqdn=f"{host}.local",
+        created_on=from_iso(row["created_on"]),
+        secrets=secrets,
+        last_updated=from_iso(row["last_updated"]),
+        online_state=state,
+        seconds_since_online=seconds,
+    )
+
+
+def insert_part(conn: sqlite3.Connection, robot_id: str, name: str, *, main: bool) -> str:
+    """Insert a part (with one enabled secret) into a machine; ``ALREADY_EXISTS`` if the name is taken."""
+    part_id = new_id()
+    moment = to_iso(now())
+    try:
+        conn.execute(
+            "INSERT INTO robot_parts (id, robot_id, name, main_part, config_json, created_on, last_updated) "
+            "VALUES (?, ?, ?, ?, '{}', ?, ?)",
+            (part_id, robot_id, name, int(main), moment, moment),
+        )
+    except sqlite3.IntegrityError as exc:
+        raise GRPCError(
+            Status.ALREADY_EXISTS, f"part_name: machine {robot_id} already has a part named {name!r}"
+        ) from exc
+    conn.execute(
+        "INSERT INTO robot_part_secrets (id, part_id, secret, created_on, state) VALUES (?, ?, ?, ?, ?)",
+        (new_id(), part_id, new_secret(), moment, int(SharedSecretState.ENABLED)),
+    )
+    return part_id

@@ -1,0 +1,207 @@
+"""Machines: the AppService handlers of ``RobotsMixin`` (the core server class inherits it), with parts and logs.
+
+A machine always has exactly one main part (created with it; ``MarkPartAsMain`` moves the mark; the main part
+cannot be deleted). Part names are unique within a machine, machine names within a location. Every change of a
+part's name or config appends a history entry holding the part as it was before the change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from fleetwire_api.viam.app.v1 import (
+    ApiKey,
+    ApiKeyWithAuthorizations,
+    AuthorizationDetails,
+    DeleteRobotRequest,
+    DeleteRobotResponse,
+    GetRobotApiKeysRequest,
+    GetRobotApiKeysResponse,
+    GetRobotRequest,
+    GetRobotResponse,
+    GetRoverRentalRobotsRequest,
+    GetRoverRentalRobotsResponse,
+    ListRobotsRequest,
+    ListRobotsResponse,
+    NewRobotRequest,
+    NewRobotResponse,
+    Robot,
+    UpdateRobotRequest,
+    UpdateRobotResponse,
+)
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+from grpclib.server import Stream
+
+from . import robot_logs, robot_rows
+from .ids import (
+    from_iso,
+    new_id,
+    now,
+    require_id,
+    require_name,
+    to_iso,
+)
+from .robot_logs import PartLogsMixin
+from .robot_parts import PartsMixin
+from .robot_rows import fetch_robot, insert_part, robot_message
+
+if TYPE_CHECKING:
+    from .context import Context
+
+__all__ = ("SCHEMA", "RobotsMixin")
+
+SCHEMA = robot_rows.SCHEMA + robot_logs.SCHEMA
+"""Every table of machines, parts, secrets, history and logs."""
+
+
+def _already_exists(message: str) -> GRPCError:
+    return GRPCError(Status.ALREADY_EXISTS, message)
+
+
+class RobotsMixin(PartsMixin, PartLogsMixin):
+    """Handlers for machines, and (inherited) for their parts, part secrets, part history and part logs."""
+
+    ctx: Context
+
+    # -- machines ------------------------------------------------------------------------------------------------
+
+    async def get_robot(
+        self, request: GetRobotRequest, stream: Stream[GetRobotRequest, GetRobotResponse]
+    ) -> GetRobotResponse:
+        """Return a machine by id."""
+        caller = await self.ctx.caller(stream)
+        robot_id = require_id(request.id, "id")
+        await self.ctx.require(caller, "read_robot", "robot", robot_id)
+        robot = await self.ctx.store.read(lambda conn: robot_message(fetch_robot(conn, robot_id)))
+        return GetRobotResponse(robot=robot)
+
+    async def list_robots(
+        self, request: ListRobotsRequest, stream: Stream[ListRobotsRequest, ListRobotsResponse]
+    ) -> ListRobotsResponse:
+        """List the machines of a location, by name."""
+        caller = await self.ctx.caller(stream)
+        location_id = require_id(request.location_id, "location_id")
+        await self.ctx.require(caller, "read_robot", "location", location_id)
+
+        def load(conn: sqlite3.Connection) -> list[Robot]:
+            rows = conn.execute("SELECT * FROM robots WHERE location_id = ? ORDER BY name, id", (location_id,))
+            return [robot_message(row) for row in rows]
+
+        return ListRobotsResponse(robots=await self.ctx.store.read(load))
+
+    async def new_robot(
+        self, request: NewRobotRequest, stream: Stream[NewRobotRequest, NewRobotResponse]
+    ) -> NewRobotResponse:
+        """Create a machine in a location, with a main part named ``<name>-main``."""
+        caller = await self.ctx.caller(stream)
+        name = require_name(request.name, "name")
+        location_id = require_id(request.location, "location")
+        await self.ctx.require(caller, "write_robot", "location", location_id)
+        robot_id = new_id()
+
+        def create(conn: sqlite3.Connection) -> None:
+            try:
+                conn.execute(
+                    "INSERT INTO robots (id, name, location_id, created_on) VALUES (?, ?, ?, ?)",
+                    (robot_id, name, location_id, to_iso(now())),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise _already_exists(f"name: location {location_id} already has a machine named {name!r}") from exc
+            insert_part(conn, robot_id, f"{name}-main", main=True)
+
+        await self.ctx.store.write(create)
+        return NewRobotResponse(id=robot_id)
+
+    async def update_robot(
+        self, request: UpdateRobotRequest, stream: Stream[UpdateRobotRequest, UpdateRobotResponse]
+    ) -> UpdateRobotResponse:
+        """Rename a machine and/or move it to another location."""
+        caller = await self.ctx.caller(stream)
+        robot_id = require_id(request.id, "id")
+        name = require_name(request.name, "name")
+        target = require_id(request.location, "location") if request.location else ""
+        await self.ctx.require(caller, "write_robot", "robot", robot_id)
+        if target:
+            await self.ctx.require(caller, "write_robot", "location", target)
+
+        def update(conn: sqlite3.Connection) -> Robot:
+            current = fetch_robot(conn, robot_id)
+            location_id = target or str(current["location_id"])
+            try:
+                conn.execute("UPDATE robots SET name = ?, location_id = ? WHERE id = ?", (name, location_id, robot_id))
+            except sqlite3.IntegrityError as exc:
+                raise _already_exists(f"name: location {location_id} already has a machine named {name!r}") from exc
+            return robot_message(fetch_robot(conn, robot_id))
+
+        return UpdateRobotResponse(robot=await self.ctx.store.write(update))
+
+    async def delete_robot(
+        self, request: DeleteRobotRequest, stream: Stream[DeleteRobotRequest, DeleteRobotResponse]
+    ) -> DeleteRobotResponse:
+        """Delete a machine with its parts, secrets, history, logs and roles; live tails of its parts end."""
+        caller = await self.ctx.caller(stream)
+        robot_id = require_id(request.id, "id")
+        await self.ctx.require(caller, "write_robot", "robot", robot_id)
+
+        def delete(conn: sqlite3.Connection) -> list[str]:
+            fetch_robot(conn, robot_id)
+            parts = [
+                str(row["id"]) for row in conn.execute("SELECT id FROM robot_parts WHERE robot_id = ?", (robot_id,))
+            ]
+            conn.execute("DELETE FROM robots WHERE id = ?", (robot_id,))
+            # Roles held on the machine go with it (the core's table; a stale grant must not outlive it).
+            conn.execute("DELETE FROM authorizations WHERE resource_type = 'robot' AND resource_id = ?", (robot_id,))
+            return parts
+
+        for part_id in await self.ctx.store.write(delete):
+            await self.ctx.logs.end_part(part_id)
+        return DeleteRobotResponse()
+
+    async def get_robot_api_keys(
+        self, request: GetRobotApiKeysRequest, stream: Stream[GetRobotApiKeysRequest, GetRobotApiKeysResponse]
+    ) -> GetRobotApiKeysResponse:
+        """List the API keys holding a role on this machine (keys are stored hashed, so ``key`` is empty)."""
+        caller = await self.ctx.caller(stream)
+        robot_id = require_id(request.robot_id, "robot_id")
+        await self.ctx.require(caller, "read_robot", "robot", robot_id)
+
+        def load(conn: sqlite3.Connection) -> list[ApiKeyWithAuthorizations]:
+            rows = conn.execute(
+                "SELECT k.id AS key_id, k.name AS key_name, k.created_on AS key_created, k.org_id AS org_id, "
+                "a.role AS role FROM authorizations a JOIN api_keys k ON k.id = a.identity_id "
+                "WHERE a.resource_type = 'robot' AND a.resource_id = ? ORDER BY k.created_on, k.id",
+                (robot_id,),
+            ).fetchall()
+            keys: dict[str, ApiKeyWithAuthorizations] = {}
+            for row in rows:
+                entry = keys.setdefault(
+                    row["key_id"],
+                    ApiKeyWithAuthorizations(
+                        api_key=ApiKey(id=row["key_id"], name=row["key_name"], created_on=from_iso(row["key_created"]))
+                    ),
+                )
+                entry.authorizations.append(
+                    AuthorizationDetails(
+                        authorization_type="role",
+                        authorization_id=f"robot_{row['role']}",
+                        resource_type="robot",
+                        resource_id=robot_id,
+                        org_id=row["org_id"],
+                    )
+                )
+            return list(keys.values())
+
+        return GetRobotApiKeysResponse(api_keys=await self.ctx.store.read(load))
+
+    async def get_rover_rental_robots(
+        self,
+        request: GetRoverRentalRobotsRequest,
+        stream: Stream[GetRoverRentalRobotsRequest, GetRoverRentalRobotsResponse],
+    ) -> GetRoverRentalRobotsResponse:
+        """Rover rentals do not exist on a local fleet: always an empty list, after the usual checks."""
+        caller = await self.ctx.caller(stream)
+        org_id = require_id(request.org_id, "org_id")
+        await self.ctx.require(caller, "read_organization", "organization", org_id)
+        return GetRoverRentalRobotsResponse(robots=[])

@@ -1,0 +1,150 @@
+"""Assembly of the local fleet server: the AppService from its mixins, the RobotService, the AuthService."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sqlite3
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+
+from grpclib.const import Handler, Status
+from grpclib.exceptions import GRPCError
+from grpclib.server import Server, Stream
+
+from fleetwire_api.services import AppServiceBase
+
+from . import auth, grants, locations, organizations
+from .bootstrap import Credentials, bootstrap
+from .context import Context
+from .fragments import SCHEMA as FRAGMENTS_SCHEMA
+from .fragments import FragmentsMixin
+from .keys import KeysMixin
+from .locations import LocationsMixin
+from .members import MembersMixin
+from .organizations import OrganizationsMixin
+from .registry import SCHEMA as REGISTRY_SCHEMA
+from .registry import RegistryMixin
+from .robot_service import LocalRobotService
+from .robots import SCHEMA as ROBOTS_SCHEMA
+from .robots import RobotsMixin
+from .roles import RolesMixin
+
+__all__ = ("SCHEMAS", "Credentials", "LocalAppService", "bootstrap", "open_listener", "start_server")
+
+_log = logging.getLogger("fleetwire.local")
+
+SCHEMAS: tuple[str, ...] = (
+    organizations.SCHEMA,
+    locations.SCHEMA,
+    auth.SCHEMA,
+    grants.SCHEMA,
+    ROBOTS_SCHEMA,
+    FRAGMENTS_SCHEMA,
+    REGISTRY_SCHEMA,
+)
+"""Every table of the server, in dependency order (core tables first)."""
+
+_BACKLOG = 512
+
+
+class LocalAppService(
+    OrganizationsMixin,
+    MembersMixin,
+    LocationsMixin,
+    KeysMixin,
+    RolesMixin,
+    RobotsMixin,
+    FragmentsMixin,
+    RegistryMixin,
+    AppServiceBase,
+):
+    """``viam.app.v1.AppService`` served from the local store; RPCs no mixin implements answer ``UNIMPLEMENTED``."""
+
+    def __init__(self, ctx: Context) -> None:
+        """Serve from ``ctx``."""
+        self.ctx = ctx
+
+
+def _translate(exc: Exception) -> GRPCError | None:
+    """Return the status a storage-level failure stands for, so none escapes as ``INTERNAL``."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        text = str(exc)
+        if "UNIQUE" in text:
+            return GRPCError(Status.ALREADY_EXISTS, "a resource with these unique values already exists")
+        if "FOREIGN KEY" in text:
+            return GRPCError(
+                Status.FAILED_PRECONDITION, "the resource is still referenced by, or refers to, another one"
+            )
+        return GRPCError(Status.INVALID_ARGUMENT, "the request violates a constraint of the resource")
+    if isinstance(exc, OverflowError):
+        return GRPCError(Status.INVALID_ARGUMENT, "a numeric field is out of range")
+    if isinstance(exc, RecursionError):
+        return GRPCError(Status.INVALID_ARGUMENT, "the request is nested too deeply")
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return GRPCError(Status.UNAVAILABLE, "the database is busy, retry")
+    return None
+
+
+def _guard(
+    func: Callable[[Stream[Any, Any]], Awaitable[None]], path: str
+) -> Callable[[Stream[Any, Any]], Awaitable[None]]:
+    async def guarded(stream: Stream[Any, Any]) -> None:
+        try:
+            await func(stream)
+        except GRPCError:
+            raise
+        except Exception as exc:
+            translated = _translate(exc)
+            if translated is None:
+                _log.exception("unexpected error in %s", path)
+                raise
+            raise translated from exc
+
+    return guarded
+
+
+class _Guarded:
+    """A servable wrapping every handler of ``service`` so storage errors become proper statuses."""
+
+    def __init__(self, service: Any) -> None:
+        self._service = service
+
+    def __mapping__(self) -> dict[str, Handler]:
+        mapping: dict[str, Handler] = self._service.__mapping__()
+        guarded: dict[str, Handler] = {}
+        for path, handler in mapping.items():
+            func, cardinality, request_type, reply_type = cast("tuple[Any, Any, Any, Any]", handler)
+            guarded[path] = Handler(_guard(func, path), cardinality, request_type, reply_type)
+        return guarded
+
+
+def open_listener(host: str, port: int) -> socket.socket:
+    """Return a listening TCP socket on ``host:port`` (port 0: a free one), IPv6 if ``host`` is an IPv6 address."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # Say IPPROTO_TCP explicitly: asyncio enables TCP_NODELAY only on connections whose socket reports that protocol
+    # (``socket.create_server`` leaves it 0), and without it every unary reply waits ~40 ms for Nagle + delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        if os.name == "posix":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(_BACKLOG)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+async def start_server(
+    ctx: Context, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None
+) -> Server:
+    """Start serving AuthService, AppService and RobotService from ``ctx`` on ``sock`` (or a new ``host:port``).
+
+    Stop it with ``server.close(); await server.wait_closed()`` after ``await ctx.logs.close()``.
+    """
+    services = [auth.LocalAuthService(ctx), LocalAppService(ctx), LocalRobotService(ctx)]
+    server = Server([_Guarded(service) for service in services])
+    await server.start(sock=sock if sock is not None else open_listener(host, port), backlog=_BACKLOG)
+    return server
