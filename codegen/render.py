@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import shutil
@@ -14,10 +15,13 @@ from pathlib import Path
 
 import jinja2
 
+from .codec_model import CodecModel, build_codec_model
 from .errors import CodegenError
 from .messages import PACKAGE_ROOT, compile_messages
 from .model import Model, build_model
+from .overlay import read_overlay
 from .schema import SCHEMA_DISTRIBUTION, Schema, load_schema
+from .secrets import hide_secrets
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"
@@ -26,11 +30,22 @@ GENERATED = REPO / "generated"
 SERVICES_PACKAGE = f"{PACKAGE_ROOT}/services"
 # template -> output path under generated/: one template per artifact.
 ARTIFACTS = {
+    "redaction.py.j2": f"{PACKAGE_ROOT}/_redaction.py",
     "runtime.py.j2": f"{SERVICES_PACKAGE}/_runtime.py",
     "raw_async_client.py.j2": f"{SERVICES_PACKAGE}/aio.py",
     "raw_blocking_client.py.j2": f"{SERVICES_PACKAGE}/blocking.py",
     "service_base.py.j2": f"{SERVICES_PACKAGE}/servers.py",
     "services_init.py.j2": f"{SERVICES_PACKAGE}/__init__.py",
+    "codec.py.j2": f"{SERVICES_PACKAGE}/_codec.py",  # the fast message path; its model is ``codec`` below
+    "codec_grpc.py.j2": f"{SERVICES_PACKAGE}/codec.py",  # the grpclib codec using it
+}
+
+# The second output root: artifacts rendered from the handwritten async overlay (not from the schema) that live
+# beside it in src/, path relative to that root. They are built, checked and swapped in together with generated/.
+SRC = REPO / "src"
+OVERLAY_SOURCE = "fleetwire/aio.py"
+OVERLAY_ARTIFACTS = {
+    "blocking_overlay.py.j2": "fleetwire/_blocking.py",
 }
 
 # Formatting settings fixed here, so the output never depends on a config file found around the tree.
@@ -45,7 +60,7 @@ def header(version: str) -> str:
     )
 
 
-def render_services(model: Model, templates: Path = TEMPLATES) -> dict[str, str]:
+def render_services(model: Model, templates: Path = TEMPLATES, codec: CodecModel | None = None) -> dict[str, str]:
     """Render every service artifact; a template error names the template and line."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
@@ -55,7 +70,12 @@ def render_services(model: Model, templates: Path = TEMPLATES) -> dict[str, str]
         keep_trailing_newline=True,
         autoescape=False,
     )
-    context = {"model": model, "header": header(model.schema_version), "schema_distribution": SCHEMA_DISTRIBUTION}
+    context = {
+        "model": model,
+        "codec": codec,  # the per-message wire layout, for codec.py.j2
+        "header": header(model.schema_version),
+        "schema_distribution": SCHEMA_DISTRIBUTION,
+    }
     out: dict[str, str] = {}
     for template_name, path in ARTIFACTS.items():
         try:
@@ -96,7 +116,8 @@ def build(schema: Schema, staging: Path, templates: Path = TEMPLATES) -> None:
     (staging / "ruff.toml").write_text(RUFF_TOML)
     with _chdir(staging):  # betterproto2 formats with ruff from the cwd: let it find only our settings
         files = compile_messages(schema)
-    files.update(render_services(build_model(schema), templates))
+    hide_secrets(schema, files)
+    files.update(render_services(build_model(schema), templates, build_codec_model(schema)))
     first_line = header(schema.version) + "\n"
     for relative, content in sorted(files.items()):
         path = staging / relative
@@ -110,6 +131,43 @@ def build(schema: Schema, staging: Path, templates: Path = TEMPLATES) -> None:
     (staging / "ruff.toml").unlink()
     for cache in staging.rglob("__pycache__"):
         shutil.rmtree(cache)
+
+
+def render_overlay(overlay_root: Path, version: str, templates: Path = TEMPLATES) -> dict[str, str]:
+    """Render the artifacts generated from the async overlay ``overlay_root/fleetwire/aio.py`` (read, not run)."""
+    env = jinja2.Environment(  # the same settings as render_services
+        loader=jinja2.FileSystemLoader(templates),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    context = {"overlay": read_overlay(overlay_root / OVERLAY_SOURCE), "header": header(version)}
+    out: dict[str, str] = {}
+    for template_name, path in OVERLAY_ARTIFACTS.items():
+        try:
+            out[path] = env.get_template(template_name).render(context)
+            compile(out[path], path, "exec")
+        except jinja2.TemplateError as exc:
+            raise CodegenError(f"templates/{template_name}: {exc}") from exc
+        except SyntaxError as exc:
+            raise CodegenError(f"templates/{template_name} renders invalid Python ({path}, line {exc.lineno})") from exc
+    return out
+
+
+def build_overlay(schema: Schema, overlay_root: Path, staging: Path, templates: Path = TEMPLATES) -> None:
+    """Write the overlay artifacts, formatted, into the empty directory ``staging`` (paths as under src/)."""
+    first_line = header(schema.version) + "\n"
+    (staging / "ruff.toml").write_text(RUFF_TOML)
+    for relative, content in render_overlay(overlay_root, schema.version, templates).items():
+        path = staging / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content if content.startswith(first_line) else first_line + content)
+    # The overlay's imports are copied whole from aio.py: drop the ones the blocking client does not use.
+    _ruff(["check", "--select", "I,F401", "--fix", "--exit-zero"], staging)
+    _ruff(["format"], staging)
+    (staging / "ruff.toml").unlink()
 
 
 def _tree(root: Path) -> dict[str, Path]:
@@ -144,21 +202,60 @@ def staging_dir(target: Path) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def generate(target: Path = GENERATED, templates: Path = TEMPLATES) -> None:
-    """Regenerate ``target``: build the whole tree aside, then swap it in. On any error ``target`` is untouched."""
+def _overlay_root(target: Path, overlay: Path | None) -> Path | None:
+    """The src/ root the overlay artifacts go to: the repo's own when ``target`` is the repo's generated/.
+
+    A scratch ``target`` (tests, experiments) gets no overlay unless ``overlay`` names a root explicitly, so
+    regenerating elsewhere never writes into the working tree's src/.
+    """
+    if overlay is not None:
+        return overlay
+    return SRC if target.resolve() == GENERATED.resolve() else None
+
+
+def generate(target: Path = GENERATED, templates: Path = TEMPLATES, overlay: Path | None = None) -> None:
+    """Regenerate ``target`` (and the overlay artifacts under src/): build everything aside, then swap it in.
+
+    Both outputs are fully built before either is replaced, so on any error both are untouched. ``target`` is
+    swapped as a whole tree; each overlay file is replaced by an atomic rename from a staging directory on the
+    same filesystem.
+    """
     schema = load_schema()
-    with staging_dir(target) as staging:
+    overlay_root = _overlay_root(target, overlay)
+    with staging_dir(target) as staging, contextlib.ExitStack() as stack:
         build(schema, staging, templates)
+        overlay_staging = None
+        if overlay_root is not None:
+            overlay_staging = stack.enter_context(staging_dir(overlay_root / "fleetwire"))
+            build_overlay(schema, overlay_root, overlay_staging, templates)
         retired = staging.with_name(staging.name + ".old")
         if target.exists():
             target.rename(retired)
         staging.rename(target)
         shutil.rmtree(retired, ignore_errors=True)
+        if overlay_root is not None and overlay_staging is not None:
+            for relative in OVERLAY_ARTIFACTS.values():
+                os.replace(overlay_staging / relative, overlay_root / relative)
 
 
-def check(target: Path = GENERATED, templates: Path = TEMPLATES) -> list[str]:
-    """Return the diff between ``target`` and a fresh generation (empty when ``target`` is up to date)."""
+def check(target: Path = GENERATED, templates: Path = TEMPLATES, overlay: Path | None = None) -> list[str]:
+    """Return the diff between ``target`` (and the overlay artifacts) and a fresh generation; empty if current."""
     schema = load_schema()
+    overlay_root = _overlay_root(target, overlay)
     with staging_dir(target) as staging:
         build(schema, staging, templates)
-        return diff_trees(staging, target)
+        lines = diff_trees(staging, target)
+    if overlay_root is not None:
+        with staging_dir(overlay_root / "fleetwire") as overlay_staging:
+            build_overlay(schema, overlay_root, overlay_staging, templates)
+            for relative in OVERLAY_ARTIFACTS.values():
+                lines.extend(_diff_file(overlay_staging / relative, overlay_root / relative, f"src/{relative}"))
+    return lines
+
+
+def _diff_file(expected: Path, actual: Path, label: str) -> list[str]:
+    new = expected.read_text().splitlines(keepends=True)
+    old = actual.read_text().splitlines(keepends=True) if actual.exists() else []
+    if new == old:
+        return []
+    return list(difflib.unified_diff(old, new, label + " (committed)", label + " (regenerated)"))

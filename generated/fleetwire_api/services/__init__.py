@@ -23,6 +23,7 @@ from .blocking import (
     PackageServiceClient,
     RobotServiceClient,
 )
+from .codec import FastCodec
 from .servers import (
     AppServiceBase,
     AuthServiceBase,
@@ -49,6 +50,7 @@ SERVICES = {
 
 __all__ = (
     "BlockingChannel",
+    "FastCodec",
     "MetadataLike",
     "SCHEMA_VERSION",
     "SERVICES",

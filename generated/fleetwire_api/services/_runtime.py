@@ -16,6 +16,8 @@ from grpclib.const import Cardinality, Status
 from grpclib.exceptions import GRPCError
 from grpclib.server import Stream as ServerStream
 
+from .codec import FastCodec, use_fast_codec
+
 __all__ = (
     "BlockingChannel",
     "MetadataLike",
@@ -60,8 +62,11 @@ class Stub:
     """
 
     def __init__(self, channel: Channel, *, timeout: float | None = None, metadata: MetadataLike | None = None) -> None:
-        """Bind the client to ``channel``; ``timeout`` (seconds) and ``metadata`` apply to every call."""
-        self.channel = channel
+        """Bind the client to ``channel``; ``timeout`` (seconds) and ``metadata`` apply to every call.
+
+        A channel still using grpclib's default codec is switched to the generated fast codec (see ``_codec``).
+        """
+        self.channel = use_fast_codec(channel)
         self.timeout = timeout
         self.metadata = metadata
 
@@ -159,6 +164,7 @@ class BlockingChannel:
         The returned object owns both; ``close()`` (or leaving a ``with`` block) closes the channel and joins the
         thread.
         """
+        channel_options.setdefault("codec", FastCodec())
         owned = contextlib.ExitStack()
         portal = owned.enter_context(start_blocking_portal(name=f"fleetwire-{host}:{port}"))
         try:

@@ -3904,6 +3904,7 @@ class AppServiceAsyncClient(Stub):
     async def upload_module_file(
         self,
         requests: RequestSource[viam_app_v1.UploadModuleFileRequest],
+        *,
         timeout: float | None = None,
         metadata: MetadataLike | None = None,
     ) -> viam_app_v1.UploadModuleFileResponse:
@@ -4685,6 +4686,7 @@ class PackageServiceAsyncClient(Stub):
     async def create_package(
         self,
         requests: RequestSource[viam_app_packages_v1.CreatePackageRequest],
+        *,
         timeout: float | None = None,
         metadata: MetadataLike | None = None,
     ) -> viam_app_packages_v1.CreatePackageResponse:

@@ -3684,13 +3684,14 @@ class AppServiceClient:
     def upload_module_file(
         self,
         requests: Iterable[viam_app_v1.UploadModuleFileRequest],
+        *,
         timeout: float | None = None,
         metadata: MetadataLike | None = None,
     ) -> viam_app_v1.UploadModuleFileResponse:
         """Call ``viam.app.v1.AppService/UploadModuleFile`` (stream-unary).
 
-        Sends every ``viam.app.v1.UploadModuleFileRequest`` of ``requests`` (an iterable or async iterable), then waits for
-        the one response.
+        Sends every ``viam.app.v1.UploadModuleFileRequest`` of ``requests``, then waits for the one response.
+        The iterable is consumed in the client's event-loop thread: give a list, or a generator that does not block.
 
         ``timeout`` (seconds) overrides the client's default deadline; ``metadata`` is sent after the client's.
 
@@ -4445,13 +4446,14 @@ class PackageServiceClient:
     def create_package(
         self,
         requests: Iterable[viam_app_packages_v1.CreatePackageRequest],
+        *,
         timeout: float | None = None,
         metadata: MetadataLike | None = None,
     ) -> viam_app_packages_v1.CreatePackageResponse:
         """Call ``viam.app.packages.v1.PackageService/CreatePackage`` (stream-unary).
 
-        Sends every ``viam.app.packages.v1.CreatePackageRequest`` of ``requests`` (an iterable or async iterable), then waits for
-        the one response.
+        Sends every ``viam.app.packages.v1.CreatePackageRequest`` of ``requests``, then waits for the one response.
+        The iterable is consumed in the client's event-loop thread: give a list, or a generator that does not block.
 
         ``timeout`` (seconds) overrides the client's default deadline; ``metadata`` is sent after the client's.
 

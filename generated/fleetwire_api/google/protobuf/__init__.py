@@ -559,10 +559,10 @@ class Duration(betterproto2.Message):
     def from_timedelta(
         cls, delta: datetime.timedelta, *, _1_microsecond: datetime.timedelta = datetime.timedelta(microseconds=1)
     ) -> "Duration":
-        total_ms = delta // _1_microsecond
-        seconds = int(total_ms / 1e6)
-        nanos = int((total_ms % 1e6) * 1e3)
-        return cls(seconds, nanos)
+        total_us = delta // _1_microsecond
+        sign = -1 if total_us < 0 else 1
+        seconds, micros = divmod(abs(total_us), 1_000_000)
+        return cls(sign * seconds, sign * micros * 1000)
 
     def to_timedelta(self) -> datetime.timedelta:
         return datetime.timedelta(seconds=self.seconds, microseconds=self.nanos / 1e3)

@@ -64,3 +64,11 @@ class Credentials(betterproto2.Message):
 
 
 default_message_pool.register_message("proto.rpc.v1", "Credentials", Credentials)
+
+
+# fleetwire: secret values never appear in a repr (see codegen/secrets.py).
+from fleetwire_api._redaction import hide_secrets  # noqa: E402
+
+hide_secrets(AuthenticateResponse, "access_token")
+hide_secrets(AuthenticateToResponse, "access_token")
+hide_secrets(Credentials, "payload")

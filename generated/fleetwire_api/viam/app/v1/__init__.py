@@ -5209,7 +5209,29 @@ class ViamServerVersion(betterproto2.Message):
 default_message_pool.register_message("viam.app.v1", "ViamServerVersion", ViamServerVersion)
 
 
+# fleetwire: secret values never appear in a repr (see codegen/secrets.py).
+from fleetwire_api._redaction import hide_secrets  # noqa: E402
+
 from ....google import protobuf as ___google__protobuf__
 from ...common import v1 as __common__v1__
 from ..mltraining import v1 as _mltraining__v1__
 from ..packages import v1 as _packages__v1__
+
+hide_secrets(ApiKey, "key")
+hide_secrets(CertificateResponse, "tls_private_key")
+hide_secrets(CloudConfig, "location_secret", "secret")
+hide_secrets(CreateKeyFromExistingKeyAuthorizationsResponse, "key")
+hide_secrets(CreateKeyResponse, "key")
+hide_secrets(CreateOAuthAppResponse, "client_secret")
+hide_secrets(CreateOAuthAppUserRequest, "password")
+hide_secrets(CreateOAuthAppUserResponse, "auth_token", "refresh_token")
+hide_secrets(GetDevicePushTokensResponse, "device_tokens")
+hide_secrets(LocationAuth, "secret")
+hide_secrets(LocationSecret, "secret")
+hide_secrets(ReadOAuthAppResponse, "client_secret")
+hide_secrets(RemoteAuthCredentials, "payload")
+hide_secrets(RemoteConfig, "secret")
+hide_secrets(RobotPart, "secret")
+hide_secrets(RotateKeyResponse, "key")
+hide_secrets(SharedSecret, "secret")
+hide_secrets(UploadDevicePushTokenRequest, "device_token")

@@ -1,0 +1,79 @@
+"""The blocking side of the generated ``AppClient``: an event-loop thread per client, and blocking streams.
+
+Every blocking call is handed to the client's own event loop through an anyio blocking portal, so the client
+works from any number of threads and from code that already runs an event loop (a notebook): only the portal's
+thread ever touches the grpclib channel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Iterator
+from typing import Generic, TypeVar
+
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+from .logs import LogsStream
+
+__all__ = ("BlockingStream", "start_portal")
+
+T = TypeVar("T")
+
+_numbers = itertools.count(1)
+
+
+def start_portal() -> tuple[contextlib.ExitStack, BlockingPortal]:
+    """Start an event-loop thread; closing the returned stack stops the loop and joins the thread."""
+    owned = contextlib.ExitStack()
+    portal = owned.enter_context(start_blocking_portal(name=f"fleetwire-app-client-{next(_numbers)}"))
+    return owned, portal
+
+
+class BlockingStream(Iterator[T], Generic[T]):
+    """A plain iterator over a :class:`~fleetwire.logs.LogsStream`, driven through a blocking portal.
+
+    ``close()`` (or leaving a ``with`` block) closes the underlying stream and its call; breaking out of a
+    ``for`` loop alone does not, so prefer ``with``.
+    """
+
+    def __init__(self, portal: BlockingPortal, stream: LogsStream[T]) -> None:
+        """Drive ``stream`` in the event loop of ``portal``."""
+        self._portal = portal
+        self._stream = stream
+        self._closed = False
+
+    def __iter__(self) -> BlockingStream[T]:
+        """Return self."""
+        return self
+
+    def __next__(self) -> T:
+        """Return the next item, waiting for it; ``StopIteration`` at the end or after ``close()``."""
+        if self._closed:
+            raise StopIteration
+        try:
+            return self._portal.call(self._stream.__anext__)
+        except StopAsyncIteration:
+            self._closed = True
+            raise StopIteration from None
+
+    def next(self) -> T:
+        """Return the next item (the official SDK's ``next()``)."""
+        return self.__next__()
+
+    def close(self) -> None:
+        """Close the stream and release its call; idempotent, and harmless after the client was closed."""
+        if self._closed:
+            return
+        self._closed = True
+        # A portal that already stopped (client closed first) took the stream's event loop down with it.
+        with contextlib.suppress(RuntimeError):
+            self._portal.call(self._stream.aclose)
+
+    def __enter__(self) -> BlockingStream[T]:
+        """Return self; the stream is closed on exit."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Close the stream."""
+        self.close()

@@ -1,0 +1,88 @@
+"""One place where a call's failures are turned into typed errors and idempotent reads are retried.
+
+Only ``UNAVAILABLE`` is retried, and only for calls marked idempotent (reads): a write that timed out or lost
+its connection may have been applied, so repeating it could apply it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import anyio
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError, StreamTerminatedError
+
+from .errors import DeadlineExceededError, GRPCStatusError, UnavailableError, from_grpc_error, redact
+
+__all__ = ("RetryPolicy", "call_with_retry", "translate")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How idempotent reads are retried on ``UNAVAILABLE``: capped exponential backoff with full jitter.
+
+    The n-th retry (n = 0, 1, ...) waits a random time in ``[0, min(max_backoff, initial_backoff * multiplier**n)]``
+    seconds, so many clients that lost the same server do not come back in lockstep.
+    """
+
+    max_attempts: int = 4
+    """Attempts in total, the first included; 1 disables retries."""
+    initial_backoff: float = 0.1
+    """Upper bound of the first wait, in seconds."""
+    max_backoff: float = 5.0
+    """Upper bound of any wait, in seconds."""
+    multiplier: float = 2.0
+    """Growth of the bound from one retry to the next."""
+
+    def __post_init__(self) -> None:
+        """Reject settings that would never call or never stop."""
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if self.initial_backoff < 0 or self.max_backoff < 0 or self.multiplier < 1:
+            raise ValueError("initial_backoff and max_backoff must be >= 0 and multiplier >= 1")
+
+    def backoff(self, retry: int) -> float:
+        """Return the jittered wait before retry number ``retry`` (0-based)."""
+        bound = min(self.max_backoff, self.initial_backoff * self.multiplier**retry)
+        return random.uniform(0.0, bound)  # jitter, not cryptography
+
+
+def translate(error: BaseException) -> GRPCStatusError | None:
+    """Return the typed error for a failure of a call, or ``None`` if it is not a call failure."""
+    if isinstance(error, GRPCError):
+        return from_grpc_error(error)
+    if isinstance(error, asyncio.TimeoutError):
+        return DeadlineExceededError(Status.DEADLINE_EXCEEDED, "the call did not finish within its timeout")
+    if isinstance(error, (StreamTerminatedError, ConnectionError, OSError)):
+        # The server could not be reached or went away mid-call: that is what UNAVAILABLE means in gRPC.
+        return UnavailableError(Status.UNAVAILABLE, redact(f"connection failed: {error}"))
+    return None
+
+
+async def call_with_retry(
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    idempotent: bool,
+    policy: RetryPolicy,
+    on_retry: Callable[[int, GRPCStatusError], None] | None = None,
+) -> T:
+    """Await ``attempt()``, raising typed errors; retry ``UNAVAILABLE`` when ``idempotent`` per ``policy``."""
+    attempts = policy.max_attempts if idempotent else 1
+    for number in range(attempts):
+        try:
+            return await attempt()
+        except (GRPCError, asyncio.TimeoutError, StreamTerminatedError, OSError) as exc:
+            error = translate(exc)
+            assert error is not None  # every type caught above translates
+            if not isinstance(error, UnavailableError) or number + 1 >= attempts:
+                raise error from exc
+            if on_retry is not None:
+                on_retry(number + 1, error)
+            await anyio.sleep(policy.backoff(number))
+    raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
