@@ -1,0 +1,134 @@
+"""Registering ``demo`` and the everyday commands on the ``fleetwire`` parser (``serve`` lives in ``cli.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import fragments, keys, log_commands, resources
+from .connection import add_connection_options
+from .failures import guarded
+from .timespec import since
+
+__all__ = ("register",)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """``fleetwire demo [--out DIR]``."""
+    from ..demo import run_demo
+
+    return run_demo(sys.stdout, keep_dir=args.out)
+
+
+def _group(commands: Any, name: str, help_text: str) -> Any:
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text, description=help_text)
+    return parser.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+
+
+def _leaf(group: Any, name: str, help_text: str, handler: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = group.add_parser(name, help=help_text, description=help_text)
+    add_connection_options(parser)
+    parser.set_defaults(handler=guarded(handler))
+    return parser
+
+
+def _file_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("file", type=Path, metavar="FILE", help=f"where to write the {what} (JSON, written atomically)")
+    parser.add_argument("--indent", type=int, default=4, help="JSON indent (default: 4)")
+
+
+def _register_fleet(commands: Any) -> None:
+    orgs = _group(commands, "organizations", "organizations the API key can see")
+    _leaf(orgs, "list", "list organizations", resources.list_organizations)
+
+    locations = _group(commands, "locations", "locations of an organization")
+    parser = _leaf(locations, "list", "list locations", resources.list_locations)
+    parser.add_argument("--org-id", help="only this organization (default: every one the key sees)")
+
+    machines = _group(commands, "machines", "machines (robots) of a location")
+    parser = _leaf(machines, "list", "list machines", resources.list_machines)
+    parser.add_argument("--location-id", help="only this location (default: every location the key sees)")
+    parser.add_argument("--org-id", help="only the locations of this organization")
+
+    parts = _group(commands, "parts", "parts of a machine")
+    parser = _leaf(parts, "list", "list the parts of a machine", resources.list_parts)
+    parser.add_argument("machine_id", metavar="MACHINE_ID")
+    parser = _leaf(parts, "show", "show a part and its config", resources.show_part)
+    parser.add_argument("part_id", metavar="PART_ID")
+    parser = _leaf(parts, "export", "write a part's config to a JSON file", resources.export_part)
+    parser.add_argument("part_id", metavar="PART_ID")
+    _file_argument(parser, "part's config")
+
+
+def _register_logs(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "logs",
+        help="a part's logs, oldest first; --follow streams new ones until Ctrl-C",
+        description="Print a machine part's recent logs, oldest first. --follow keeps streaming new entries.",
+    )
+    add_connection_options(parser)
+    parser.set_defaults(handler=guarded(log_commands.run_logs))
+    parser.add_argument("part_id", metavar="PART_ID")
+    parser.add_argument("--levels", type=log_commands.levels, default=[], help="comma-separated, e.g. error,warn")
+    parser.add_argument("--filter", help="only entries whose message contains this text")
+    parser.add_argument("--limit", type=_count, default=100, help="at most this many entries (default 100; 0: all)")
+    parser.add_argument("--since", type=since, help="only entries from this time on: ISO 8601, or 30s, 15m, 2h, 7d")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--follow", "-f", action="store_true", help="keep printing new entries until Ctrl-C")
+    mode.add_argument(
+        "--output", "-o", type=Path, metavar="FILE", help="write the entries to FILE (JSON Lines for .jsonl)"
+    )
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _register_fragments_and_keys(commands: Any) -> None:
+    group = _group(commands, "fragments", "reusable config fragments")
+    parser = _leaf(group, "list", "list fragments (private and public)", fragments.list_fragments)
+    parser.add_argument("--org-id", help="only this organization (default: every one the key sees)")
+    parser.add_argument("--public", action="store_true", help="only public fragments")
+    parser = _leaf(group, "export", "write a fragment's config to a JSON file", fragments.export_fragment)
+    parser.add_argument("fragment_id", metavar="FRAGMENT_ID")
+    _file_argument(parser, "fragment's config")
+
+    group = _group(commands, "keys", "API keys")
+    parser = _leaf(group, "list", "list API keys and their roles", keys.list_keys)
+    parser.add_argument("--org-id", help="only this organization (default: every one the key sees)")
+    parser = _leaf(group, "create", "create an API key (printed once)", keys.create_key)
+    parser.add_argument("--role", choices=("owner", "operator"), required=True)
+    parser.add_argument(
+        "--resource-type", choices=("organization", "location", "robot"), default="organization",
+        help="what the role applies to (default: organization)",
+    )  # fmt: skip
+    parser.add_argument("--resource-id", help="id of that resource (default: the organization)")
+    parser.add_argument("--org-id", help="organization of the key (default: the key's only organization)")
+    parser.add_argument("--name", help="a name for the key (default: the current time)")
+    parser = _leaf(group, "rotate", "replace a key by a new one with the same roles", keys.rotate_key)
+    parser.add_argument("key_id", metavar="KEY_ID")
+    parser = _leaf(group, "delete", "delete an API key", keys.delete_key)
+    parser.add_argument("key_id", metavar="KEY_ID")
+
+
+def register(commands: Any) -> None:
+    """Add ``demo`` and the everyday commands to the ``fleetwire`` subparsers ``commands``."""
+    demo = commands.add_parser(
+        "demo",
+        help="tour the SDK on a temporary local fleet (no account needed)",
+        description="Start a local fleet server on a temporary database and walk through the SDK.",
+    )
+    demo.add_argument("--out", type=Path, metavar="DIR", help="keep the exported config in DIR (default: removed)")
+    demo.add_argument("--debug", action="store_true", help="show the traceback of a failure")
+    demo.set_defaults(handler=guarded(_demo))
+    _register_fleet(commands)
+    _register_logs(commands)
+    _register_fragments_and_keys(commands)
