@@ -7,12 +7,10 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from grpclib.server import Server
-
 from .bootstrap import DEFAULT_EMAIL, Credentials, bootstrap
 from .context import Context
 from .logbus import LogBus
-from .server import SCHEMAS, open_listener, start_server
+from .server import SCHEMAS, FleetServer, open_listener, start_server
 from .store import Store
 
 __all__ = ("LocalFleet",)
@@ -37,7 +35,7 @@ class LocalFleet:
         self._email = email
         self._credentials: Credentials | None = None
         self._ctx: Context | None = None
-        self._server: Server | None = None
+        self._server: FleetServer | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -130,8 +128,7 @@ class LocalFleet:
         if server is None or ctx is None:
             return
         await ctx.logs.close()
-        server.close()
-        await server.wait_closed()
+        await server.shutdown()
         await ctx.store.close()
         self._ctx = None
 

@@ -77,8 +77,7 @@ async def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
             out.flush()
         finally:
             await ctx.logs.close()
-            server.close()
-            await server.wait_closed()
+            await server.shutdown()
     finally:
         await store.close()
 

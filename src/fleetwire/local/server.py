@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 import sqlite3
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from grpclib.const import Handler, Status
 from grpclib.exceptions import GRPCError
+from grpclib.protocol import H2Protocol
 from grpclib.server import Server, Stream
 
 from fleetwire_api.services import AppServiceBase
@@ -31,7 +34,15 @@ from .robots import SCHEMA as ROBOTS_SCHEMA
 from .robots import RobotsMixin
 from .roles import RolesMixin
 
-__all__ = ("SCHEMAS", "Credentials", "LocalAppService", "bootstrap", "open_listener", "start_server")
+__all__ = (
+    "SCHEMAS",
+    "Credentials",
+    "FleetServer",
+    "LocalAppService",
+    "bootstrap",
+    "open_listener",
+    "start_server",
+)
 
 _log = logging.getLogger("fleetwire.local")
 
@@ -87,13 +98,24 @@ def _translate(exc: Exception) -> GRPCError | None:
     return None
 
 
+_SHUTTING_DOWN = "the local fleet server is shutting down"
+
+
 def _guard(
-    func: Callable[[Stream[Any, Any]], Awaitable[None]], path: str
+    func: Callable[[Stream[Any, Any]], Awaitable[None]], path: str, closing: asyncio.Event
 ) -> Callable[[Stream[Any, Any]], Awaitable[None]]:
     async def guarded(stream: Stream[Any, Any]) -> None:
+        if closing.is_set():
+            raise GRPCError(Status.UNAVAILABLE, _SHUTTING_DOWN)
         try:
             await func(stream)
         except GRPCError:
+            raise
+        except asyncio.CancelledError:
+            # grpclib cancels running handlers on close and, for a cancelled task, sends nothing: a live tail would
+            # wait forever. During shutdown, end the call with a status the client can act on instead.
+            if closing.is_set():
+                raise GRPCError(Status.UNAVAILABLE, _SHUTTING_DOWN) from None
             raise
         except Exception as exc:
             translated = _translate(exc)
@@ -108,15 +130,16 @@ def _guard(
 class _Guarded:
     """A servable wrapping every handler of ``service`` so storage errors become proper statuses."""
 
-    def __init__(self, service: Any) -> None:
+    def __init__(self, service: Any, closing: asyncio.Event) -> None:
         self._service = service
+        self._closing = closing
 
     def __mapping__(self) -> dict[str, Handler]:
         mapping: dict[str, Handler] = self._service.__mapping__()
         guarded: dict[str, Handler] = {}
         for path, handler in mapping.items():
             func, cardinality, request_type, reply_type = cast("tuple[Any, Any, Any, Any]", handler)
-            guarded[path] = Handler(_guard(func, path), cardinality, request_type, reply_type)
+            guarded[path] = Handler(_guard(func, path, self._closing), cardinality, request_type, reply_type)
         return guarded
 
 
@@ -137,14 +160,41 @@ def open_listener(host: str, port: int) -> socket.socket:
     return sock
 
 
+class FleetServer(Server):
+    """A grpclib server that can shut down without leaving clients hanging: see :meth:`shutdown`."""
+
+    def __init__(self, services: list[Any]) -> None:
+        """Serve ``services``, each handler guarded so storage errors and shutdown become proper statuses."""
+        self.closing = asyncio.Event()
+        super().__init__([_Guarded(service, self.closing) for service in services])
+        self._protocols: weakref.WeakSet[H2Protocol] = weakref.WeakSet()
+
+    def _protocol_factory(self) -> H2Protocol:
+        # Remember every connection: grpclib's close() leaves accepted connections open, so a client would neither
+        # learn that the server went away nor be stopped from sending calls to a closed store.
+        protocol = super()._protocol_factory()
+        self._protocols.add(protocol)
+        return protocol
+
+    async def shutdown(self) -> None:
+        """Refuse new calls, end running ones with ``UNAVAILABLE``, wait for them, then close every connection."""
+        self.closing.set()
+        self.close()
+        await self.wait_closed()
+        for protocol in list(self._protocols):
+            connection = getattr(protocol, "connection", None)  # unset until the connection is made
+            if connection is not None:
+                connection.close()
+
+
 async def start_server(
     ctx: Context, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None
-) -> Server:
+) -> FleetServer:
     """Start serving AuthService, AppService and RobotService from ``ctx`` on ``sock`` (or a new ``host:port``).
 
-    Stop it with ``server.close(); await server.wait_closed()`` after ``await ctx.logs.close()``.
+    Stop it with ``await ctx.logs.close()`` then ``await server.shutdown()``, before closing the store.
     """
-    services = [auth.LocalAuthService(ctx), LocalAppService(ctx), LocalRobotService(ctx)]
-    server = Server([_Guarded(service) for service in services])
+    services: list[Any] = [auth.LocalAuthService(ctx), LocalAppService(ctx), LocalRobotService(ctx)]
+    server = FleetServer(services)
     await server.start(sock=sock if sock is not None else open_listener(host, port), backlog=_BACKLOG)
     return server
