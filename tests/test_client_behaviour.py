@@ -14,12 +14,12 @@ import anyio
 import anyio.to_thread
 import pytest
 from _client.server import ACCESS_TOKEN, API_KEY, API_KEY_ID, CONFIG, PART_SECRET, ServerThread
-from fleetwire_api.viam.app import v1 as app_pb
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 import fleetwire
 from fleetwire import AppClient, AsyncAppClient, RetryPolicy
+from fleetwire_api.viam.app import v1 as app_pb
 
 pytestmark = pytest.mark.anyio
 

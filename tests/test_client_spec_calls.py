@@ -19,13 +19,13 @@ from _spec.cases import CASES, cases_for, ours
 from _spec.runner import arm, call_async, call_blocking, finish
 from _spec.seed import app_client_surface
 from _spec.server import ACCESS_TOKEN, SpecServer
-from fleetwire_api.proto.rpc import v1 as rpc_v1
-from fleetwire_api.viam.app import v1 as app
 from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 import fleetwire
+from fleetwire_api.proto.rpc import v1 as rpc_v1
+from fleetwire_api.viam.app import v1 as app
 
 SURFACE = app_client_surface()
 METHODS = SURFACE.names

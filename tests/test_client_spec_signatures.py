@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 from _spec.seed import REQUIRED, Method, Param, app_client_surface
-from fleetwire_api.viam.app import v1 as app
 
 import fleetwire
+from fleetwire_api.viam.app import v1 as app
 
 SURFACE = app_client_surface()
 METHODS = SURFACE.names

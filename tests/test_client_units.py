@@ -6,8 +6,6 @@ import ssl
 from datetime import datetime, timezone
 
 import pytest
-from fleetwire_api.viam.app import v1 as app_pb
-from fleetwire_api.viam.common import v1 as common_pb
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +13,8 @@ import fleetwire
 from fleetwire._connect import is_loopback, parse_url, ssl_for
 from fleetwire._convert import dict_to_struct, struct_to_dict
 from fleetwire.errors import from_grpc_error, redact
+from fleetwire_api.viam.app import v1 as app_pb
+from fleetwire_api.viam.common import v1 as common_pb
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,10 @@ from _support.fleetwire_schema import (
     root_files,
 )
 from betterproto2_compiler.compile.naming import pythonize_method_name
-from fleetwire_api.services import SERVICES
 from google.protobuf import descriptor
 from grpclib.const import Cardinality
+
+from fleetwire_api.services import SERVICES
 
 APP_SERVICE = "viam.app.v1.AppService"
 APP_SERVICE_RPC_COUNT = 124

@@ -9,12 +9,12 @@ import uuid
 from collections.abc import Awaitable
 
 import pytest
-from fleetwire_api.google.protobuf import Struct
-from fleetwire_api.viam.app import v1 as app
 from grpclib.const import Status
 from test_local_machines import Conn, fleet, owner, status_of, stranger
 
 from fleetwire.local.fleet import LocalFleet
+from fleetwire_api.google.protobuf import Struct
+from fleetwire_api.viam.app import v1 as app
 
 pytestmark = pytest.mark.anyio
 __all__ = ("fleet", "owner")  # fixtures shared with test_local_machines

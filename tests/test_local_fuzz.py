@@ -22,9 +22,6 @@ from typing import Any, NamedTuple, cast
 import betterproto2
 import pytest
 from _local.fleet import Session, log_entry, session
-from fleetwire_api.google import protobuf as google_protobuf
-from fleetwire_api.services import AppServiceBase, RobotServiceBase
-from fleetwire_api.viam.app import v1 as app_v1
 from grpclib.const import Cardinality, Status
 from grpclib.exceptions import GRPCError
 from hypothesis import HealthCheck, given, settings
@@ -33,6 +30,9 @@ from viam.app.app_client import APIKeyAuthorization
 from viam.proto.app.packages import PackageType
 
 from fleetwire.local import LocalFleet
+from fleetwire_api.google import protobuf as google_protobuf
+from fleetwire_api.services import AppServiceBase, RobotServiceBase
+from fleetwire_api.viam.app import v1 as app_v1
 
 SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 BAD_STATUSES = frozenset({Status.INTERNAL, Status.UNKNOWN})

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from fleetwire_api.google.protobuf import Struct
-from fleetwire_api.proto.rpc.v1 import Credentials
-from fleetwire_api.services import AppServiceAsyncClient, AuthServiceAsyncClient, RobotServiceAsyncClient
-from fleetwire_api.viam.app import v1 as app
 from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 from fleetwire.local.fleet import LocalFleet
+from fleetwire_api.google.protobuf import Struct
+from fleetwire_api.proto.rpc.v1 import Credentials
+from fleetwire_api.services import AppServiceAsyncClient, AuthServiceAsyncClient, RobotServiceAsyncClient
+from fleetwire_api.viam.app import v1 as app
 
 pytestmark = pytest.mark.anyio
 

@@ -12,17 +12,17 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from fleetwire_api.google.protobuf import Struct
-from fleetwire_api.proto.rpc.v1 import Credentials
-from fleetwire_api.services import AppServiceClient, AuthServiceClient, BlockingChannel, RobotServiceClient
-from fleetwire_api.viam.app import v1 as app
-from fleetwire_api.viam.common.v1 import LogEntry
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fleetwire.local.fleet import LocalFleet
+from fleetwire_api.google.protobuf import Struct
+from fleetwire_api.proto.rpc.v1 import Credentials
+from fleetwire_api.services import AppServiceClient, AuthServiceClient, BlockingChannel, RobotServiceClient
+from fleetwire_api.viam.app import v1 as app
+from fleetwire_api.viam.common.v1 import LogEntry
 
 BROKEN = {Status.INTERNAL, Status.UNKNOWN}
 

@@ -6,11 +6,11 @@ import asyncio
 
 import anyio
 import pytest
-from fleetwire_api.viam.common.v1 import LogEntry
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 from fleetwire.local.logbus import LogBus
+from fleetwire_api.viam.common.v1 import LogEntry
 
 pytestmark = pytest.mark.anyio
 

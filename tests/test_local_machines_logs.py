@@ -11,13 +11,13 @@ from datetime import datetime, timedelta, timezone
 
 import anyio
 import pytest
-from fleetwire_api.viam.app import v1 as app
-from fleetwire_api.viam.common.v1 import LogEntry
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 from test_local_machines import Conn, connect, fleet, new_machine, owner, status_of
 
 from fleetwire.local.fleet import LocalFleet
+from fleetwire_api.viam.app import v1 as app
+from fleetwire_api.viam.common.v1 import LogEntry
 
 pytestmark = pytest.mark.anyio
 __all__ = ("fleet", "owner")  # fixtures shared with test_local_machines

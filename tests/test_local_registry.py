@@ -8,13 +8,13 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable
 
 import pytest
-from fleetwire_api.viam.app import v1 as app
-from fleetwire_api.viam.app.packages.v1 import PackageType
 from grpclib.const import Status
 from test_local_machines import Conn, fleet, owner, status_of, stranger
 
 import fleetwire.local.registry as registry
 from fleetwire.local.fleet import LocalFleet
+from fleetwire_api.viam.app import v1 as app
+from fleetwire_api.viam.app.packages.v1 import PackageType
 
 pytestmark = pytest.mark.anyio
 __all__ = ("fleet", "owner")  # fixtures shared with test_local_machines

@@ -21,6 +21,11 @@ from typing import Any
 
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
+from grpclib.client import Channel
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+from grpclib.server import Server, Stream
+
 from fleetwire_api.services import (
     AppServiceAsyncClient,
     AppServiceBase,
@@ -42,10 +47,6 @@ from fleetwire_api.viam.app.v1 import (
     UploadModuleFileResponse,
 )
 from fleetwire_api.viam.common.v1 import LogEntry
-from grpclib.client import Channel
-from grpclib.const import Status
-from grpclib.exceptions import GRPCError
-from grpclib.server import Server, Stream
 
 WAIT = 10.0  # upper bound for anything a test waits on; reached only when something is broken
 SHORT_TIMEOUT = 0.5  # a per-call deadline that a handler blocked on an event can never meet

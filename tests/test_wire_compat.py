@@ -36,16 +36,17 @@ from _support.fleetwire_schema import (
     proto3_optional_fields,
     real_oneof,
 )
-from fleetwire_api.google.protobuf import Any as OurAny
-from fleetwire_api.google.protobuf import FileOptions, Struct, UninterpretedOptionNamePart, Value
-from fleetwire_api.viam.app.v1 import GetRobotRequest, ModuleConfig, Robot
-from fleetwire_api.viam.common.v1 import Pose
 from google.protobuf import any_pb2, descriptor, descriptor_pb2, struct_pb2
 from google.protobuf.message import Message as OfficialMessage
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from viam.gen.app.v1 import app_pb2, robot_pb2
 from viam.gen.common.v1 import common_pb2
+
+from fleetwire_api.google.protobuf import Any as OurAny
+from fleetwire_api.google.protobuf import FileOptions, Struct, UninterpretedOptionNamePart, Value
+from fleetwire_api.viam.app.v1 import GetRobotRequest, ModuleConfig, Robot
+from fleetwire_api.viam.common.v1 import Pose
 
 FD = descriptor.FieldDescriptor
 Tree = dict[str, Any]

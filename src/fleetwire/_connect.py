@@ -11,9 +11,10 @@ import os
 import ssl
 from dataclasses import dataclass, field
 
+from grpclib.client import Channel
+
 from fleetwire_api.proto.rpc import v1 as rpc_pb
 from fleetwire_api.services import AuthServiceAsyncClient
-from grpclib.client import Channel
 
 from ._retry import RetryPolicy, call_with_retry
 from .errors import UnauthenticatedError

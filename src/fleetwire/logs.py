@@ -11,8 +11,9 @@ import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
-from fleetwire_api.viam.app import v1 as app_pb
 from grpclib.exceptions import GRPCError, StreamTerminatedError
+
+from fleetwire_api.viam.app import v1 as app_pb
 
 from ._retry import translate
 from .models import LogEntry

@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from grpclib.const import Handler, Status
+from grpclib.exceptions import GRPCError
+from grpclib.server import Server, Stream
+
 from fleetwire_api.google.protobuf import Struct, Value
 from fleetwire_api.proto.rpc import v1 as rpc_pb
 from fleetwire_api.services import AppServiceBase, AuthServiceBase
 from fleetwire_api.viam.app import v1 as app_pb
 from fleetwire_api.viam.common import v1 as common_pb
-from grpclib.const import Handler, Status
-from grpclib.exceptions import GRPCError
-from grpclib.server import Server, Stream
 
 API_KEY = "k3y-s3cr3t-value-0123456789abcdef"
 API_KEY_ID = "key-id-1234"

@@ -19,7 +19,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from fleetwire_api.services import AppServiceAsyncClient, RobotServiceAsyncClient
 from google.protobuf.timestamp_pb2 import Timestamp
 from grpclib.client import Channel
 from grpclib.const import Status
@@ -30,6 +29,8 @@ from viam.gen.app.v1.robot_pb2 import LogRequest
 from viam.gen.common.v1.common_pb2 import LogEntry
 from viam.gen.proto.rpc.v1.auth_grpc import AuthServiceStub
 from viam.gen.proto.rpc.v1.auth_pb2 import AuthenticateRequest, Credentials
+
+from fleetwire_api.services import AppServiceAsyncClient, RobotServiceAsyncClient
 
 DENIED = frozenset({Status.PERMISSION_DENIED, Status.NOT_FOUND})
 """What a caller without access may be told: nothing exists, or not for you."""

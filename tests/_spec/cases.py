@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import betterproto2
-from fleetwire_api.viam.app import v1 as app
-from fleetwire_api.viam.app.packages import v1 as packages
 
 import fleetwire
+from fleetwire_api.viam.app import v1 as app
+from fleetwire_api.viam.app.packages import v1 as packages
 
 from . import data as d
 from .server import Reply

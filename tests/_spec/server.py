@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import betterproto2
-from fleetwire_api.proto.rpc import v1 as rpc_v1
-from fleetwire_api.services import AppServiceBase, AuthServiceBase
 from grpclib.const import Cardinality, Handler, Status
 from grpclib.encoding.proto import ProtoCodec
 from grpclib.exceptions import GRPCError
 from grpclib.server import Server, Stream
+
+from fleetwire_api.proto.rpc import v1 as rpc_v1
+from fleetwire_api.services import AppServiceBase, AuthServiceBase
 
 ACCESS_TOKEN = "eyJhbGciOiJIUzI1NiJ9.fleetwire-spec-access-token.c2lnbmF0dXJl"
 APP_SERVICE = "/viam.app.v1.AppService/"

@@ -10,6 +10,10 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+from grpclib.server import Stream
+
 from fleetwire_api.google.protobuf import Struct
 from fleetwire_api.viam.app.v1 import (
     AuthenticationType,
@@ -30,9 +34,6 @@ from fleetwire_api.viam.app.v1 import (
     UpdateFragmentRequest,
     UpdateFragmentResponse,
 )
-from grpclib.const import Status
-from grpclib.exceptions import GRPCError
-from grpclib.server import Stream
 
 from .configs import config_from_struct, config_from_text, dump_config, struct_of
 from .ids import (

@@ -24,9 +24,10 @@ import contextlib
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Sequence
 
-from fleetwire_api.viam.common.v1 import LogEntry
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
+
+from fleetwire_api.viam.common.v1 import LogEntry
 
 __all__ = ("DEFAULT_CAPACITY", "DEFAULT_PUBLISH_TIMEOUT", "LogBus", "Subscription")
 

@@ -14,6 +14,10 @@ import sqlite3
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+from grpclib.server import Stream
+
 from fleetwire_api.viam.app.packages.v1 import PackageType
 from fleetwire_api.viam.app.v1 import (
     CreateModuleRequest,
@@ -43,9 +47,6 @@ from fleetwire_api.viam.app.v1 import (
     UploadModuleFileResponse,
     Visibility,
 )
-from grpclib.const import Status
-from grpclib.exceptions import GRPCError
-from grpclib.server import Stream
 
 from .ids import invalid, new_id, now, require_id, require_text, to_iso
 from .registry_rows import (

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+
 from fleetwire_api.viam.app.packages.v1 import PackageType
 from fleetwire_api.viam.app.v1 import (
     Model,
@@ -21,8 +24,6 @@ from fleetwire_api.viam.app.v1 import (
     VersionHistory,
     Visibility,
 )
-from grpclib.const import Status
-from grpclib.exceptions import GRPCError
 
 from .ids import from_iso, invalid, is_id, not_found
 

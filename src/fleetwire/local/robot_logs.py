@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from grpclib.server import Stream
+
 from fleetwire_api.viam.app.v1 import (
     GetRobotPartLogsRequest,
     GetRobotPartLogsResponse,
@@ -22,7 +24,6 @@ from fleetwire_api.viam.app.v1 import (
     TailRobotPartLogsResponse,
 )
 from fleetwire_api.viam.common.v1 import LogEntry
-from grpclib.server import Stream
 
 from .ids import decode_page_token, encode_page_token, invalid, now, require_id, require_text
 from .logbus import LogFilter

@@ -9,6 +9,10 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+from grpclib.server import Stream
+
 from fleetwire_api.viam.app.v1 import (
     AuthenticationType,
     AuthenticatorInfo,
@@ -36,9 +40,6 @@ from fleetwire_api.viam.app.v1 import (
     UpdateRobotPartRequest,
     UpdateRobotPartResponse,
 )
-from grpclib.const import Status
-from grpclib.exceptions import GRPCError
-from grpclib.server import Stream
 
 from .configs import config_from_struct, config_from_text, dump_config
 from .ids import (

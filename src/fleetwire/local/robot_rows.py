@@ -6,6 +6,9 @@ import re
 import sqlite3
 from datetime import datetime, timedelta
 
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+
 from fleetwire_api.viam.app.v1 import (
     OnlineState,
     Robot,
@@ -13,8 +16,6 @@ from fleetwire_api.viam.app.v1 import (
     SharedSecret,
     SharedSecretState,
 )
-from grpclib.const import Status
-from grpclib.exceptions import GRPCError
 
 from .configs import struct_of
 from .ids import from_iso, new_id, new_secret, now, to_iso

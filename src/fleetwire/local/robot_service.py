@@ -17,6 +17,10 @@ from datetime import timedelta
 from typing import Any, cast
 
 import betterproto2
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+from grpclib.server import Stream
+
 from fleetwire_api.services import RobotServiceBase
 from fleetwire_api.viam.app.v1 import (
     CloudConfig,
@@ -36,9 +40,6 @@ from fleetwire_api.viam.app.v1 import (
     SharedSecretState,
 )
 from fleetwire_api.viam.common.v1 import LogEntry
-from grpclib.const import Status
-from grpclib.exceptions import GRPCError
-from grpclib.server import Stream
 
 from .context import Context
 from .ids import now, require_id, to_iso

@@ -10,6 +10,10 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+from grpclib.server import Stream
+
 from fleetwire_api.viam.app.v1 import (
     ApiKey,
     ApiKeyWithAuthorizations,
@@ -30,9 +34,6 @@ from fleetwire_api.viam.app.v1 import (
     UpdateRobotRequest,
     UpdateRobotResponse,
 )
-from grpclib.const import Status
-from grpclib.exceptions import GRPCError
-from grpclib.server import Stream
 
 from . import robot_logs, robot_rows
 from .ids import (
