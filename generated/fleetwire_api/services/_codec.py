@@ -39,7 +39,11 @@ class _Fallback(Exception):
     """Raised inside the fast path for input it leaves to betterproto2 (malformed, or off the common layout)."""
 
 
-_new = object.__new__  # decoded messages skip __init__: its defaults are overwritten anyway (see _d_* below)
+# Decoders build messages without __init__: betterproto2's own parse calls ``cls()`` (defaults only, so no deprecation
+# warning from __post_init__) and then sets each field; the decoders set every field once, in declaration order, then
+# ``_unknown_fields`` as __post_init__ does. Same attributes in the same order: the same instance dict (it even shares
+# the class's key table), equality, repr, pickling and re-encoding.
+_new = object.__new__
 _NONE: Any = None  # a missing message value in a map entry: betterproto2 stores None there
 _UTC = datetime.timezone.utc
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)

@@ -4,6 +4,7 @@ server-side adapters. Rendered from ``templates/runtime.py.j2``."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Collection, Iterable, Iterator, Mapping
@@ -232,12 +233,25 @@ async def serve_unary_stream(
     method: Callable[[RequestT, ServerStream[RequestT, ResponseT]], AsyncIterator[ResponseT]],
     stream: ServerStream[RequestT, ResponseT],
 ) -> None:
-    """Adapt a ``method(request, stream)`` async generator to a grpclib unary-stream handler."""
+    """Adapt a ``method(request, stream)`` async generator to a grpclib unary-stream handler.
+
+    The generator is closed as soon as the call ends (a client that goes away, a deadline), so its cleanup runs
+    then rather than whenever it is garbage-collected.
+    """
     request = await stream.recv_message()
     if request is None:
         raise GRPCError(Status.INVALID_ARGUMENT, "the call carried no request message")
-    async for response in method(request, stream):
-        await stream.send_message(response)
+    responses = method(request, stream)
+    try:
+        async for response in responses:
+            await stream.send_message(response)
+            # send_message only suspends when HTTP/2 flow control is exhausted: yield once per message, or a fast
+            # producer starves the event loop and never sees the client cancel.
+            await asyncio.sleep(0)
+    finally:
+        close = getattr(responses, "aclose", None)
+        if close is not None:
+            await close()
 
 
 async def _received(stream: ServerStream[RequestT, Any]) -> AsyncIterator[RequestT]:

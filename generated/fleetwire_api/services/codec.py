@@ -11,13 +11,16 @@ every other type goes through its own ``SerializeToString``/``FromString`` exact
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
+import betterproto2
 from grpclib.client import Channel
 from grpclib.encoding.base import CodecBase
 from grpclib.encoding.proto import ProtoCodec
 
-__all__ = ("FastCodec", "use_fast_codec")
+__all__ = ("FastCodec", "decode", "encode", "use_fast_codec")
+
+MessageT = TypeVar("MessageT", bound=betterproto2.Message)
 
 _codec: ModuleType | None = None
 
@@ -28,6 +31,18 @@ def _load() -> ModuleType:
 
     _codec = module
     return module
+
+
+def encode(message: betterproto2.Message) -> bytes:
+    """Serialize ``message``: the same bytes as ``bytes(message)``, several times faster for generated messages."""
+    encoded: bytes = (_codec or _load()).encode(message)
+    return encoded
+
+
+def decode(message_type: type[MessageT], data: bytes) -> MessageT:
+    """Parse ``data``: the same object as ``message_type.parse(data)``, several times faster for generated messages."""
+    decoded: MessageT = (_codec or _load()).decode(message_type, data)
+    return decoded
 
 
 class FastCodec(CodecBase):
@@ -61,6 +76,7 @@ def use_fast_codec(channel: Channel) -> Channel:
     ``ProtoCodec`` does. A channel built with any other codec is left alone. (grpclib has no public setter for a
     channel's codec; the attribute has kept its name since grpclib 0.2.)
     """
-    if type(channel._codec) is ProtoCodec:  # pyright: ignore[reportPrivateUsage]
+    # getattr: a stand-in channel (a test double, a proxy) without the attribute is left alone too.
+    if type(getattr(channel, "_codec", None)) is ProtoCodec:
         channel._codec = FastCodec()  # pyright: ignore[reportPrivateUsage]
     return channel

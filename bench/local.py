@@ -1,0 +1,173 @@
+"""Throughput of fleetwire's local fleet server (``fleetwire.local.LocalFleet``), served from its own process.
+
+- mixed requests/s: 50 concurrent clients, each making a fixed cycle of reads and writes (get/list/update machines and
+  parts, locations, logs), every call checked;
+- log entries/s ingested through ``RobotService.Log`` (batches of 100, 8 pushes in flight);
+- log entries/s served through ``GetRobotPartLogs`` (every page, following the page token).
+
+``python -m bench.local serve CODEC`` is the server process: it prints its credentials as JSON and serves until its
+stdin closes. CODEC "fast" serves with the generated codec, "betterproto2" with grpclib's default (the baseline).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+import subprocess
+import sys
+import time
+from typing import Any
+
+from . import fixtures
+
+MIXED_CLIENTS = 50
+
+
+def _listener_with_nodelay(host: str, port: int) -> Any:
+    """``open_listener`` with the socket made as asyncio makes its own (proto IPPROTO_TCP), so that asyncio turns on
+    TCP_NODELAY for accepted connections. Used only with ``--nodelay``, to show what that one-line fix is worth."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    return sock
+
+
+def serve(codec: str, nodelay: bool = False) -> None:
+    import grpclib.server
+    from grpclib.encoding.proto import ProtoCodec
+
+    import fleetwire.local.server as local_server
+    from fleetwire.local import LocalFleet
+    from fleetwire_api.services import FastCodec
+
+    chosen = FastCodec() if codec == "fast" else ProtoCodec()
+
+    def server(*args: Any, **kwargs: Any) -> grpclib.server.Server:
+        kwargs["codec"] = chosen  # whichever codec the server module picks, measure the one asked for
+        return grpclib.server.Server(*args, **kwargs)
+
+    local_server.Server = server  # type: ignore[assignment]
+    if nodelay and hasattr(local_server, "open_listener"):
+        local_server.open_listener = _listener_with_nodelay  # type: ignore[assignment]
+
+    async def run() -> None:
+        async with LocalFleet() as fleet:
+            print(json.dumps({**fleet.credentials(), "location_id": fleet.location_id}), flush=True)
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+    asyncio.run(run())
+
+
+async def _mixed(url: str, key_id: str, key: str, location_id: str, calls_per_client: int) -> dict[str, float]:
+    from fleetwire import AsyncAppClient
+
+    setup = await AsyncAppClient.connect(url, api_key=key, api_key_id=key_id, location_id=location_id)
+    robot_ids = [await setup.new_robot(f"bench-{i}", location_id) for i in range(MIXED_CLIENTS)]
+    parts = [(await setup.get_robot_parts(robot_id))[0].id for robot_id in robot_ids]
+    clients = [
+        await AsyncAppClient.connect(url, api_key=key, api_key_id=key_id, location_id=location_id)
+        for _ in range(MIXED_CLIENTS)
+    ]
+    small_config = {"components": [{"name": "motor", "api": "rdk:component:motor", "model": "fake"}]}
+
+    async def one(client: Any, i: int) -> int:
+        robot_id, part_id = robot_ids[i], parts[i]
+        cycle = (
+            lambda: client.get_robot(robot_id),
+            lambda: client.list_robots(location_id),
+            lambda: client.get_robot_part(part_id),
+            lambda: client.get_robot_parts(robot_id),
+            lambda: client.get_location(location_id),
+            lambda: client.get_robot_part_logs(part_id, num_log_entries=10),
+            lambda: client.update_robot(robot_id, f"bench-{i}", location_id),
+            lambda: client.update_robot_part(part_id, "main", small_config),
+        )
+        for n in range(calls_per_client):
+            await cycle[n % len(cycle)]()
+        return calls_per_client
+
+    start = time.perf_counter()
+    done = sum(await asyncio.gather(*(one(client, i) for i, client in enumerate(clients))))
+    elapsed = time.perf_counter() - start
+    for client in (setup, *clients):
+        await client.close()
+    return {"mixed_requests": done, "mixed_seconds": elapsed, "mixed_rps": done / elapsed}
+
+
+async def _logs(url: str, key_id: str, key: str, location_id: str, total: int) -> dict[str, float]:
+    from fleetwire import AsyncAppClient
+    from fleetwire_api.services import RobotServiceAsyncClient
+    from fleetwire_api.viam.app import v1 as app
+
+    client = await AsyncAppClient.connect(url, api_key=key, api_key_id=key_id, location_id=location_id)
+    robot_id = await client.new_robot("bench-logs", location_id)
+    part_id = (await client.get_robot_parts(robot_id))[0].id
+    robot = RobotServiceAsyncClient(client.raw.channel, metadata=client.raw.metadata)
+    batch = 100
+    now = datetime.datetime.now(datetime.timezone.utc)
+    batches = [
+        app.LogRequest(id=part_id, logs=[_entry(i * batch + j, now) for j in range(batch)])
+        for i in range(total // batch)
+    ]
+    queue = list(batches)
+
+    async def pusher() -> None:
+        while queue:
+            await robot.log(request=queue.pop())
+
+    start = time.perf_counter()
+    await asyncio.gather(*(pusher() for _ in range(8)))
+    ingest = time.perf_counter() - start
+    start = time.perf_counter()
+    served = len(await client.get_robot_part_logs(part_id, num_log_entries=0))
+    serve_seconds = time.perf_counter() - start
+    await client.close()
+    assert served == total, (served, total)
+    return {
+        "log_entries": total,
+        "ingest_seconds": ingest,
+        "ingest_entries_per_s": total / ingest,
+        "serve_seconds": serve_seconds,
+        "serve_entries_per_s": total / serve_seconds,
+    }
+
+
+def _entry(i: int, now: datetime.datetime) -> Any:
+    entry = fixtures.log_entry(i)
+    entry.time = now - datetime.timedelta(microseconds=i)
+    return entry
+
+
+def measure(codec: str, calls_per_client: int, log_entries: int, nodelay: bool = False) -> dict[str, float]:
+    """Start a server process with ``codec``, load it, stop it; return the figures."""
+    command = [sys.executable, "-m", "bench.local", "serve", codec, *(["--nodelay"] if nodelay else [])]
+    server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        creds = json.loads(server.stdout.readline())
+        url, key_id, key, location_id = creds["url"], creds["api_key_id"], creds["api_key"], creds["location_id"]
+        url = url.removeprefix("http://").removeprefix("grpc://")
+        result = asyncio.run(_mixed(url, key_id, key, location_id, calls_per_client))
+        result.update(asyncio.run(_logs(url, key_id, key, location_id, log_entries)))
+        return result
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+if __name__ == "__main__":
+    nodelay = "--nodelay" in sys.argv
+    args = [arg for arg in sys.argv[1:] if arg != "--nodelay"]
+    if args[:1] == ["serve"]:
+        serve(args[1] if len(args) > 1 else "fast", nodelay)
+    else:
+        print(json.dumps(measure(args[0] if args else "fast", 40, 2000, nodelay), indent=2))
