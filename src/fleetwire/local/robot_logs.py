@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from grpclib.server import Stream
 
+from fleetwire_api.services import codec
 from fleetwire_api.viam.app.v1 import (
     GetRobotPartLogsRequest,
     GetRobotPartLogsResponse,
@@ -105,7 +106,7 @@ def insert_logs(conn: sqlite3.Connection, part_id: str, entries: Sequence[LogEnt
         elif entry.time.tzinfo is None:
             entry.time = entry.time.replace(tzinfo=timezone.utc)
         stored.append(entry)
-        rows.append((part_id, _micros(entry.time), entry.level.lower(), entry.message, bytes(entry)))
+        rows.append((part_id, _micros(entry.time), entry.level.lower(), entry.message, codec.encode(entry)))
     conn.executemany(
         "INSERT INTO robot_part_logs (part_id, time_us, level, message, entry) VALUES (?, ?, ?, ?, ?)", rows
     )
@@ -197,7 +198,7 @@ def query_logs(conn: sqlite3.Connection, query: LogQuery) -> tuple[list[LogEntry
         [*params, query.limit + 1],
     ).fetchall()
     page = rows[: query.limit]
-    entries = [LogEntry.parse(row["entry"]) for row in page]
+    entries = [codec.decode(LogEntry, row["entry"]) for row in page]
     token = ""
     if len(rows) > query.limit and page:
         last = page[-1]

@@ -16,7 +16,7 @@ from grpclib.exceptions import GRPCError
 from grpclib.protocol import H2Protocol
 from grpclib.server import Server, Stream
 
-from fleetwire_api.services import AppServiceBase
+from fleetwire_api.services import AppServiceBase, FastCodec
 
 from . import auth, grants, locations, organizations
 from .bootstrap import Credentials, bootstrap
@@ -166,7 +166,7 @@ class FleetServer(Server):
     def __init__(self, services: list[Any]) -> None:
         """Serve ``services``, each handler guarded so storage errors and shutdown become proper statuses."""
         self.closing = asyncio.Event()
-        super().__init__([_Guarded(service, self.closing) for service in services])
+        super().__init__([_Guarded(service, self.closing) for service in services], codec=FastCodec())
         self._protocols: weakref.WeakSet[H2Protocol] = weakref.WeakSet()
 
     def _protocol_factory(self) -> H2Protocol:
