@@ -17,8 +17,7 @@ from betterproto2_compiler.compile.naming import pythonize_field_name
 from google.protobuf import descriptor, descriptor_pb2
 
 from .errors import CodegenError
-from .messages import PACKAGE_ROOT
-from .model import WRAPPED, class_ref, module_alias
+from .model import WRAPPED, class_ref, package_imports
 from .schema import Schema
 
 FD = descriptor.FieldDescriptor
@@ -191,11 +190,7 @@ class CodecModel:
     @property
     def imports(self) -> list[tuple[str, str, str]]:
         """``(parent module, last component, alias)`` for every message package."""
-        out: list[tuple[str, str, str]] = []
-        for package in self.packages:
-            parent, _, leaf = f"{PACKAGE_ROOT}.{package}".rpartition(".")
-            out.append((parent, leaf, module_alias(package)))
-        return out
+        return package_imports(self.packages)
 
 
 def _varint(value: int) -> bytes:

@@ -61,6 +61,15 @@ def module_alias(package: str) -> str:
     return package.replace(".", "_")
 
 
+def package_imports(packages: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """``(parent module, last component, alias)`` to import each message package under its alias."""
+    out: list[tuple[str, str, str]] = []
+    for package in packages:
+        parent, _, leaf = f"{PACKAGE_ROOT}.{package}".rpartition(".")
+        out.append((parent, leaf, module_alias(package)))
+    return out
+
+
 def class_ref(message: descriptor.Descriptor | descriptor.EnumDescriptor) -> str:
     """A reference to the betterproto2 class of a message or enum, through its package's module alias."""
     package = message.file.package
@@ -123,11 +132,7 @@ class Model:
     @property
     def imports(self) -> list[tuple[str, str, str]]:
         """``(parent module, last component, alias)`` for every message package used."""
-        out: list[tuple[str, str, str]] = []
-        for package in self.packages:
-            parent, _, leaf = f"{PACKAGE_ROOT}.{package}".rpartition(".")
-            out.append((parent, leaf, module_alias(package)))
-        return out
+        return package_imports(self.packages)
 
 
 def _where(field: descriptor.FieldDescriptor) -> str:

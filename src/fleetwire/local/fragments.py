@@ -37,7 +37,6 @@ from fleetwire_api.viam.app.v1 import (
 
 from .configs import config_from_struct, config_from_text, dump_config, struct_of
 from .ids import (
-    decode_page_token,
     encode_page_token,
     from_iso,
     invalid,
@@ -48,7 +47,7 @@ from .ids import (
     require_name,
     to_iso,
 )
-from .paging import cursor_int
+from .paging import history_page
 
 if TYPE_CHECKING:
     from .context import Caller, Context
@@ -287,17 +286,14 @@ class FragmentsMixin:
         """Return a fragment's history, newest change first, ``page_limit`` entries per page (default 10)."""
         caller = await self.ctx.caller(stream)
         fragment_id = require_id(request.id, "id")
-        limit = request.page_limit or DEFAULT_HISTORY_PAGE
-        if limit < 0:
-            raise invalid("page_limit must not be negative")
-        limit = min(limit, MAX_HISTORY_PAGE)
-        before: int | None = None
-        if request.page_token:
-            token = decode_page_token(request.page_token, "page_token")
-            seq = cursor_int(token, "s")
-            if token.get("f") != fragment_id or seq is None:
-                raise invalid("page_token does not belong to this fragment")
-            before = seq
+        limit, before = history_page(
+            request.page_limit,
+            request.page_token,
+            owner_key="f",
+            owner_id=fragment_id,
+            default=DEFAULT_HISTORY_PAGE,
+            maximum=MAX_HISTORY_PAGE,
+        )
         await self._readable(caller, fragment_id)
 
         def load(conn: sqlite3.Connection) -> tuple[list[FragmentHistoryEntry], str]:

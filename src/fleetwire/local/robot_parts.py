@@ -43,7 +43,6 @@ from fleetwire_api.viam.app.v1 import (
 
 from .configs import config_from_struct, config_from_text, dump_config
 from .ids import (
-    decode_page_token,
     encode_page_token,
     from_iso,
     invalid,
@@ -55,7 +54,7 @@ from .ids import (
     require_name,
     to_iso,
 )
-from .paging import cursor_int
+from .paging import history_page
 from .robot_rows import fetch_part, fetch_robot, insert_part, part_message
 
 if TYPE_CHECKING:
@@ -292,17 +291,14 @@ class PartsMixin:
         """Return a part's history, newest change first, paged by ``page_token`` / ``page_limit``."""
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.id, "id")
-        limit = request.page_limit or _DEFAULT_HISTORY_PAGE
-        if limit < 0:
-            raise invalid("page_limit must not be negative")
-        limit = min(limit, _MAX_HISTORY_PAGE)
-        before: int | None = None
-        if request.page_token:
-            token = decode_page_token(request.page_token, "page_token")
-            seq = cursor_int(token, "s")
-            if token.get("p") != part_id or seq is None:
-                raise invalid("page_token does not belong to this part")
-            before = seq
+        limit, before = history_page(
+            request.page_limit,
+            request.page_token,
+            owner_key="p",
+            owner_id=part_id,
+            default=_DEFAULT_HISTORY_PAGE,
+            maximum=_MAX_HISTORY_PAGE,
+        )
         robot_id = await self._robot_of_part(part_id)
         await self.ctx.require(caller, "read_robot_history", "robot", robot_id)
         start, end = request.start, request.end
