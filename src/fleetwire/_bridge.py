@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+from collections import deque
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
@@ -41,6 +42,7 @@ class BlockingStream(Iterator[T], Generic[T]):
         """Drive ``stream`` in the event loop of ``portal``."""
         self._portal = portal
         self._stream = stream
+        self._ready: deque[T] = deque()  # items already fetched: one portal crossing per chunk, not per item
         self._closed = False
 
     def __iter__(self) -> BlockingStream[T]:
@@ -49,13 +51,16 @@ class BlockingStream(Iterator[T], Generic[T]):
 
     def __next__(self) -> T:
         """Return the next item, waiting for it; ``StopIteration`` at the end or after ``close()``."""
+        if self._ready:
+            return self._ready.popleft()
         if self._closed:
             raise StopIteration
         try:
-            return self._portal.call(self._stream.__anext__)
+            self._ready.extend(self._portal.call(self._stream.next_chunk))
         except StopAsyncIteration:
             self._closed = True
             raise StopIteration from None
+        return self._ready.popleft()
 
     def next(self) -> T:
         """Return the next item (the official SDK's ``next()``)."""

@@ -338,7 +338,7 @@ class AsyncAppClient:
         if page_size is not None and page_size <= 0:
             raise ArgumentError("page_size must be positive")
         pager = self._pager(robot_part_id, filter, log_levels, page_size=page_size, timeout=timeout, prefetch=True)
-        return LogsStream(pager.entries(limit=num_log_entries))
+        return LogsStream(pager.chunks(limit=num_log_entries))
 
     async def get_user_id_by_email(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -33,9 +34,10 @@ class LogsStream(AsyncIterator[T], Generic[T]):
     and releases the underlying call. Failures surface as the typed errors of :mod:`fleetwire.errors`.
     """
 
-    def __init__(self, source: AsyncGenerator[T, None]) -> None:
-        """Wrap the async generator that produces the items."""
-        self._source = source
+    def __init__(self, chunks: AsyncGenerator[list[T], None]) -> None:
+        """Wrap the async generator that produces the items, a chunk (a list, e.g. one page) at a time."""
+        self._source = chunks
+        self._buffer: deque[T] = deque()
 
     def __aiter__(self) -> LogsStream[T]:
         """Return self: a stream can be iterated once."""
@@ -43,8 +45,27 @@ class LogsStream(AsyncIterator[T], Generic[T]):
 
     async def __anext__(self) -> T:
         """Return the next item; ``StopAsyncIteration`` at the end."""
+        if not self._buffer:
+            self._buffer.extend(await self._next_source_chunk())
+        return self._buffer.popleft()
+
+    async def next_chunk(self) -> list[T]:
+        """Return every item that is ready, waiting only when none is: at least one; ``StopAsyncIteration`` at the end.
+
+        The blocking client crosses into the event loop once per chunk (a page of entries) instead of once per item.
+        """
+        if self._buffer:
+            ready = list(self._buffer)
+            self._buffer.clear()
+            return ready
+        return await self._next_source_chunk()
+
+    async def _next_source_chunk(self) -> list[T]:
         try:
-            return await self._source.__anext__()
+            while True:
+                chunk = await self._source.__anext__()
+                if chunk:
+                    return chunk
         except (GRPCError, asyncio.TimeoutError, StreamTerminatedError, OSError) as exc:
             error = translate(exc)
             if error is None or error is exc:
@@ -107,30 +128,44 @@ class LogPager:
                 with contextlib.suppress(BaseException):
                     await pending
 
-    async def entries(self, limit: int = 0) -> AsyncGenerator[LogEntry, None]:
-        """Yield entries one by one, at most ``limit`` of them (0: all)."""
-        given = 0
+    async def chunks(self, limit: int = 0) -> AsyncGenerator[list[LogEntry], None]:
+        """Yield the pages' entries, page by page, at most ``limit`` entries in all (0: all)."""
+        left = limit
         pages = self.pages()
         try:
             async for page in pages:
-                for entry in page:
-                    if limit and given >= limit:
-                        return
-                    given += 1
-                    yield entry
-                if limit and given >= limit:
+                if limit:
+                    page = page[:left]
+                    left -= len(page)
+                yield page
+                if limit and not left:
                     return
         finally:
             await pages.aclose()
 
+    async def entries(self, limit: int = 0) -> AsyncGenerator[LogEntry, None]:
+        """Yield entries one by one, at most ``limit`` of them (0: all)."""
+        chunks = self.chunks(limit)
+        try:
+            async for chunk in chunks:
+                for entry in chunk:
+                    yield entry
+        finally:
+            await chunks.aclose()
 
-async def tail(responses: AsyncIterator[app_pb.TailRobotPartLogsResponse]) -> AsyncGenerator[list[LogEntry], None]:
-    """Turn a ``TailRobotPartLogs`` response stream into batches of entries; an empty batch ends the tail."""
+
+async def tail(
+    responses: AsyncIterator[app_pb.TailRobotPartLogsResponse],
+) -> AsyncGenerator[list[list[LogEntry]], None]:
+    """Turn a ``TailRobotPartLogs`` response stream into batches of entries; an empty batch ends the tail.
+
+    Each batch is a chunk of its own, so a live batch is handed over as soon as it arrives.
+    """
     try:
         async for response in responses:
             if not response.logs:
                 return  # the server's end-of-tail marker, as the official SDK reads it
-            yield [LogEntry.from_proto(entry) for entry in response.logs]
+            yield [[LogEntry.from_proto(entry) for entry in response.logs]]
     finally:
         close = getattr(responses, "aclose", None)
         if close is not None:
