@@ -516,7 +516,7 @@ class AsyncAppClient:
                 free = await client.get_organization_namespace_availability(public_namespace="test-bench")
 
         """
-        # An empty namespace is the server's to reject (seed: "raises GRPCError"), so no client-side check here.
+        # An empty namespace is the server's to reject (documented as "raises GRPCError"), so no client-side check here.
         request = app_pb.GetOrganizationNamespaceAvailabilityRequest(public_namespace=public_namespace)
         response = await self._read(self.raw.get_organization_namespace_availability, request, timeout)
         return response.available
@@ -1220,7 +1220,7 @@ class AsyncAppClient:
         robot_part_id: str,
         filter: str | None = None,
         dest: str | None = None,
-        log_levels: list[str] = [],  # noqa: B006  # the seed default; never mutated
+        log_levels: list[str] = [],  # noqa: B006  # the official default; never mutated
         num_log_entries: int = 100,
         *,
         timeout: float | None = None,
@@ -2220,7 +2220,7 @@ class AsyncAppClient:
                 )
 
         """
-        # organization_id may be empty: that lists public items of every organization (seed 000's example).
+        # organization_id may be empty: that lists public items of every organization (as the fleet API documents).
         request = app_pb.ListRegistryItemsRequest(
             organization_id=organization_id,
             types=list(types),

@@ -55,7 +55,7 @@ class RobotPart:
     secret: str = field(repr=False)
     robot: str
     location_id: str
-    robot_config: Optional[dict[str, Any]]  # noqa: UP045  # the seed's spelling, kept for drop-in docs
+    robot_config: Optional[dict[str, Any]]  # noqa: UP045  # the official SDK's spelling, kept for drop-in code
     last_access: Optional[datetime.datetime]  # noqa: UP045
     user_supplied_info: Optional[dict[str, Any]]  # noqa: UP045
     main_part: bool

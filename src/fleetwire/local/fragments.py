@@ -80,7 +80,7 @@ CREATE INDEX IF NOT EXISTS fragment_history_fragment ON fragment_history(fragmen
 """Tables of fragments and their history."""
 
 DEFAULT_HISTORY_PAGE = 10
-"""History entries per page when the request sets no ``page_limit`` (as the seeds document)."""
+"""History entries per page when the request sets no ``page_limit`` (as the fleet API documents)."""
 
 MAX_HISTORY_PAGE = 1000
 """Largest accepted ``page_limit``."""

@@ -216,7 +216,7 @@ class LocationsMixin(ServiceMixin):
         """Rename, move (``parent_location_id``; empty: to the top level) or change the region of a location."""
         caller = await self.ctx.caller(stream)
         location_id = require_id(request.location_id, "location_id")
-        name = require_name(request.name, "name") if request.name else None  # "" keeps the name (seed 000)
+        name = require_name(request.name, "name") if request.name else None  # "" keeps the name (documented)
         parent = request.parent_location_id
         if parent:
             parent = require_id(parent, "parent_location_id")
