@@ -19,10 +19,15 @@ METADATA = {"authorization": f"Bearer {TOKEN}"}
 
 
 class Adapter:
-    """One client. ``run`` executes a workload step; async clients on ``loop``, blocking ones in this thread."""
+    """One client. ``run`` executes a workload step; async clients on ``loop``, blocking ones in this thread.
+
+    The three clients share the official method surface, so the plain calls are written once here; each adapter
+    sets ``client`` and says how it fans out concurrent calls and how it streams logs.
+    """
 
     name = ""
     is_async = True
+    client: Any
 
     def __init__(self, port: int, loop: asyncio.AbstractEventLoop) -> None:
         self.port = port
@@ -39,50 +44,6 @@ class Adapter:
 
     # Workload steps: each returns a coroutine (async clients) or does the work (blocking clients).
     def get_robot(self, robot_id: str) -> Any:
-        raise NotImplementedError
-
-    def get_robot_many(self, robot_id: str, n: int) -> Any:
-        raise NotImplementedError
-
-    def list_robots(self, location_id: str) -> Any:
-        raise NotImplementedError
-
-    def logs_list(self, part_id: str) -> Any:
-        raise NotImplementedError
-
-    def logs_stream(self, part_id: str) -> Any:
-        raise NotImplementedError
-
-    def get_robot_part(self, part_id: str) -> Any:
-        raise NotImplementedError
-
-    def update_robot_part(self, part_id: str, config: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-
-async def _gather(make: Callable[[], Awaitable[Any]], n: int) -> list[Any]:
-    return await asyncio.gather(*(make() for _ in range(n)))
-
-
-class Official(Adapter):
-    """viam-sdk's ``viam.app.app_client.AppClient(channel, metadata)``."""
-
-    name = "official"
-
-    def __init__(self, port: int, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(port, loop)
-        from viam.app.app_client import AppClient
-
-        async def make() -> tuple[Channel, Any]:
-            channel = Channel("127.0.0.1", port)
-            return channel, AppClient(channel, METADATA)
-
-        self.channel, self.client = loop.run_until_complete(make())
-
-    def close(self) -> None:
-        self.channel.close()
-
-    def get_robot(self, robot_id: str) -> Any:
         return self.client.get_robot(robot_id)
 
     def get_robot_many(self, robot_id: str, n: int) -> Any:
@@ -95,7 +56,7 @@ class Official(Adapter):
         return self.client.get_robot_part_logs(part_id, num_log_entries=0)
 
     def logs_stream(self, part_id: str) -> Any:
-        return None  # the official client has no streaming iterator: the harness reports its list instead
+        raise NotImplementedError
 
     def get_robot_part(self, part_id: str) -> Any:
         return self.client.get_robot_part(part_id)
@@ -104,35 +65,52 @@ class Official(Adapter):
         return self.client.update_robot_part(part_id, "main", config)
 
 
-class OursAsync(Adapter):
-    """``fleetwire.AsyncAppClient(channel, metadata)``: the official constructor, a plain grpclib channel."""
+async def _gather(make: Callable[[], Awaitable[Any]], n: int) -> list[Any]:
+    return await asyncio.gather(*(make() for _ in range(n)))
 
-    name = "fleetwire async"
+
+class _OnChannel(Adapter):
+    """An async client built the official way: ``Client(channel, metadata)`` on a plain grpclib channel."""
 
     def __init__(self, port: int, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(port, loop)
-        from fleetwire import AsyncAppClient
 
         async def make() -> tuple[Channel, Any]:
             channel = Channel("127.0.0.1", port)
-            return channel, AsyncAppClient(channel, METADATA)
+            return channel, self.make_client(channel)
 
         self.channel, self.client = loop.run_until_complete(make())
+
+    def make_client(self, channel: Channel) -> Any:
+        raise NotImplementedError
 
     def close(self) -> None:
         self.channel.close()
 
-    def get_robot(self, robot_id: str) -> Any:
-        return self.client.get_robot(robot_id)
 
-    def get_robot_many(self, robot_id: str, n: int) -> Any:
-        return _gather(lambda: self.client.get_robot(robot_id), n)
+class Official(_OnChannel):
+    """viam-sdk's ``viam.app.app_client.AppClient(channel, metadata)``."""
 
-    def list_robots(self, location_id: str) -> Any:
-        return self.client.list_robots(location_id)
+    name = "official"
 
-    def logs_list(self, part_id: str) -> Any:
-        return self.client.get_robot_part_logs(part_id, num_log_entries=0)
+    def make_client(self, channel: Channel) -> Any:
+        from viam.app.app_client import AppClient
+
+        return AppClient(channel, METADATA)
+
+    def logs_stream(self, part_id: str) -> Any:
+        return None  # the official client has no streaming iterator: the harness reports its list instead
+
+
+class OursAsync(_OnChannel):
+    """``fleetwire.AsyncAppClient(channel, metadata)``: the official constructor, a plain grpclib channel."""
+
+    name = "fleetwire async"
+
+    def make_client(self, channel: Channel) -> Any:
+        from fleetwire import AsyncAppClient
+
+        return AsyncAppClient(channel, METADATA)
 
     def logs_stream(self, part_id: str) -> Any:
         async def consume() -> int:
@@ -143,12 +121,6 @@ class OursAsync(Adapter):
             return count
 
         return consume()
-
-    def get_robot_part(self, part_id: str) -> Any:
-        return self.client.get_robot_part(part_id)
-
-    def update_robot_part(self, part_id: str, config: dict[str, Any]) -> Any:
-        return self.client.update_robot_part(part_id, "main", config)
 
 
 class OursBlocking(Adapter):
@@ -168,18 +140,9 @@ class OursBlocking(Adapter):
         self.pool.shutdown()
         self.client.close()
 
-    def get_robot(self, robot_id: str) -> Any:
-        return self.client.get_robot(robot_id)
-
     def get_robot_many(self, robot_id: str, n: int) -> Any:
         # A blocking client is shared by threads: 1,000 calls from a pool of 50 threads.
         return list(self.pool.map(lambda _: self.client.get_robot(robot_id), range(n)))
-
-    def list_robots(self, location_id: str) -> Any:
-        return self.client.list_robots(location_id)
-
-    def logs_list(self, part_id: str) -> Any:
-        return self.client.get_robot_part_logs(part_id, num_log_entries=0)
 
     def logs_stream(self, part_id: str) -> Any:
         count = 0
@@ -187,12 +150,6 @@ class OursBlocking(Adapter):
             for _ in entries:
                 count += 1
         return count
-
-    def get_robot_part(self, part_id: str) -> Any:
-        return self.client.get_robot_part(part_id)
-
-    def update_robot_part(self, part_id: str, config: dict[str, Any]) -> Any:
-        return self.client.update_robot_part(part_id, "main", config)
 
 
 ADAPTERS: tuple[type[Adapter], ...] = (Official, OursAsync, OursBlocking)
