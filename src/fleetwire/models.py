@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional, cast, get_args
 
+from fleetwire_api.google.protobuf import Struct
 from fleetwire_api.viam.app import v1 as app_pb
 from fleetwire_api.viam.common import v1 as common_pb
 
@@ -39,6 +40,10 @@ RESOURCE_TYPES: tuple[str, ...] = get_args(ResourceType)
 
 def _struct_or_none(data: Mapping[str, Any] | None) -> Any:
     return None if data is None else dict_to_struct(data)
+
+
+def _dict_or_none(struct: Struct | None) -> dict[str, Any] | None:
+    return None if struct is None else struct_to_dict(struct)
 
 
 @dataclass
@@ -82,11 +87,9 @@ class RobotPart:
             secret=robot_part.secret,
             robot=robot_part.robot,
             location_id=robot_part.location_id,
-            robot_config=struct_to_dict(robot_part.robot_config) if robot_part.robot_config is not None else None,
+            robot_config=_dict_or_none(robot_part.robot_config),
             last_access=robot_part.last_access,
-            user_supplied_info=(
-                struct_to_dict(robot_part.user_supplied_info) if robot_part.user_supplied_info is not None else None
-            ),
+            user_supplied_info=_dict_or_none(robot_part.user_supplied_info),
             main_part=robot_part.main_part,
             fqdn=robot_part.fqdn,
             local_fqdn=robot_part.local_fqdn,
@@ -149,7 +152,7 @@ class LogEntry:
             time=log_entry.time,
             logger_name=log_entry.logger_name,
             message=log_entry.message,
-            caller=struct_to_dict(log_entry.caller) if log_entry.caller is not None else None,
+            caller=_dict_or_none(log_entry.caller),
             stack=log_entry.stack,
             fields=[struct_to_dict(f) for f in log_entry.fields],
         )
@@ -237,7 +240,7 @@ class Fragment:
         return cls(
             id=fragment.id,
             name=fragment.name,
-            fragment=struct_to_dict(fragment.fragment) if fragment.fragment is not None else None,
+            fragment=_dict_or_none(fragment.fragment),
             organization_owner=fragment.organization_owner,
             public=fragment.public,
             created_on=fragment.created_on,

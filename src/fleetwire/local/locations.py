@@ -10,11 +10,12 @@ from grpclib.exceptions import GRPCError
 
 from fleetwire_api.viam.app import v1 as app
 
+from .configs import struct_of
 from .context import Caller, location_chain, roles_on
 from .ids import from_iso, new_id, new_secret, not_found, now, require_id, require_name, require_text, to_iso
 from .mixin import AnyStream, ServiceMixin
 from .permissions import role_grants
-from .validate import metadata_json, struct_of
+from .validate import metadata_json
 
 __all__ = ("MAX_LOCATION_DEPTH", "SCHEMA", "LocationsMixin", "create_location_row")
 

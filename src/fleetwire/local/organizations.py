@@ -9,11 +9,12 @@ from grpclib.exceptions import GRPCError
 
 from fleetwire_api.viam.app import v1 as app
 
+from .configs import struct_of
 from .context import Caller
 from .grants import Grant, grant
 from .ids import from_iso, new_id, not_found, now, require_id, require_name, require_text, to_iso
 from .mixin import AnyStream, ServiceMixin
-from .validate import metadata_json, require_email, require_namespace, struct_of
+from .validate import metadata_json, require_email, require_namespace
 
 __all__ = ("SCHEMA", "OrganizationsMixin", "create_organization_row", "create_user")
 

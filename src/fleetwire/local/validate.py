@@ -10,7 +10,7 @@ from fleetwire_api.google.protobuf import Struct
 
 from .ids import invalid
 
-__all__ = ("MAX_METADATA_BYTES", "metadata_json", "require_email", "require_namespace", "struct_of")
+__all__ = ("MAX_METADATA_BYTES", "metadata_json", "require_email", "require_namespace")
 
 MAX_METADATA_BYTES = 256 * 1024
 """Largest accepted metadata document (JSON-encoded)."""
@@ -50,11 +50,6 @@ def metadata_json(data: Struct | None, field: str) -> str:
     if len(text.encode()) > MAX_METADATA_BYTES:
         raise invalid(f"{field} is larger than {MAX_METADATA_BYTES} bytes")
     return text
-
-
-def struct_of(text: str) -> Struct:
-    """Return the ``Struct`` for stored metadata JSON."""
-    return Struct.from_dict(json.loads(text))
 
 
 def _finite(value: object) -> bool:
