@@ -60,9 +60,8 @@ def header(version: str) -> str:
     )
 
 
-def render_services(model: Model, templates: Path = TEMPLATES, codec: CodecModel | None = None) -> dict[str, str]:
-    """Render every service artifact; a template error names the template and line."""
-    env = jinja2.Environment(
+def _environment(templates: Path) -> jinja2.Environment:
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -70,14 +69,13 @@ def render_services(model: Model, templates: Path = TEMPLATES, codec: CodecModel
         keep_trailing_newline=True,
         autoescape=False,
     )
-    context = {
-        "model": model,
-        "codec": codec,  # the per-message wire layout, for codec.py.j2
-        "header": header(model.schema_version),
-        "schema_distribution": SCHEMA_DISTRIBUTION,
-    }
+
+
+def _render(templates: Path, artifacts: dict[str, str], context: dict[str, object]) -> dict[str, str]:
+    """Render ``{template: output path}``; a template error or invalid Python names the template (and line)."""
+    env = _environment(templates)
     out: dict[str, str] = {}
-    for template_name, path in ARTIFACTS.items():
+    for template_name, path in artifacts.items():
         try:
             out[path] = env.get_template(template_name).render(context)
         except jinja2.TemplateSyntaxError as exc:
@@ -92,6 +90,17 @@ def render_services(model: Model, templates: Path = TEMPLATES, codec: CodecModel
                 f"    {(exc.text or '').rstrip()}"
             ) from exc
     return out
+
+
+def render_services(model: Model, templates: Path = TEMPLATES, codec: CodecModel | None = None) -> dict[str, str]:
+    """Render every service artifact; a template error names the template and line."""
+    context: dict[str, object] = {
+        "model": model,
+        "codec": codec,  # the per-message wire layout, for codec.py.j2
+        "header": header(model.schema_version),
+        "schema_distribution": SCHEMA_DISTRIBUTION,
+    }
+    return _render(templates, ARTIFACTS, context)
 
 
 def _ruff(args: list[str], cwd: Path) -> None:
@@ -118,56 +127,36 @@ def build(schema: Schema, staging: Path, templates: Path = TEMPLATES) -> None:
         files = compile_messages(schema)
     hide_secrets(schema, files)
     files.update(render_services(build_model(schema), templates, build_codec_model(schema)))
-    first_line = header(schema.version) + "\n"
+    _write_formatted(staging, files, schema.version)
+    for cache in staging.rglob("__pycache__"):
+        shutil.rmtree(cache)
+
+
+def _write_formatted(staging: Path, files: dict[str, str], version: str) -> None:
+    """Write ``files`` under ``staging``, each Python file headed by :func:`header`, then sort imports, drop the
+    unused ones (a given schema, or the overlay's imports copied whole from aio.py, leaves some) and format."""
+    (staging / "ruff.toml").write_text(RUFF_TOML)
+    first_line = header(version) + "\n"
     for relative, content in sorted(files.items()):
         path = staging / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.name.endswith(".py") and not content.startswith(first_line):
             content = first_line + content
         path.write_text(content)
-    # Sort imports, drop the ones a given schema leaves unused, then format.
     _ruff(["check", "--select", "I,F401", "--fix", "--exit-zero"], staging)
     _ruff(["format"], staging)
     (staging / "ruff.toml").unlink()
-    for cache in staging.rglob("__pycache__"):
-        shutil.rmtree(cache)
 
 
 def render_overlay(overlay_root: Path, version: str, templates: Path = TEMPLATES) -> dict[str, str]:
     """Render the artifacts generated from the async overlay ``overlay_root/fleetwire/aio.py`` (read, not run)."""
-    env = jinja2.Environment(  # the same settings as render_services
-        loader=jinja2.FileSystemLoader(templates),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
-    context = {"overlay": read_overlay(overlay_root / OVERLAY_SOURCE), "header": header(version)}
-    out: dict[str, str] = {}
-    for template_name, path in OVERLAY_ARTIFACTS.items():
-        try:
-            out[path] = env.get_template(template_name).render(context)
-            compile(out[path], path, "exec")
-        except jinja2.TemplateError as exc:
-            raise CodegenError(f"templates/{template_name}: {exc}") from exc
-        except SyntaxError as exc:
-            raise CodegenError(f"templates/{template_name} renders invalid Python ({path}, line {exc.lineno})") from exc
-    return out
+    context: dict[str, object] = {"overlay": read_overlay(overlay_root / OVERLAY_SOURCE), "header": header(version)}
+    return _render(templates, OVERLAY_ARTIFACTS, context)
 
 
 def build_overlay(schema: Schema, overlay_root: Path, staging: Path, templates: Path = TEMPLATES) -> None:
     """Write the overlay artifacts, formatted, into the empty directory ``staging`` (paths as under src/)."""
-    first_line = header(schema.version) + "\n"
-    (staging / "ruff.toml").write_text(RUFF_TOML)
-    for relative, content in render_overlay(overlay_root, schema.version, templates).items():
-        path = staging / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content if content.startswith(first_line) else first_line + content)
-    # The overlay's imports are copied whole from aio.py: drop the ones the blocking client does not use.
-    _ruff(["check", "--select", "I,F401", "--fix", "--exit-zero"], staging)
-    _ruff(["format"], staging)
-    (staging / "ruff.toml").unlink()
+    _write_formatted(staging, render_overlay(overlay_root, schema.version, templates), schema.version)
 
 
 def _tree(root: Path) -> dict[str, Path]:
