@@ -309,6 +309,12 @@ def test_flags_override_credentials_file(cli, seeded: Seeded, tmp_path: Path) ->
     assert good.code == 0
 
 
+def test_a_dash_led_key_parses_with_an_equals_sign(cli, seeded: Seeded) -> None:
+    fleet = seeded.bg.fleet
+    argv = ["--url", fleet.address, "--api-key-id", fleet.api_key_id, "--api-key=-not-the-key"]
+    assert_one_line_error(cli("organizations", "list", *argv, connect=False), "bad credentials")
+
+
 def test_no_credentials(cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VIAM_API_KEY", raising=False)
     monkeypatch.delenv("VIAM_API_KEY_ID", raising=False)

@@ -7,6 +7,7 @@ API keys, roles and permissions, and the status codes of bad input. Every test r
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import threading
 import uuid
@@ -21,6 +22,7 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 from fleetwire.local import LocalFleet
+from fleetwire.local.ids import new_secret
 from fleetwire.local.store import Store
 from fleetwire_api.google.protobuf import Struct
 from fleetwire_api.proto.rpc.v1 import AuthenticateRequest, Credentials
@@ -100,6 +102,19 @@ async def new_key(owner: Conn, org_id: str, *auths: app.Authorization) -> tuple[
 
 
 # --- authentication ---------------------------------------------------------------------------------------------
+
+
+def test_secrets_are_letters_and_digits_so_they_never_read_as_flags() -> None:
+    # A url-safe secret starts with "-" once in 64 draws, and `--api-key -abc` then fails to parse on a command line.
+    drawn = [new_secret() for _ in range(2000)]
+    assert all(re.fullmatch(r"[a-z0-9]{32}", secret) for secret in drawn)
+    assert len(set(drawn)) == len(drawn)
+
+
+async def test_the_bootstrap_key_and_location_secrets_are_letters_and_digits(fleet: LocalFleet, owner: Conn) -> None:
+    assert re.fullmatch(r"[a-z0-9]{32}", fleet.api_key)
+    auth = (await owner.app.create_location_secret(location_id=fleet.location_id)).auth
+    assert auth is not None and auth.secrets and all(re.fullmatch(r"[a-z0-9]{32}", s.secret) for s in auth.secrets)
 
 
 async def test_calls_without_or_with_a_bad_token_are_unauthenticated(fleet: LocalFleet) -> None:

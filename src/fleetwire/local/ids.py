@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import secrets
+import string
 import uuid
 from datetime import datetime, timezone
 from typing import Any, cast
@@ -16,6 +17,8 @@ from grpclib.exceptions import GRPCError
 __all__ = (
     "MAX_NAME_LENGTH",
     "MAX_TEXT_LENGTH",
+    "SECRET_ALPHABET",
+    "SECRET_LENGTH",
     "decode_page_token",
     "encode_page_token",
     "from_iso",
@@ -43,9 +46,16 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+SECRET_ALPHABET = string.ascii_lowercase + string.digits
+"""Characters of every secret: letters and digits only, so a secret never reads as a command-line flag."""
+
+SECRET_LENGTH = 32
+"""Length of every secret; 32 characters of 36 carry about 165 bits."""
+
+
 def new_secret() -> str:
-    """Return a fresh random secret (API key, location or part secret): 32 url-safe characters."""
-    return secrets.token_urlsafe(24)
+    """Return a fresh random secret (API key, location or part secret): 32 lowercase letters and digits."""
+    return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
 
 
 def is_id(value: str) -> bool:
