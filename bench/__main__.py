@@ -3,8 +3,8 @@
 The official SDK's async ``AppClient`` and ours (``AsyncAppClient`` and the blocking ``AppClient``) call the same
 canned server (``bench.server``, its own process) in the same run. Workloads are interleaved: every round runs each
 workload for every client, in an order rotated per round, so drift of the machine hits all clients alike. Reported:
-medians over rounds, and ours / official for each workload. Then, in fresh processes: import time and peak memory
-while streaming logs; and the local fleet server's throughput.
+medians over rounds, and ours / official for each workload. Then, in fresh processes: peak memory while streaming
+logs, import time, and import + connect + first call; and the local fleet server's throughput.
 
 ``--codec betterproto2`` runs our clients on betterproto2's own codec (the "before" figures).
 Results: a JSON file (default ``bench/results/latest.json``) and a markdown table on stdout.
@@ -170,6 +170,30 @@ def import_times(runs: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def first_call_times(port: int, runs: int) -> dict[str, float]:
+    """Median seconds from import to the first ``get_robot`` answer, each in a fresh interpreter (``bench.first_call``).
+
+    The import figure's counterpart: what a program pays before its first result, so that work moved from the import
+    to the first call shows up here.
+    """
+    clients = {"official": "official", "fleetwire async": "async", "fleetwire blocking": "blocking"}
+    env = _clean_env()
+    samples: dict[str, list[float]] = {name: [] for name in clients}
+    for argument in clients.values():  # bytecode caches written, lazy first-use work of the server done
+        subprocess.run([sys.executable, "-m", "bench.first_call", str(port), argument], check=True, env=env)
+    for _ in range(runs):
+        for name, argument in clients.items():
+            out = subprocess.run(
+                [sys.executable, "-m", "bench.first_call", str(port), argument],
+                check=True,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            samples[name].append(float(out.stdout.strip()))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
 def memory(port: int, codec: str, quick: bool) -> dict[str, float]:
     """Peak RSS growth while fetching logs, each in a fresh process."""
     cases = [("fleetwire", "stream", 10_000), ("fleetwire", "stream", 100_000), ("official", "list", 100_000)]
@@ -258,6 +282,14 @@ def table(report: dict[str, Any]) -> str:
             f"{imports['fleetwire'] * 1e3:.0f} ms | {_ratio(imports['fleetwire'], imports['official'])} | "
             "(same) | | | |"
         )
+    first = report.get("first_call_seconds")
+    if first:
+        base = first["official"]
+        rows.append(
+            f"| import + connect + first get_robot (fresh process) | {base * 1e3:.0f} ms | "
+            f"{first['fleetwire async'] * 1e3:.0f} ms | {_ratio(first['fleetwire async'], base)} | "
+            f"{first['fleetwire blocking'] * 1e3:.0f} ms | {_ratio(first['fleetwire blocking'], base)} | | |"
+        )
     lines = ["\n".join(rows)]
     if report.get("memory_mb"):
         peaks = ", ".join(f"{name}: {mb:.1f} MB" for name, mb in report["memory_mb"].items())
@@ -310,10 +342,11 @@ def main(argv: list[str] | None = None) -> int:
                 )
         if "memory" not in args.skip:
             report["memory_mb"] = memory(port, args.codec, args.quick)
+        if "import" not in args.skip:
+            report["import_seconds"] = import_times(5 if args.quick else 9)
+            report["first_call_seconds"] = first_call_times(port, 5 if args.quick else 9)
     finally:
         stop(server)
-    if "import" not in args.skip:
-        report["import_seconds"] = import_times(5 if args.quick else 9)
     if "local" not in args.skip:
         from . import local
 

@@ -31,6 +31,7 @@ SERVICES_PACKAGE = f"{PACKAGE_ROOT}/services"
 # template -> output path under generated/: one template per artifact.
 ARTIFACTS = {
     "redaction.py.j2": f"{PACKAGE_ROOT}/_redaction.py",
+    "message_init.py.j2": f"{PACKAGE_ROOT}/_message_init.py",
     "runtime.py.j2": f"{SERVICES_PACKAGE}/_runtime.py",
     "raw_async_client.py.j2": f"{SERVICES_PACKAGE}/aio.py",
     "raw_blocking_client.py.j2": f"{SERVICES_PACKAGE}/blocking.py",

@@ -6,6 +6,7 @@ No timings are asserted here; ``python -m bench`` measures.
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any, cast
 
 from grpclib.client import Channel
@@ -85,8 +86,31 @@ def test_table_shows_every_ratio() -> None:
             },
         ],
         "import_seconds": {"fleetwire": 0.1, "official": 0.4},
+        "first_call_seconds": {"official": 0.4, "fleetwire async": 0.3, "fleetwire blocking": 0.7},
     }
     text = harness.table(report)
-    for ratio in ("0.50×", "1.50×", "0.80×", "0.25×", "2.00×"):  # noqa: RUF001 - the times sign
+    for ratio in ("0.50×", "1.50×", "0.80×", "0.25×", "2.00×", "0.75×", "1.75×"):  # noqa: RUF001 - the times sign
         assert ratio in text
     assert "(its list)" in text
+
+
+def test_first_call_measures_a_real_answer_for_every_client() -> None:
+    """``bench.first_call`` connects, calls and checks the answer in its own process, for each client it times."""
+
+    async def scenario() -> list[float]:
+        server, port = await _serve()
+        try:
+            elapsed: list[float] = []
+            for client in ("official", "async", "blocking"):
+                child = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bench.first_call", str(port), client, stdout=asyncio.subprocess.PIPE
+                )
+                out, _ = await child.communicate()
+                assert child.returncode == 0, client
+                elapsed.append(float(out))
+            return elapsed
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    assert all(seconds > 0 for seconds in asyncio.run(scenario()))

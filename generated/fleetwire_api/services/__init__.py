@@ -5,8 +5,11 @@
 - ``*Client``: blocking, over a :class:`BlockingChannel`;
 - ``*Base``: grpclib server bases.
 
+The server bases (and ``SERVICES``, which lists them) are loaded on first use: a client never needs them.
 Rendered from ``templates/services_init.py.j2``.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from ._runtime import BlockingChannel, MetadataLike
 from .aio import (
@@ -24,29 +27,63 @@ from .blocking import (
     RobotServiceClient,
 )
 from .codec import FastCodec
-from .servers import (
-    AppServiceBase,
-    AuthServiceBase,
-    ExternalAuthServiceBase,
-    PackageServiceBase,
-    RobotServiceBase,
-)
+
+if TYPE_CHECKING:
+    from .servers import (
+        AppServiceBase,
+        AuthServiceBase,
+        ExternalAuthServiceBase,
+        PackageServiceBase,
+        RobotServiceBase,
+    )
+
+    SERVICES: "dict[str, tuple[type[Any], type[Any], type[Any]]]"
+    """Full service name -> (async client, blocking client, server base)."""
+
 
 SCHEMA_VERSION = "0.85.1"
 """The version of viam-sdk whose descriptors these services were generated from."""
 
-SERVICES = {
-    "viam.app.v1.AppService": (AppServiceAsyncClient, AppServiceClient, AppServiceBase),
-    "viam.app.v1.RobotService": (RobotServiceAsyncClient, RobotServiceClient, RobotServiceBase),
-    "viam.app.packages.v1.PackageService": (PackageServiceAsyncClient, PackageServiceClient, PackageServiceBase),
-    "proto.rpc.v1.AuthService": (AuthServiceAsyncClient, AuthServiceClient, AuthServiceBase),
-    "proto.rpc.v1.ExternalAuthService": (
-        ExternalAuthServiceAsyncClient,
-        ExternalAuthServiceClient,
-        ExternalAuthServiceBase,
-    ),
-}
-"""Full service name -> (async client, blocking client, server base)."""
+_SERVER_BASES = (
+    "AppServiceBase",
+    "RobotServiceBase",
+    "PackageServiceBase",
+    "AuthServiceBase",
+    "ExternalAuthServiceBase",
+)
+
+
+def _services() -> "dict[str, tuple[type[Any], type[Any], type[Any]]]":
+    from . import servers
+
+    return {
+        "viam.app.v1.AppService": (AppServiceAsyncClient, AppServiceClient, servers.AppServiceBase),
+        "viam.app.v1.RobotService": (RobotServiceAsyncClient, RobotServiceClient, servers.RobotServiceBase),
+        "viam.app.packages.v1.PackageService": (
+            PackageServiceAsyncClient,
+            PackageServiceClient,
+            servers.PackageServiceBase,
+        ),
+        "proto.rpc.v1.AuthService": (AuthServiceAsyncClient, AuthServiceClient, servers.AuthServiceBase),
+        "proto.rpc.v1.ExternalAuthService": (
+            ExternalAuthServiceAsyncClient,
+            ExternalAuthServiceClient,
+            servers.ExternalAuthServiceBase,
+        ),
+    }
+
+
+def __getattr__(name: str) -> Any:
+    """The server bases and ``SERVICES`` (full service name -> (async client, blocking client, server base))."""
+    if name in _SERVER_BASES:
+        from . import servers
+
+        return getattr(servers, name)
+    if name == "SERVICES":
+        services = globals()["SERVICES"] = _services()  # built once
+        return services
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = (
     "BlockingChannel",

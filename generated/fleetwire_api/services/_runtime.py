@@ -8,16 +8,18 @@ import asyncio
 import contextlib
 import functools
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Collection, Iterable, Iterator, Mapping
-from typing import Any, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, TypeVar, Union, cast
 
 import betterproto2
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from grpclib.client import Channel
 from grpclib.const import Cardinality, Status
 from grpclib.exceptions import GRPCError
-from grpclib.server import Stream as ServerStream
 
 from .codec import FastCodec, use_fast_codec
+
+if TYPE_CHECKING:  # annotations only: a client never loads grpclib's server
+    from grpclib.server import Stream as ServerStream
 
 __all__ = (
     "BlockingChannel",

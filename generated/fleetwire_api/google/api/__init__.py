@@ -14,33 +14,59 @@ from dataclasses import dataclass
 
 import betterproto2
 
+from fleetwire_api._message_init import DEFAULT as _DEFAULT
+
 from ...message_pool import default_message_pool
 
 _COMPILER_VERSION = "0.10.1"
 betterproto2.check_compiler_version(_COMPILER_VERSION)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CustomHttpPattern(betterproto2.Message):
+    """The ``google.api.CustomHttpPattern`` message."""
+
     kind: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     path: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        kind: "str" = _DEFAULT,
+        path: "str" = _DEFAULT,
+    ) -> None:
+        self.kind = "" if kind is _DEFAULT else kind
+        self.path = "" if path is _DEFAULT else path
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.api", "CustomHttpPattern", CustomHttpPattern)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Http(betterproto2.Message):
+    """The ``google.api.Http`` message."""
+
     rules: "list[HttpRule]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     fully_decode_reserved_expansion: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
+
+    def __init__(
+        self,
+        rules: "list[HttpRule]" = _DEFAULT,
+        fully_decode_reserved_expansion: "bool" = _DEFAULT,
+    ) -> None:
+        self.rules = [] if rules is _DEFAULT else rules
+        self.fully_decode_reserved_expansion = (
+            False if fully_decode_reserved_expansion is _DEFAULT else fully_decode_reserved_expansion
+        )
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.api", "Http", Http)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class HttpRule(betterproto2.Message):
     """
 
@@ -70,6 +96,31 @@ class HttpRule(betterproto2.Message):
     response_body: "str" = betterproto2.field(12, betterproto2.TYPE_STRING)
 
     additional_bindings: "list[HttpRule]" = betterproto2.field(11, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        selector: "str" = _DEFAULT,
+        get: "str | None" = _DEFAULT,
+        put: "str | None" = _DEFAULT,
+        post: "str | None" = _DEFAULT,
+        delete: "str | None" = _DEFAULT,
+        patch: "str | None" = _DEFAULT,
+        custom: "CustomHttpPattern | None" = _DEFAULT,
+        body: "str" = _DEFAULT,
+        response_body: "str" = _DEFAULT,
+        additional_bindings: "list[HttpRule]" = _DEFAULT,
+    ) -> None:
+        self.selector = "" if selector is _DEFAULT else selector
+        self.get = None if get is _DEFAULT else get
+        self.put = None if put is _DEFAULT else put
+        self.post = None if post is _DEFAULT else post
+        self.delete = None if delete is _DEFAULT else delete
+        self.patch = None if patch is _DEFAULT else patch
+        self.custom = None if custom is _DEFAULT else custom
+        self.body = "" if body is _DEFAULT else body
+        self.response_body = "" if response_body is _DEFAULT else response_body
+        self.additional_bindings = [] if additional_bindings is _DEFAULT else additional_bindings
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.api", "HttpRule", HttpRule)

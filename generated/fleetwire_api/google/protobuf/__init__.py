@@ -75,8 +75,9 @@ import warnings
 from dataclasses import dataclass
 
 import betterproto2
-import dateutil.parser
 from typing_extensions import Self
+
+from fleetwire_api._message_init import DEFAULT as _DEFAULT
 
 from ...message_pool import default_message_pool
 
@@ -414,8 +415,10 @@ class SymbolVisibility(betterproto2.Enum):
     VISIBILITY_EXPORT = 2
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Any(betterproto2.Message):
+    """The ``google.protobuf.Any`` message."""
+
     type_url: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     value: "bytes" = betterproto2.field(2, betterproto2.TYPE_BYTES)
@@ -487,12 +490,23 @@ class Any(betterproto2.Message):
             type_url=type_url, value=bytes(msg_cls.from_dict(value, ignore_unknown_fields=ignore_unknown_fields))
         )
 
+    def __init__(
+        self,
+        type_url: "str" = _DEFAULT,
+        value: "bytes" = _DEFAULT,
+    ) -> None:
+        self.type_url = "" if type_url is _DEFAULT else type_url
+        self.value = b"" if value is _DEFAULT else value
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "Any", Any)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DescriptorProto(betterproto2.Message):
+    """The ``google.protobuf.DescriptorProto`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     field: "list[FieldDescriptorProto]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
@@ -521,17 +535,57 @@ class DescriptorProto(betterproto2.Message):
         11, betterproto2.TYPE_ENUM, default_factory=lambda: SymbolVisibility(0)
     )
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        field: "list[FieldDescriptorProto]" = _DEFAULT,
+        extension: "list[FieldDescriptorProto]" = _DEFAULT,
+        nested_type: "list[DescriptorProto]" = _DEFAULT,
+        enum_type: "list[EnumDescriptorProto]" = _DEFAULT,
+        extension_range: "list[DescriptorProtoExtensionRange]" = _DEFAULT,
+        oneof_decl: "list[OneofDescriptorProto]" = _DEFAULT,
+        options: "MessageOptions | None" = _DEFAULT,
+        reserved_range: "list[DescriptorProtoReservedRange]" = _DEFAULT,
+        reserved_name: "list[str]" = _DEFAULT,
+        visibility: "SymbolVisibility" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.field = [] if field is _DEFAULT else field
+        self.extension = [] if extension is _DEFAULT else extension
+        self.nested_type = [] if nested_type is _DEFAULT else nested_type
+        self.enum_type = [] if enum_type is _DEFAULT else enum_type
+        self.extension_range = [] if extension_range is _DEFAULT else extension_range
+        self.oneof_decl = [] if oneof_decl is _DEFAULT else oneof_decl
+        self.options = None if options is _DEFAULT else options
+        self.reserved_range = [] if reserved_range is _DEFAULT else reserved_range
+        self.reserved_name = [] if reserved_name is _DEFAULT else reserved_name
+        self.visibility = SymbolVisibility(0) if visibility is _DEFAULT else visibility
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "DescriptorProto", DescriptorProto)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DescriptorProtoExtensionRange(betterproto2.Message):
+    """The ``google.protobuf.DescriptorProto.ExtensionRange`` message."""
+
     start: "int" = betterproto2.field(1, betterproto2.TYPE_INT32)
 
     end: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
 
     options: "ExtensionRangeOptions | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        start: "int" = _DEFAULT,
+        end: "int" = _DEFAULT,
+        options: "ExtensionRangeOptions | None" = _DEFAULT,
+    ) -> None:
+        self.start = 0 if start is _DEFAULT else start
+        self.end = 0 if end is _DEFAULT else end
+        self.options = None if options is _DEFAULT else options
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -539,18 +593,31 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DescriptorProtoReservedRange(betterproto2.Message):
+    """The ``google.protobuf.DescriptorProto.ReservedRange`` message."""
+
     start: "int" = betterproto2.field(1, betterproto2.TYPE_INT32)
 
     end: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
+
+    def __init__(
+        self,
+        start: "int" = _DEFAULT,
+        end: "int" = _DEFAULT,
+    ) -> None:
+        self.start = 0 if start is _DEFAULT else start
+        self.end = 0 if end is _DEFAULT else end
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.protobuf", "DescriptorProto.ReservedRange", DescriptorProtoReservedRange)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Duration(betterproto2.Message):
+    """The ``google.protobuf.Duration`` message."""
+
     seconds: "int" = betterproto2.field(1, betterproto2.TYPE_INT64)
 
     nanos: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
@@ -614,12 +681,23 @@ class Duration(betterproto2.Message):
     def to_wrapped(self) -> datetime.timedelta:
         return self.to_timedelta()
 
+    def __init__(
+        self,
+        seconds: "int" = _DEFAULT,
+        nanos: "int" = _DEFAULT,
+    ) -> None:
+        self.seconds = 0 if seconds is _DEFAULT else seconds
+        self.nanos = 0 if nanos is _DEFAULT else nanos
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "Duration", Duration)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class EnumDescriptorProto(betterproto2.Message):
+    """The ``google.protobuf.EnumDescriptorProto`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     value: "list[EnumValueDescriptorProto]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
@@ -636,15 +714,43 @@ class EnumDescriptorProto(betterproto2.Message):
         6, betterproto2.TYPE_ENUM, default_factory=lambda: SymbolVisibility(0)
     )
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        value: "list[EnumValueDescriptorProto]" = _DEFAULT,
+        options: "EnumOptions | None" = _DEFAULT,
+        reserved_range: "list[EnumDescriptorProtoEnumReservedRange]" = _DEFAULT,
+        reserved_name: "list[str]" = _DEFAULT,
+        visibility: "SymbolVisibility" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.value = [] if value is _DEFAULT else value
+        self.options = None if options is _DEFAULT else options
+        self.reserved_range = [] if reserved_range is _DEFAULT else reserved_range
+        self.reserved_name = [] if reserved_name is _DEFAULT else reserved_name
+        self.visibility = SymbolVisibility(0) if visibility is _DEFAULT else visibility
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "EnumDescriptorProto", EnumDescriptorProto)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class EnumDescriptorProtoEnumReservedRange(betterproto2.Message):
+    """The ``google.protobuf.EnumDescriptorProto.EnumReservedRange`` message."""
+
     start: "int" = betterproto2.field(1, betterproto2.TYPE_INT32)
 
     end: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
+
+    def __init__(
+        self,
+        start: "int" = _DEFAULT,
+        end: "int" = _DEFAULT,
+    ) -> None:
+        self.start = 0 if start is _DEFAULT else start
+        self.end = 0 if end is _DEFAULT else end
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -652,8 +758,10 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class EnumOptions(betterproto2.Message):
+    """The ``google.protobuf.EnumOptions`` message."""
+
     allow_alias: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
 
     deprecated: "bool" = betterproto2.field(3, betterproto2.TYPE_BOOL)
@@ -671,24 +779,56 @@ class EnumOptions(betterproto2.Message):
         if self.is_set("deprecated_legacy_json_field_conflicts"):
             warnings.warn("EnumOptions.deprecated_legacy_json_field_conflicts is deprecated", DeprecationWarning)
 
+    def __init__(
+        self,
+        allow_alias: "bool" = _DEFAULT,
+        deprecated: "bool" = _DEFAULT,
+        deprecated_legacy_json_field_conflicts: "bool" = _DEFAULT,
+        features: "FeatureSet | None" = _DEFAULT,
+        uninterpreted_option: "list[UninterpretedOption]" = _DEFAULT,
+    ) -> None:
+        self.allow_alias = False if allow_alias is _DEFAULT else allow_alias
+        self.deprecated = False if deprecated is _DEFAULT else deprecated
+        self.deprecated_legacy_json_field_conflicts = (
+            False if deprecated_legacy_json_field_conflicts is _DEFAULT else deprecated_legacy_json_field_conflicts
+        )
+        self.features = None if features is _DEFAULT else features
+        self.uninterpreted_option = [] if uninterpreted_option is _DEFAULT else uninterpreted_option
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "EnumOptions", EnumOptions)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class EnumValueDescriptorProto(betterproto2.Message):
+    """The ``google.protobuf.EnumValueDescriptorProto`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     number: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
 
     options: "EnumValueOptions | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        number: "int" = _DEFAULT,
+        options: "EnumValueOptions | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.number = 0 if number is _DEFAULT else number
+        self.options = None if options is _DEFAULT else options
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "EnumValueDescriptorProto", EnumValueDescriptorProto)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class EnumValueOptions(betterproto2.Message):
+    """The ``google.protobuf.EnumValueOptions`` message."""
+
     deprecated: "bool" = betterproto2.field(1, betterproto2.TYPE_BOOL)
 
     features: "FeatureSet | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
@@ -703,12 +843,29 @@ class EnumValueOptions(betterproto2.Message):
         999, betterproto2.TYPE_MESSAGE, repeated=True
     )
 
+    def __init__(
+        self,
+        deprecated: "bool" = _DEFAULT,
+        features: "FeatureSet | None" = _DEFAULT,
+        debug_redact: "bool" = _DEFAULT,
+        feature_support: "FieldOptionsFeatureSupport | None" = _DEFAULT,
+        uninterpreted_option: "list[UninterpretedOption]" = _DEFAULT,
+    ) -> None:
+        self.deprecated = False if deprecated is _DEFAULT else deprecated
+        self.features = None if features is _DEFAULT else features
+        self.debug_redact = False if debug_redact is _DEFAULT else debug_redact
+        self.feature_support = None if feature_support is _DEFAULT else feature_support
+        self.uninterpreted_option = [] if uninterpreted_option is _DEFAULT else uninterpreted_option
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "EnumValueOptions", EnumValueOptions)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ExtensionRangeOptions(betterproto2.Message):
+    """The ``google.protobuf.ExtensionRangeOptions`` message."""
+
     uninterpreted_option: "list[UninterpretedOption]" = betterproto2.field(
         999, betterproto2.TYPE_MESSAGE, repeated=True
     )
@@ -723,12 +880,27 @@ class ExtensionRangeOptions(betterproto2.Message):
         3, betterproto2.TYPE_ENUM, default_factory=lambda: ExtensionRangeOptionsVerificationState(0)
     )
 
+    def __init__(
+        self,
+        uninterpreted_option: "list[UninterpretedOption]" = _DEFAULT,
+        declaration: "list[ExtensionRangeOptionsDeclaration]" = _DEFAULT,
+        features: "FeatureSet | None" = _DEFAULT,
+        verification: "ExtensionRangeOptionsVerificationState" = _DEFAULT,
+    ) -> None:
+        self.uninterpreted_option = [] if uninterpreted_option is _DEFAULT else uninterpreted_option
+        self.declaration = [] if declaration is _DEFAULT else declaration
+        self.features = None if features is _DEFAULT else features
+        self.verification = ExtensionRangeOptionsVerificationState(0) if verification is _DEFAULT else verification
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "ExtensionRangeOptions", ExtensionRangeOptions)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ExtensionRangeOptionsDeclaration(betterproto2.Message):
+    """The ``google.protobuf.ExtensionRangeOptions.Declaration`` message."""
+
     number: "int" = betterproto2.field(1, betterproto2.TYPE_INT32)
 
     full_name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -739,14 +911,31 @@ class ExtensionRangeOptionsDeclaration(betterproto2.Message):
 
     repeated: "bool" = betterproto2.field(6, betterproto2.TYPE_BOOL)
 
+    def __init__(
+        self,
+        number: "int" = _DEFAULT,
+        full_name: "str" = _DEFAULT,
+        type: "str" = _DEFAULT,
+        reserved: "bool" = _DEFAULT,
+        repeated: "bool" = _DEFAULT,
+    ) -> None:
+        self.number = 0 if number is _DEFAULT else number
+        self.full_name = "" if full_name is _DEFAULT else full_name
+        self.type = "" if type is _DEFAULT else type
+        self.reserved = False if reserved is _DEFAULT else reserved
+        self.repeated = False if repeated is _DEFAULT else repeated
+        self.__post_init__()
+
 
 default_message_pool.register_message(
     "google.protobuf", "ExtensionRangeOptions.Declaration", ExtensionRangeOptionsDeclaration
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FeatureSet(betterproto2.Message):
+    """The ``google.protobuf.FeatureSet`` message."""
+
     field_presence: "FeatureSetFieldPresence" = betterproto2.field(
         1, betterproto2.TYPE_ENUM, default_factory=lambda: FeatureSetFieldPresence(0)
     )
@@ -779,20 +968,58 @@ class FeatureSet(betterproto2.Message):
         8, betterproto2.TYPE_ENUM, default_factory=lambda: FeatureSetVisibilityFeatureDefaultSymbolVisibility(0)
     )
 
+    def __init__(
+        self,
+        field_presence: "FeatureSetFieldPresence" = _DEFAULT,
+        enum_type: "FeatureSetEnumType" = _DEFAULT,
+        repeated_field_encoding: "FeatureSetRepeatedFieldEncoding" = _DEFAULT,
+        utf8_validation: "FeatureSetUtf8Validation" = _DEFAULT,
+        message_encoding: "FeatureSetMessageEncoding" = _DEFAULT,
+        json_format: "FeatureSetJsonFormat" = _DEFAULT,
+        enforce_naming_style: "FeatureSetEnforceNamingStyle" = _DEFAULT,
+        default_symbol_visibility: "FeatureSetVisibilityFeatureDefaultSymbolVisibility" = _DEFAULT,
+    ) -> None:
+        self.field_presence = FeatureSetFieldPresence(0) if field_presence is _DEFAULT else field_presence
+        self.enum_type = FeatureSetEnumType(0) if enum_type is _DEFAULT else enum_type
+        self.repeated_field_encoding = (
+            FeatureSetRepeatedFieldEncoding(0) if repeated_field_encoding is _DEFAULT else repeated_field_encoding
+        )
+        self.utf8_validation = FeatureSetUtf8Validation(0) if utf8_validation is _DEFAULT else utf8_validation
+        self.message_encoding = FeatureSetMessageEncoding(0) if message_encoding is _DEFAULT else message_encoding
+        self.json_format = FeatureSetJsonFormat(0) if json_format is _DEFAULT else json_format
+        self.enforce_naming_style = (
+            FeatureSetEnforceNamingStyle(0) if enforce_naming_style is _DEFAULT else enforce_naming_style
+        )
+        self.default_symbol_visibility = (
+            FeatureSetVisibilityFeatureDefaultSymbolVisibility(0)
+            if default_symbol_visibility is _DEFAULT
+            else default_symbol_visibility
+        )
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "FeatureSet", FeatureSet)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FeatureSetVisibilityFeature(betterproto2.Message):
+    """The ``google.protobuf.FeatureSet.VisibilityFeature`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.protobuf", "FeatureSet.VisibilityFeature", FeatureSetVisibilityFeature)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FeatureSetDefaults(betterproto2.Message):
+    """The ``google.protobuf.FeatureSetDefaults`` message."""
+
     defaults: "list[FeatureSetDefaultsFeatureSetEditionDefault]" = betterproto2.field(
         1, betterproto2.TYPE_MESSAGE, repeated=True
     )
@@ -801,17 +1028,41 @@ class FeatureSetDefaults(betterproto2.Message):
 
     maximum_edition: "Edition" = betterproto2.field(5, betterproto2.TYPE_ENUM, default_factory=lambda: Edition(0))
 
+    def __init__(
+        self,
+        defaults: "list[FeatureSetDefaultsFeatureSetEditionDefault]" = _DEFAULT,
+        minimum_edition: "Edition" = _DEFAULT,
+        maximum_edition: "Edition" = _DEFAULT,
+    ) -> None:
+        self.defaults = [] if defaults is _DEFAULT else defaults
+        self.minimum_edition = Edition(0) if minimum_edition is _DEFAULT else minimum_edition
+        self.maximum_edition = Edition(0) if maximum_edition is _DEFAULT else maximum_edition
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "FeatureSetDefaults", FeatureSetDefaults)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FeatureSetDefaultsFeatureSetEditionDefault(betterproto2.Message):
+    """The ``google.protobuf.FeatureSetDefaults.FeatureSetEditionDefault`` message."""
+
     edition: "Edition" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: Edition(0))
 
     overridable_features: "FeatureSet | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True)
 
     fixed_features: "FeatureSet | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        edition: "Edition" = _DEFAULT,
+        overridable_features: "FeatureSet | None" = _DEFAULT,
+        fixed_features: "FeatureSet | None" = _DEFAULT,
+    ) -> None:
+        self.edition = Edition(0) if edition is _DEFAULT else edition
+        self.overridable_features = None if overridable_features is _DEFAULT else overridable_features
+        self.fixed_features = None if fixed_features is _DEFAULT else fixed_features
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -819,8 +1070,10 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FieldDescriptorProto(betterproto2.Message):
+    """The ``google.protobuf.FieldDescriptorProto`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     number: "int" = betterproto2.field(3, betterproto2.TYPE_INT32)
@@ -847,12 +1100,41 @@ class FieldDescriptorProto(betterproto2.Message):
 
     proto3_optional: "bool" = betterproto2.field(17, betterproto2.TYPE_BOOL)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        number: "int" = _DEFAULT,
+        label: "FieldDescriptorProtoLabel" = _DEFAULT,
+        type: "FieldDescriptorProtoType" = _DEFAULT,
+        type_name: "str" = _DEFAULT,
+        extendee: "str" = _DEFAULT,
+        default_value: "str" = _DEFAULT,
+        oneof_index: "int" = _DEFAULT,
+        json_name: "str" = _DEFAULT,
+        options: "FieldOptions | None" = _DEFAULT,
+        proto3_optional: "bool" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.number = 0 if number is _DEFAULT else number
+        self.label = FieldDescriptorProtoLabel(0) if label is _DEFAULT else label
+        self.type = FieldDescriptorProtoType(0) if type is _DEFAULT else type
+        self.type_name = "" if type_name is _DEFAULT else type_name
+        self.extendee = "" if extendee is _DEFAULT else extendee
+        self.default_value = "" if default_value is _DEFAULT else default_value
+        self.oneof_index = 0 if oneof_index is _DEFAULT else oneof_index
+        self.json_name = "" if json_name is _DEFAULT else json_name
+        self.options = None if options is _DEFAULT else options
+        self.proto3_optional = False if proto3_optional is _DEFAULT else proto3_optional
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "FieldDescriptorProto", FieldDescriptorProto)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FieldOptions(betterproto2.Message):
+    """The ``google.protobuf.FieldOptions`` message."""
+
     ctype: "FieldOptionsCType" = betterproto2.field(
         1, betterproto2.TYPE_ENUM, default_factory=lambda: FieldOptionsCType(0)
     )
@@ -898,22 +1180,68 @@ class FieldOptions(betterproto2.Message):
         if self.is_set("weak"):
             warnings.warn("FieldOptions.weak is deprecated", DeprecationWarning)
 
+    def __init__(
+        self,
+        ctype: "FieldOptionsCType" = _DEFAULT,
+        packed: "bool" = _DEFAULT,
+        jstype: "FieldOptionsJsType" = _DEFAULT,
+        lazy: "bool" = _DEFAULT,
+        unverified_lazy: "bool" = _DEFAULT,
+        deprecated: "bool" = _DEFAULT,
+        weak: "bool" = _DEFAULT,
+        debug_redact: "bool" = _DEFAULT,
+        retention: "FieldOptionsOptionRetention" = _DEFAULT,
+        targets: "list[FieldOptionsOptionTargetType]" = _DEFAULT,
+        edition_defaults: "list[FieldOptionsEditionDefault]" = _DEFAULT,
+        features: "FeatureSet | None" = _DEFAULT,
+        feature_support: "FieldOptionsFeatureSupport | None" = _DEFAULT,
+        uninterpreted_option: "list[UninterpretedOption]" = _DEFAULT,
+    ) -> None:
+        self.ctype = FieldOptionsCType(0) if ctype is _DEFAULT else ctype
+        self.packed = False if packed is _DEFAULT else packed
+        self.jstype = FieldOptionsJsType(0) if jstype is _DEFAULT else jstype
+        self.lazy = False if lazy is _DEFAULT else lazy
+        self.unverified_lazy = False if unverified_lazy is _DEFAULT else unverified_lazy
+        self.deprecated = False if deprecated is _DEFAULT else deprecated
+        self.weak = False if weak is _DEFAULT else weak
+        self.debug_redact = False if debug_redact is _DEFAULT else debug_redact
+        self.retention = FieldOptionsOptionRetention(0) if retention is _DEFAULT else retention
+        self.targets = [] if targets is _DEFAULT else targets
+        self.edition_defaults = [] if edition_defaults is _DEFAULT else edition_defaults
+        self.features = None if features is _DEFAULT else features
+        self.feature_support = None if feature_support is _DEFAULT else feature_support
+        self.uninterpreted_option = [] if uninterpreted_option is _DEFAULT else uninterpreted_option
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "FieldOptions", FieldOptions)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FieldOptionsEditionDefault(betterproto2.Message):
+    """The ``google.protobuf.FieldOptions.EditionDefault`` message."""
+
     edition: "Edition" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: Edition(0))
 
     value: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        edition: "Edition" = _DEFAULT,
+        value: "str" = _DEFAULT,
+    ) -> None:
+        self.edition = Edition(0) if edition is _DEFAULT else edition
+        self.value = "" if value is _DEFAULT else value
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.protobuf", "FieldOptions.EditionDefault", FieldOptionsEditionDefault)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FieldOptionsFeatureSupport(betterproto2.Message):
+    """The ``google.protobuf.FieldOptions.FeatureSupport`` message."""
+
     edition_introduced: "Edition" = betterproto2.field(1, betterproto2.TYPE_ENUM, default_factory=lambda: Edition(0))
 
     edition_deprecated: "Edition" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: Edition(0))
@@ -922,12 +1250,27 @@ class FieldOptionsFeatureSupport(betterproto2.Message):
 
     edition_removed: "Edition" = betterproto2.field(4, betterproto2.TYPE_ENUM, default_factory=lambda: Edition(0))
 
+    def __init__(
+        self,
+        edition_introduced: "Edition" = _DEFAULT,
+        edition_deprecated: "Edition" = _DEFAULT,
+        deprecation_warning: "str" = _DEFAULT,
+        edition_removed: "Edition" = _DEFAULT,
+    ) -> None:
+        self.edition_introduced = Edition(0) if edition_introduced is _DEFAULT else edition_introduced
+        self.edition_deprecated = Edition(0) if edition_deprecated is _DEFAULT else edition_deprecated
+        self.deprecation_warning = "" if deprecation_warning is _DEFAULT else deprecation_warning
+        self.edition_removed = Edition(0) if edition_removed is _DEFAULT else edition_removed
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "FieldOptions.FeatureSupport", FieldOptionsFeatureSupport)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FileDescriptorProto(betterproto2.Message):
+    """The ``google.protobuf.FileDescriptorProto`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     package: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -956,20 +1299,64 @@ class FileDescriptorProto(betterproto2.Message):
 
     edition: "Edition" = betterproto2.field(14, betterproto2.TYPE_ENUM, default_factory=lambda: Edition(0))
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        package: "str" = _DEFAULT,
+        dependency: "list[str]" = _DEFAULT,
+        public_dependency: "list[int]" = _DEFAULT,
+        weak_dependency: "list[int]" = _DEFAULT,
+        option_dependency: "list[str]" = _DEFAULT,
+        message_type: "list[DescriptorProto]" = _DEFAULT,
+        enum_type: "list[EnumDescriptorProto]" = _DEFAULT,
+        service: "list[ServiceDescriptorProto]" = _DEFAULT,
+        extension: "list[FieldDescriptorProto]" = _DEFAULT,
+        options: "FileOptions | None" = _DEFAULT,
+        source_code_info: "SourceCodeInfo | None" = _DEFAULT,
+        syntax: "str" = _DEFAULT,
+        edition: "Edition" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.package = "" if package is _DEFAULT else package
+        self.dependency = [] if dependency is _DEFAULT else dependency
+        self.public_dependency = [] if public_dependency is _DEFAULT else public_dependency
+        self.weak_dependency = [] if weak_dependency is _DEFAULT else weak_dependency
+        self.option_dependency = [] if option_dependency is _DEFAULT else option_dependency
+        self.message_type = [] if message_type is _DEFAULT else message_type
+        self.enum_type = [] if enum_type is _DEFAULT else enum_type
+        self.service = [] if service is _DEFAULT else service
+        self.extension = [] if extension is _DEFAULT else extension
+        self.options = None if options is _DEFAULT else options
+        self.source_code_info = None if source_code_info is _DEFAULT else source_code_info
+        self.syntax = "" if syntax is _DEFAULT else syntax
+        self.edition = Edition(0) if edition is _DEFAULT else edition
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "FileDescriptorProto", FileDescriptorProto)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FileDescriptorSet(betterproto2.Message):
+    """The ``google.protobuf.FileDescriptorSet`` message."""
+
     file: "list[FileDescriptorProto]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        file: "list[FileDescriptorProto]" = _DEFAULT,
+    ) -> None:
+        self.file = [] if file is _DEFAULT else file
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.protobuf", "FileDescriptorSet", FileDescriptorSet)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FileOptions(betterproto2.Message):
+    """The ``google.protobuf.FileOptions`` message."""
+
     java_package: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     java_outer_classname: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
@@ -1021,20 +1408,80 @@ class FileOptions(betterproto2.Message):
         if self.is_set("java_generate_equals_and_hash"):
             warnings.warn("FileOptions.java_generate_equals_and_hash is deprecated", DeprecationWarning)
 
+    def __init__(
+        self,
+        java_package: "str" = _DEFAULT,
+        java_outer_classname: "str" = _DEFAULT,
+        java_multiple_files: "bool" = _DEFAULT,
+        java_generate_equals_and_hash: "bool" = _DEFAULT,
+        java_string_check_utf8: "bool" = _DEFAULT,
+        optimize_for: "FileOptionsOptimizeMode" = _DEFAULT,
+        go_package: "str" = _DEFAULT,
+        cc_generic_services: "bool" = _DEFAULT,
+        java_generic_services: "bool" = _DEFAULT,
+        py_generic_services: "bool" = _DEFAULT,
+        deprecated: "bool" = _DEFAULT,
+        cc_enable_arenas: "bool" = _DEFAULT,
+        objc_class_prefix: "str" = _DEFAULT,
+        csharp_namespace: "str" = _DEFAULT,
+        swift_prefix: "str" = _DEFAULT,
+        php_class_prefix: "str" = _DEFAULT,
+        php_namespace: "str" = _DEFAULT,
+        php_metadata_namespace: "str" = _DEFAULT,
+        ruby_package: "str" = _DEFAULT,
+        features: "FeatureSet | None" = _DEFAULT,
+        uninterpreted_option: "list[UninterpretedOption]" = _DEFAULT,
+    ) -> None:
+        self.java_package = "" if java_package is _DEFAULT else java_package
+        self.java_outer_classname = "" if java_outer_classname is _DEFAULT else java_outer_classname
+        self.java_multiple_files = False if java_multiple_files is _DEFAULT else java_multiple_files
+        self.java_generate_equals_and_hash = (
+            False if java_generate_equals_and_hash is _DEFAULT else java_generate_equals_and_hash
+        )
+        self.java_string_check_utf8 = False if java_string_check_utf8 is _DEFAULT else java_string_check_utf8
+        self.optimize_for = FileOptionsOptimizeMode(0) if optimize_for is _DEFAULT else optimize_for
+        self.go_package = "" if go_package is _DEFAULT else go_package
+        self.cc_generic_services = False if cc_generic_services is _DEFAULT else cc_generic_services
+        self.java_generic_services = False if java_generic_services is _DEFAULT else java_generic_services
+        self.py_generic_services = False if py_generic_services is _DEFAULT else py_generic_services
+        self.deprecated = False if deprecated is _DEFAULT else deprecated
+        self.cc_enable_arenas = False if cc_enable_arenas is _DEFAULT else cc_enable_arenas
+        self.objc_class_prefix = "" if objc_class_prefix is _DEFAULT else objc_class_prefix
+        self.csharp_namespace = "" if csharp_namespace is _DEFAULT else csharp_namespace
+        self.swift_prefix = "" if swift_prefix is _DEFAULT else swift_prefix
+        self.php_class_prefix = "" if php_class_prefix is _DEFAULT else php_class_prefix
+        self.php_namespace = "" if php_namespace is _DEFAULT else php_namespace
+        self.php_metadata_namespace = "" if php_metadata_namespace is _DEFAULT else php_metadata_namespace
+        self.ruby_package = "" if ruby_package is _DEFAULT else ruby_package
+        self.features = None if features is _DEFAULT else features
+        self.uninterpreted_option = [] if uninterpreted_option is _DEFAULT else uninterpreted_option
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "FileOptions", FileOptions)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GeneratedCodeInfo(betterproto2.Message):
+    """The ``google.protobuf.GeneratedCodeInfo`` message."""
+
     annotation: "list[GeneratedCodeInfoAnnotation]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        annotation: "list[GeneratedCodeInfoAnnotation]" = _DEFAULT,
+    ) -> None:
+        self.annotation = [] if annotation is _DEFAULT else annotation
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.protobuf", "GeneratedCodeInfo", GeneratedCodeInfo)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GeneratedCodeInfoAnnotation(betterproto2.Message):
+    """The ``google.protobuf.GeneratedCodeInfo.Annotation`` message."""
+
     path: "list[int]" = betterproto2.field(1, betterproto2.TYPE_INT32, repeated=True)
 
     source_file: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1047,12 +1494,29 @@ class GeneratedCodeInfoAnnotation(betterproto2.Message):
         5, betterproto2.TYPE_ENUM, default_factory=lambda: GeneratedCodeInfoAnnotationSemantic(0)
     )
 
+    def __init__(
+        self,
+        path: "list[int]" = _DEFAULT,
+        source_file: "str" = _DEFAULT,
+        begin: "int" = _DEFAULT,
+        end: "int" = _DEFAULT,
+        semantic: "GeneratedCodeInfoAnnotationSemantic" = _DEFAULT,
+    ) -> None:
+        self.path = [] if path is _DEFAULT else path
+        self.source_file = "" if source_file is _DEFAULT else source_file
+        self.begin = 0 if begin is _DEFAULT else begin
+        self.end = 0 if end is _DEFAULT else end
+        self.semantic = GeneratedCodeInfoAnnotationSemantic(0) if semantic is _DEFAULT else semantic
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "GeneratedCodeInfo.Annotation", GeneratedCodeInfoAnnotation)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListValue(betterproto2.Message):
+    """The ``google.protobuf.ListValue`` message."""
+
     values: "list[Value]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     @classmethod
@@ -1071,12 +1535,21 @@ class ListValue(betterproto2.Message):
 
         return [value.to_dict() for value in self.values]
 
+    def __init__(
+        self,
+        values: "list[Value]" = _DEFAULT,
+    ) -> None:
+        self.values = [] if values is _DEFAULT else values
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "ListValue", ListValue)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MessageOptions(betterproto2.Message):
+    """The ``google.protobuf.MessageOptions`` message."""
+
     message_set_wire_format: "bool" = betterproto2.field(1, betterproto2.TYPE_BOOL)
 
     no_standard_descriptor_accessor: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
@@ -1098,12 +1571,37 @@ class MessageOptions(betterproto2.Message):
         if self.is_set("deprecated_legacy_json_field_conflicts"):
             warnings.warn("MessageOptions.deprecated_legacy_json_field_conflicts is deprecated", DeprecationWarning)
 
+    def __init__(
+        self,
+        message_set_wire_format: "bool" = _DEFAULT,
+        no_standard_descriptor_accessor: "bool" = _DEFAULT,
+        deprecated: "bool" = _DEFAULT,
+        map_entry: "bool" = _DEFAULT,
+        deprecated_legacy_json_field_conflicts: "bool" = _DEFAULT,
+        features: "FeatureSet | None" = _DEFAULT,
+        uninterpreted_option: "list[UninterpretedOption]" = _DEFAULT,
+    ) -> None:
+        self.message_set_wire_format = False if message_set_wire_format is _DEFAULT else message_set_wire_format
+        self.no_standard_descriptor_accessor = (
+            False if no_standard_descriptor_accessor is _DEFAULT else no_standard_descriptor_accessor
+        )
+        self.deprecated = False if deprecated is _DEFAULT else deprecated
+        self.map_entry = False if map_entry is _DEFAULT else map_entry
+        self.deprecated_legacy_json_field_conflicts = (
+            False if deprecated_legacy_json_field_conflicts is _DEFAULT else deprecated_legacy_json_field_conflicts
+        )
+        self.features = None if features is _DEFAULT else features
+        self.uninterpreted_option = [] if uninterpreted_option is _DEFAULT else uninterpreted_option
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "MessageOptions", MessageOptions)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MethodDescriptorProto(betterproto2.Message):
+    """The ``google.protobuf.MethodDescriptorProto`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     input_type: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1116,12 +1614,31 @@ class MethodDescriptorProto(betterproto2.Message):
 
     server_streaming: "bool" = betterproto2.field(6, betterproto2.TYPE_BOOL)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        input_type: "str" = _DEFAULT,
+        output_type: "str" = _DEFAULT,
+        options: "MethodOptions | None" = _DEFAULT,
+        client_streaming: "bool" = _DEFAULT,
+        server_streaming: "bool" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.input_type = "" if input_type is _DEFAULT else input_type
+        self.output_type = "" if output_type is _DEFAULT else output_type
+        self.options = None if options is _DEFAULT else options
+        self.client_streaming = False if client_streaming is _DEFAULT else client_streaming
+        self.server_streaming = False if server_streaming is _DEFAULT else server_streaming
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "MethodDescriptorProto", MethodDescriptorProto)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MethodOptions(betterproto2.Message):
+    """The ``google.protobuf.MethodOptions`` message."""
+
     deprecated: "bool" = betterproto2.field(33, betterproto2.TYPE_BOOL)
 
     idempotency_level: "MethodOptionsIdempotencyLevel" = betterproto2.field(
@@ -1134,46 +1651,98 @@ class MethodOptions(betterproto2.Message):
         999, betterproto2.TYPE_MESSAGE, repeated=True
     )
 
+    def __init__(
+        self,
+        deprecated: "bool" = _DEFAULT,
+        idempotency_level: "MethodOptionsIdempotencyLevel" = _DEFAULT,
+        features: "FeatureSet | None" = _DEFAULT,
+        uninterpreted_option: "list[UninterpretedOption]" = _DEFAULT,
+    ) -> None:
+        self.deprecated = False if deprecated is _DEFAULT else deprecated
+        self.idempotency_level = (
+            MethodOptionsIdempotencyLevel(0) if idempotency_level is _DEFAULT else idempotency_level
+        )
+        self.features = None if features is _DEFAULT else features
+        self.uninterpreted_option = [] if uninterpreted_option is _DEFAULT else uninterpreted_option
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "MethodOptions", MethodOptions)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OneofDescriptorProto(betterproto2.Message):
+    """The ``google.protobuf.OneofDescriptorProto`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     options: "OneofOptions | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        options: "OneofOptions | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.options = None if options is _DEFAULT else options
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.protobuf", "OneofDescriptorProto", OneofDescriptorProto)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OneofOptions(betterproto2.Message):
+    """The ``google.protobuf.OneofOptions`` message."""
+
     features: "FeatureSet | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     uninterpreted_option: "list[UninterpretedOption]" = betterproto2.field(
         999, betterproto2.TYPE_MESSAGE, repeated=True
     )
 
+    def __init__(
+        self,
+        features: "FeatureSet | None" = _DEFAULT,
+        uninterpreted_option: "list[UninterpretedOption]" = _DEFAULT,
+    ) -> None:
+        self.features = None if features is _DEFAULT else features
+        self.uninterpreted_option = [] if uninterpreted_option is _DEFAULT else uninterpreted_option
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "OneofOptions", OneofOptions)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ServiceDescriptorProto(betterproto2.Message):
+    """The ``google.protobuf.ServiceDescriptorProto`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     method: "list[MethodDescriptorProto]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
 
     options: "ServiceOptions | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        method: "list[MethodDescriptorProto]" = _DEFAULT,
+        options: "ServiceOptions | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.method = [] if method is _DEFAULT else method
+        self.options = None if options is _DEFAULT else options
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "ServiceDescriptorProto", ServiceDescriptorProto)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ServiceOptions(betterproto2.Message):
+    """The ``google.protobuf.ServiceOptions`` message."""
+
     features: "FeatureSet | None" = betterproto2.field(34, betterproto2.TYPE_MESSAGE, optional=True)
 
     deprecated: "bool" = betterproto2.field(33, betterproto2.TYPE_BOOL)
@@ -1182,20 +1751,42 @@ class ServiceOptions(betterproto2.Message):
         999, betterproto2.TYPE_MESSAGE, repeated=True
     )
 
+    def __init__(
+        self,
+        features: "FeatureSet | None" = _DEFAULT,
+        deprecated: "bool" = _DEFAULT,
+        uninterpreted_option: "list[UninterpretedOption]" = _DEFAULT,
+    ) -> None:
+        self.features = None if features is _DEFAULT else features
+        self.deprecated = False if deprecated is _DEFAULT else deprecated
+        self.uninterpreted_option = [] if uninterpreted_option is _DEFAULT else uninterpreted_option
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "ServiceOptions", ServiceOptions)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SourceCodeInfo(betterproto2.Message):
+    """The ``google.protobuf.SourceCodeInfo`` message."""
+
     location: "list[SourceCodeInfoLocation]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        location: "list[SourceCodeInfoLocation]" = _DEFAULT,
+    ) -> None:
+        self.location = [] if location is _DEFAULT else location
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.protobuf", "SourceCodeInfo", SourceCodeInfo)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SourceCodeInfoLocation(betterproto2.Message):
+    """The ``google.protobuf.SourceCodeInfo.Location`` message."""
+
     path: "list[int]" = betterproto2.field(1, betterproto2.TYPE_INT32, repeated=True)
 
     span: "list[int]" = betterproto2.field(2, betterproto2.TYPE_INT32, repeated=True)
@@ -1206,12 +1797,29 @@ class SourceCodeInfoLocation(betterproto2.Message):
 
     leading_detached_comments: "list[str]" = betterproto2.field(6, betterproto2.TYPE_STRING, repeated=True)
 
+    def __init__(
+        self,
+        path: "list[int]" = _DEFAULT,
+        span: "list[int]" = _DEFAULT,
+        leading_comments: "str" = _DEFAULT,
+        trailing_comments: "str" = _DEFAULT,
+        leading_detached_comments: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.path = [] if path is _DEFAULT else path
+        self.span = [] if span is _DEFAULT else span
+        self.leading_comments = "" if leading_comments is _DEFAULT else leading_comments
+        self.trailing_comments = "" if trailing_comments is _DEFAULT else trailing_comments
+        self.leading_detached_comments = [] if leading_detached_comments is _DEFAULT else leading_detached_comments
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "SourceCodeInfo.Location", SourceCodeInfoLocation)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Struct(betterproto2.Message):
+    """The ``google.protobuf.Struct`` message."""
+
     fields: "dict[str, Value]" = betterproto2.field(
         1, betterproto2.TYPE_MAP, map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_MESSAGE)
     )
@@ -1244,12 +1852,21 @@ class Struct(betterproto2.Message):
             for key, value in self.fields.items()
         }
 
+    def __init__(
+        self,
+        fields: "dict[str, Value]" = _DEFAULT,
+    ) -> None:
+        self.fields = {} if fields is _DEFAULT else fields
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "Struct", Struct)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Timestamp(betterproto2.Message):
+    """The ``google.protobuf.Timestamp`` message."""
+
     seconds: "int" = betterproto2.field(1, betterproto2.TYPE_INT64)
 
     nanos: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
@@ -1302,6 +1919,8 @@ class Timestamp(betterproto2.Message):
     @classmethod
     def from_dict(cls, value, *, ignore_unknown_fields: bool = False) -> Self:
         if isinstance(value, str):
+            import dateutil.parser
+
             dt = dateutil.parser.isoparse(value)
             dt = dt.astimezone(datetime.timezone.utc)
             return cls.from_datetime(dt)
@@ -1327,12 +1946,23 @@ class Timestamp(betterproto2.Message):
     def to_wrapped(self) -> datetime.datetime:
         return self.to_datetime()
 
+    def __init__(
+        self,
+        seconds: "int" = _DEFAULT,
+        nanos: "int" = _DEFAULT,
+    ) -> None:
+        self.seconds = 0 if seconds is _DEFAULT else seconds
+        self.nanos = 0 if nanos is _DEFAULT else nanos
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "Timestamp", Timestamp)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UninterpretedOption(betterproto2.Message):
+    """The ``google.protobuf.UninterpretedOption`` message."""
+
     name: "list[UninterpretedOptionNamePart]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
 
     identifier_value: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
@@ -1347,21 +1977,51 @@ class UninterpretedOption(betterproto2.Message):
 
     aggregate_value: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        name: "list[UninterpretedOptionNamePart]" = _DEFAULT,
+        identifier_value: "str" = _DEFAULT,
+        positive_int_value: "int" = _DEFAULT,
+        negative_int_value: "int" = _DEFAULT,
+        double_value: "float" = _DEFAULT,
+        string_value: "bytes" = _DEFAULT,
+        aggregate_value: "str" = _DEFAULT,
+    ) -> None:
+        self.name = [] if name is _DEFAULT else name
+        self.identifier_value = "" if identifier_value is _DEFAULT else identifier_value
+        self.positive_int_value = 0 if positive_int_value is _DEFAULT else positive_int_value
+        self.negative_int_value = 0 if negative_int_value is _DEFAULT else negative_int_value
+        self.double_value = 0.0 if double_value is _DEFAULT else double_value
+        self.string_value = b"" if string_value is _DEFAULT else string_value
+        self.aggregate_value = "" if aggregate_value is _DEFAULT else aggregate_value
+        self.__post_init__()
+
 
 default_message_pool.register_message("google.protobuf", "UninterpretedOption", UninterpretedOption)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UninterpretedOptionNamePart(betterproto2.Message):
+    """The ``google.protobuf.UninterpretedOption.NamePart`` message."""
+
     name_part: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     is_extension: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
+
+    def __init__(
+        self,
+        name_part: "str" = _DEFAULT,
+        is_extension: "bool" = _DEFAULT,
+    ) -> None:
+        self.name_part = "" if name_part is _DEFAULT else name_part
+        self.is_extension = False if is_extension is _DEFAULT else is_extension
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.protobuf", "UninterpretedOption.NamePart", UninterpretedOptionNamePart)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Value(betterproto2.Message):
     """
 
@@ -1424,6 +2084,23 @@ class Value(betterproto2.Message):
                 return {k: v.to_dict() for k, v in f.items()}
 
         raise ValueError("Invalid value")
+
+    def __init__(
+        self,
+        null_value: "NullValue | None" = _DEFAULT,
+        number_value: "float | None" = _DEFAULT,
+        string_value: "str | None" = _DEFAULT,
+        bool_value: "bool | None" = _DEFAULT,
+        struct_value: "Struct | None" = _DEFAULT,
+        list_value: "ListValue | None" = _DEFAULT,
+    ) -> None:
+        self.null_value = None if null_value is _DEFAULT else null_value
+        self.number_value = None if number_value is _DEFAULT else number_value
+        self.string_value = None if string_value is _DEFAULT else string_value
+        self.bool_value = None if bool_value is _DEFAULT else bool_value
+        self.struct_value = None if struct_value is _DEFAULT else struct_value
+        self.list_value = None if list_value is _DEFAULT else list_value
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.protobuf", "Value", Value)

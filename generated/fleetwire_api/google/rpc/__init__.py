@@ -10,19 +10,34 @@ from dataclasses import dataclass
 
 import betterproto2
 
+from fleetwire_api._message_init import DEFAULT as _DEFAULT
+
 from ...message_pool import default_message_pool
 
 _COMPILER_VERSION = "0.10.1"
 betterproto2.check_compiler_version(_COMPILER_VERSION)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Status(betterproto2.Message):
+    """The ``google.rpc.Status`` message."""
+
     code: "int" = betterproto2.field(1, betterproto2.TYPE_INT32)
 
     message: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     details: "list[_protobuf__.Any]" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        code: "int" = _DEFAULT,
+        message: "str" = _DEFAULT,
+        details: "list[_protobuf__.Any]" = _DEFAULT,
+    ) -> None:
+        self.code = 0 if code is _DEFAULT else code
+        self.message = "" if message is _DEFAULT else message
+        self.details = [] if details is _DEFAULT else details
+        self.__post_init__()
 
 
 default_message_pool.register_message("google.rpc", "Status", Status)

@@ -16,51 +16,102 @@ from dataclasses import dataclass
 
 import betterproto2
 
+from fleetwire_api._message_init import DEFAULT as _DEFAULT
+
 from ....message_pool import default_message_pool
 
 _COMPILER_VERSION = "0.10.1"
 betterproto2.check_compiler_version(_COMPILER_VERSION)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AuthenticateRequest(betterproto2.Message):
+    """The ``proto.rpc.v1.AuthenticateRequest`` message."""
+
     entity: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     credentials: "Credentials | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        entity: "str" = _DEFAULT,
+        credentials: "Credentials | None" = _DEFAULT,
+    ) -> None:
+        self.entity = "" if entity is _DEFAULT else entity
+        self.credentials = None if credentials is _DEFAULT else credentials
+        self.__post_init__()
 
 
 default_message_pool.register_message("proto.rpc.v1", "AuthenticateRequest", AuthenticateRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AuthenticateResponse(betterproto2.Message):
+    """The ``proto.rpc.v1.AuthenticateResponse`` message."""
+
     access_token: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        access_token: "str" = _DEFAULT,
+    ) -> None:
+        self.access_token = "" if access_token is _DEFAULT else access_token
+        self.__post_init__()
 
 
 default_message_pool.register_message("proto.rpc.v1", "AuthenticateResponse", AuthenticateResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AuthenticateToRequest(betterproto2.Message):
+    """The ``proto.rpc.v1.AuthenticateToRequest`` message."""
+
     entity: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        entity: "str" = _DEFAULT,
+    ) -> None:
+        self.entity = "" if entity is _DEFAULT else entity
+        self.__post_init__()
 
 
 default_message_pool.register_message("proto.rpc.v1", "AuthenticateToRequest", AuthenticateToRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AuthenticateToResponse(betterproto2.Message):
+    """The ``proto.rpc.v1.AuthenticateToResponse`` message."""
+
     access_token: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        access_token: "str" = _DEFAULT,
+    ) -> None:
+        self.access_token = "" if access_token is _DEFAULT else access_token
+        self.__post_init__()
 
 
 default_message_pool.register_message("proto.rpc.v1", "AuthenticateToResponse", AuthenticateToResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Credentials(betterproto2.Message):
+    """The ``proto.rpc.v1.Credentials`` message."""
+
     type: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     payload: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        type: "str" = _DEFAULT,
+        payload: "str" = _DEFAULT,
+    ) -> None:
+        self.type = "" if type is _DEFAULT else type
+        self.payload = "" if payload is _DEFAULT else payload
+        self.__post_init__()
 
 
 default_message_pool.register_message("proto.rpc.v1", "Credentials", Credentials)

@@ -389,6 +389,8 @@ from dataclasses import dataclass
 
 import betterproto2
 
+from fleetwire_api._message_init import DEFAULT as _DEFAULT
+
 from ....message_pool import default_message_pool
 
 _COMPILER_VERSION = "0.10.1"
@@ -871,50 +873,95 @@ class Visibility(betterproto2.Enum):
         }
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AddFavoriteMachineRequest(betterproto2.Message):
+    """The ``viam.app.v1.AddFavoriteMachineRequest`` message."""
+
     machine_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        machine_id: "str" = _DEFAULT,
+    ) -> None:
+        self.machine_id = "" if machine_id is _DEFAULT else machine_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "AddFavoriteMachineRequest", AddFavoriteMachineRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AddFavoriteMachineResponse(betterproto2.Message):
+    """The ``viam.app.v1.AddFavoriteMachineResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "AddFavoriteMachineResponse", AddFavoriteMachineResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AdditionalFragment(betterproto2.Message):
+    """The ``viam.app.v1.AdditionalFragment`` message."""
+
     fragment_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     version: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
+
+    def __init__(
+        self,
+        fragment_id: "str" = _DEFAULT,
+        version: "str | None" = _DEFAULT,
+    ) -> None:
+        self.fragment_id = "" if fragment_id is _DEFAULT else fragment_id
+        self.version = None if version is _DEFAULT else version
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "AdditionalFragment", AdditionalFragment)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AddRoleRequest(betterproto2.Message):
+    """The ``viam.app.v1.AddRoleRequest`` message."""
+
     authorization: "Authorization | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        authorization: "Authorization | None" = _DEFAULT,
+    ) -> None:
+        self.authorization = None if authorization is _DEFAULT else authorization
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "AddRoleRequest", AddRoleRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AddRoleResponse(betterproto2.Message):
+    """The ``viam.app.v1.AddRoleResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "AddRoleResponse", AddRoleResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AgentInfo(betterproto2.Message):
+    """The ``viam.app.v1.AgentInfo`` message."""
+
     host: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     os: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -929,28 +976,67 @@ class AgentInfo(betterproto2.Message):
 
     platform_tags: "list[str]" = betterproto2.field(7, betterproto2.TYPE_STRING, repeated=True)
 
+    def __init__(
+        self,
+        host: "str" = _DEFAULT,
+        os: "str" = _DEFAULT,
+        ips: "list[str]" = _DEFAULT,
+        version: "str" = _DEFAULT,
+        git_revision: "str" = _DEFAULT,
+        platform: "str | None" = _DEFAULT,
+        platform_tags: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.host = "" if host is _DEFAULT else host
+        self.os = "" if os is _DEFAULT else os
+        self.ips = [] if ips is _DEFAULT else ips
+        self.version = "" if version is _DEFAULT else version
+        self.git_revision = "" if git_revision is _DEFAULT else git_revision
+        self.platform = None if platform is _DEFAULT else platform
+        self.platform_tags = [] if platform_tags is _DEFAULT else platform_tags
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "AgentInfo", AgentInfo)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AllowedLoginMethods(betterproto2.Message):
+    """The ``viam.app.v1.AllowedLoginMethods`` message."""
+
     methods: "list[LoginMethod]" = betterproto2.field(1, betterproto2.TYPE_ENUM, repeated=True)
+
+    def __init__(
+        self,
+        methods: "list[LoginMethod]" = _DEFAULT,
+    ) -> None:
+        self.methods = [] if methods is _DEFAULT else methods
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "AllowedLoginMethods", AllowedLoginMethods)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AllowedOrgIDs(betterproto2.Message):
+    """The ``viam.app.v1.AllowedOrgIDs`` message."""
+
     ids: "list[str]" = betterproto2.field(1, betterproto2.TYPE_STRING, repeated=True)
+
+    def __init__(
+        self,
+        ids: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.ids = [] if ids is _DEFAULT else ids
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "AllowedOrgIDs", AllowedOrgIDs)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ApiKey(betterproto2.Message):
+    """The ``viam.app.v1.APIKey`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     key: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -961,22 +1047,48 @@ class ApiKey(betterproto2.Message):
         4, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
     )
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        key: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.key = "" if key is _DEFAULT else key
+        self.name = "" if name is _DEFAULT else name
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "APIKey", ApiKey)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ApiKeyWithAuthorizations(betterproto2.Message):
+    """The ``viam.app.v1.APIKeyWithAuthorizations`` message."""
+
     api_key: "ApiKey | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     authorizations: "list[AuthorizationDetails]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        api_key: "ApiKey | None" = _DEFAULT,
+        authorizations: "list[AuthorizationDetails]" = _DEFAULT,
+    ) -> None:
+        self.api_key = None if api_key is _DEFAULT else api_key
+        self.authorizations = [] if authorizations is _DEFAULT else authorizations
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "APIKeyWithAuthorizations", ApiKeyWithAuthorizations)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class App(betterproto2.Message):
+    """The ``viam.app.v1.App`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     type: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -991,30 +1103,69 @@ class App(betterproto2.Message):
 
     allowed_org_ids: "AllowedOrgIDs | None" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        type: "str" = _DEFAULT,
+        entrypoint: "str" = _DEFAULT,
+        fragment_ids: "list[str]" = _DEFAULT,
+        logo_path: "str | None" = _DEFAULT,
+        customizations: "AppCustomizations | None" = _DEFAULT,
+        allowed_org_ids: "AllowedOrgIDs | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.type = "" if type is _DEFAULT else type
+        self.entrypoint = "" if entrypoint is _DEFAULT else entrypoint
+        self.fragment_ids = [] if fragment_ids is _DEFAULT else fragment_ids
+        self.logo_path = None if logo_path is _DEFAULT else logo_path
+        self.customizations = None if customizations is _DEFAULT else customizations
+        self.allowed_org_ids = None if allowed_org_ids is _DEFAULT else allowed_org_ids
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "App", App)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AppCustomizations(betterproto2.Message):
+    """The ``viam.app.v1.AppCustomizations`` message."""
+
     machine_picker: "MachinePickerCustomizations | None" = betterproto2.field(
         1, betterproto2.TYPE_MESSAGE, optional=True
     )
+
+    def __init__(
+        self,
+        machine_picker: "MachinePickerCustomizations | None" = _DEFAULT,
+    ) -> None:
+        self.machine_picker = None if machine_picker is _DEFAULT else machine_picker
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "AppCustomizations", AppCustomizations)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AppValidationStatus(betterproto2.Message):
+    """The ``viam.app.v1.AppValidationStatus`` message."""
+
     error: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        error: "str" = _DEFAULT,
+    ) -> None:
+        self.error = "" if error is _DEFAULT else error
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "AppValidationStatus", AppValidationStatus)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AuthConfig(betterproto2.Message):
+    """The ``viam.app.v1.AuthConfig`` message."""
+
     handlers: "list[AuthHandlerConfig]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     tls_auth_entities: "list[str]" = betterproto2.field(2, betterproto2.TYPE_STRING, repeated=True)
@@ -1023,12 +1174,27 @@ class AuthConfig(betterproto2.Message):
 
     user_permissions: "list[UserPermission]" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, repeated=True)
 
+    def __init__(
+        self,
+        handlers: "list[AuthHandlerConfig]" = _DEFAULT,
+        tls_auth_entities: "list[str]" = _DEFAULT,
+        external_auth_config: "ExternalAuthConfig | None" = _DEFAULT,
+        user_permissions: "list[UserPermission]" = _DEFAULT,
+    ) -> None:
+        self.handlers = [] if handlers is _DEFAULT else handlers
+        self.tls_auth_entities = [] if tls_auth_entities is _DEFAULT else tls_auth_entities
+        self.external_auth_config = None if external_auth_config is _DEFAULT else external_auth_config
+        self.user_permissions = [] if user_permissions is _DEFAULT else user_permissions
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "AuthConfig", AuthConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AuthenticatorInfo(betterproto2.Message):
+    """The ``viam.app.v1.AuthenticatorInfo`` message."""
+
     type: "AuthenticationType" = betterproto2.field(
         1, betterproto2.TYPE_ENUM, default_factory=lambda: AuthenticationType(0)
     )
@@ -1037,22 +1203,46 @@ class AuthenticatorInfo(betterproto2.Message):
 
     is_deactivated: "bool" = betterproto2.field(3, betterproto2.TYPE_BOOL)
 
+    def __init__(
+        self,
+        type: "AuthenticationType" = _DEFAULT,
+        value: "str" = _DEFAULT,
+        is_deactivated: "bool" = _DEFAULT,
+    ) -> None:
+        self.type = AuthenticationType(0) if type is _DEFAULT else type
+        self.value = "" if value is _DEFAULT else value
+        self.is_deactivated = False if is_deactivated is _DEFAULT else is_deactivated
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "AuthenticatorInfo", AuthenticatorInfo)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AuthHandlerConfig(betterproto2.Message):
+    """The ``viam.app.v1.AuthHandlerConfig`` message."""
+
     type: "CredentialsType" = betterproto2.field(1, betterproto2.TYPE_ENUM, default_factory=lambda: CredentialsType(0))
 
     config: "___google__protobuf__.Struct | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        type: "CredentialsType" = _DEFAULT,
+        config: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.type = CredentialsType(0) if type is _DEFAULT else type
+        self.config = None if config is _DEFAULT else config
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "AuthHandlerConfig", AuthHandlerConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Authorization(betterproto2.Message):
+    """The ``viam.app.v1.Authorization`` message."""
+
     authorization_type: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     authorization_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1067,12 +1257,33 @@ class Authorization(betterproto2.Message):
 
     identity_type: "str" = betterproto2.field(7, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        authorization_type: "str" = _DEFAULT,
+        authorization_id: "str" = _DEFAULT,
+        resource_type: "str" = _DEFAULT,
+        resource_id: "str" = _DEFAULT,
+        identity_id: "str" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+        identity_type: "str" = _DEFAULT,
+    ) -> None:
+        self.authorization_type = "" if authorization_type is _DEFAULT else authorization_type
+        self.authorization_id = "" if authorization_id is _DEFAULT else authorization_id
+        self.resource_type = "" if resource_type is _DEFAULT else resource_type
+        self.resource_id = "" if resource_id is _DEFAULT else resource_id
+        self.identity_id = "" if identity_id is _DEFAULT else identity_id
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.identity_type = "" if identity_type is _DEFAULT else identity_type
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Authorization", Authorization)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AuthorizationDetails(betterproto2.Message):
+    """The ``viam.app.v1.AuthorizationDetails`` message."""
+
     authorization_type: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     authorization_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1083,24 +1294,54 @@ class AuthorizationDetails(betterproto2.Message):
 
     org_id: "str" = betterproto2.field(5, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        authorization_type: "str" = _DEFAULT,
+        authorization_id: "str" = _DEFAULT,
+        resource_type: "str" = _DEFAULT,
+        resource_id: "str" = _DEFAULT,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.authorization_type = "" if authorization_type is _DEFAULT else authorization_type
+        self.authorization_id = "" if authorization_id is _DEFAULT else authorization_id
+        self.resource_type = "" if resource_type is _DEFAULT else resource_type
+        self.resource_id = "" if resource_id is _DEFAULT else resource_id
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "AuthorizationDetails", AuthorizationDetails)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AuthorizedPermissions(betterproto2.Message):
+    """The ``viam.app.v1.AuthorizedPermissions`` message."""
+
     resource_type: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     resource_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     permissions: "list[str]" = betterproto2.field(3, betterproto2.TYPE_STRING, repeated=True)
 
+    def __init__(
+        self,
+        resource_type: "str" = _DEFAULT,
+        resource_id: "str" = _DEFAULT,
+        permissions: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.resource_type = "" if resource_type is _DEFAULT else resource_type
+        self.resource_id = "" if resource_id is _DEFAULT else resource_id
+        self.permissions = [] if permissions is _DEFAULT else permissions
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "AuthorizedPermissions", AuthorizedPermissions)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class BillingAddress(betterproto2.Message):
+    """The ``viam.app.v1.BillingAddress`` message."""
+
     address_line_1: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     address_line_2: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
@@ -1113,68 +1354,145 @@ class BillingAddress(betterproto2.Message):
 
     country: "str" = betterproto2.field(6, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        address_line_1: "str" = _DEFAULT,
+        address_line_2: "str | None" = _DEFAULT,
+        city: "str" = _DEFAULT,
+        state: "str" = _DEFAULT,
+        zipcode: "str" = _DEFAULT,
+        country: "str" = _DEFAULT,
+    ) -> None:
+        self.address_line_1 = "" if address_line_1 is _DEFAULT else address_line_1
+        self.address_line_2 = None if address_line_2 is _DEFAULT else address_line_2
+        self.city = "" if city is _DEFAULT else city
+        self.state = "" if state is _DEFAULT else state
+        self.zipcode = "" if zipcode is _DEFAULT else zipcode
+        self.country = "" if country is _DEFAULT else country
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "BillingAddress", BillingAddress)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CertificateRequest(betterproto2.Message):
+    """The ``viam.app.v1.CertificateRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CertificateRequest", CertificateRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CertificateResponse(betterproto2.Message):
+    """The ``viam.app.v1.CertificateResponse`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     tls_certificate: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     tls_private_key: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        tls_certificate: "str" = _DEFAULT,
+        tls_private_key: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.tls_certificate = "" if tls_certificate is _DEFAULT else tls_certificate
+        self.tls_private_key = "" if tls_private_key is _DEFAULT else tls_private_key
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "CertificateResponse", CertificateResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ChangeRoleRequest(betterproto2.Message):
+    """The ``viam.app.v1.ChangeRoleRequest`` message."""
+
     old_authorization: "Authorization | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     new_authorization: "Authorization | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        old_authorization: "Authorization | None" = _DEFAULT,
+        new_authorization: "Authorization | None" = _DEFAULT,
+    ) -> None:
+        self.old_authorization = None if old_authorization is _DEFAULT else old_authorization
+        self.new_authorization = None if new_authorization is _DEFAULT else new_authorization
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ChangeRoleRequest", ChangeRoleRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ChangeRoleResponse(betterproto2.Message):
+    """The ``viam.app.v1.ChangeRoleResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ChangeRoleResponse", ChangeRoleResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CheckPermissionsRequest(betterproto2.Message):
+    """The ``viam.app.v1.CheckPermissionsRequest`` message."""
+
     permissions: "list[AuthorizedPermissions]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        permissions: "list[AuthorizedPermissions]" = _DEFAULT,
+    ) -> None:
+        self.permissions = [] if permissions is _DEFAULT else permissions
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CheckPermissionsRequest", CheckPermissionsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CheckPermissionsResponse(betterproto2.Message):
+    """The ``viam.app.v1.CheckPermissionsResponse`` message."""
+
     authorized_permissions: "list[AuthorizedPermissions]" = betterproto2.field(
         1, betterproto2.TYPE_MESSAGE, repeated=True
     )
+
+    def __init__(
+        self,
+        authorized_permissions: "list[AuthorizedPermissions]" = _DEFAULT,
+    ) -> None:
+        self.authorized_permissions = [] if authorized_permissions is _DEFAULT else authorized_permissions
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CheckPermissionsResponse", CheckPermissionsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CloudConfig(betterproto2.Message):
+    """The ``viam.app.v1.CloudConfig`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     fqdn: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1204,12 +1522,43 @@ class CloudConfig(betterproto2.Message):
         if self.is_set("location_secret"):
             warnings.warn("CloudConfig.location_secret is deprecated", DeprecationWarning)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        fqdn: "str" = _DEFAULT,
+        local_fqdn: "str" = _DEFAULT,
+        managed_by: "str" = _DEFAULT,
+        signaling_address: "str" = _DEFAULT,
+        signaling_insecure: "bool" = _DEFAULT,
+        location_secret: "str" = _DEFAULT,
+        secret: "str" = _DEFAULT,
+        location_secrets: "list[LocationSecret]" = _DEFAULT,
+        primary_org_id: "str" = _DEFAULT,
+        location_id: "str" = _DEFAULT,
+        machine_id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.fqdn = "" if fqdn is _DEFAULT else fqdn
+        self.local_fqdn = "" if local_fqdn is _DEFAULT else local_fqdn
+        self.managed_by = "" if managed_by is _DEFAULT else managed_by
+        self.signaling_address = "" if signaling_address is _DEFAULT else signaling_address
+        self.signaling_insecure = False if signaling_insecure is _DEFAULT else signaling_insecure
+        self.location_secret = "" if location_secret is _DEFAULT else location_secret
+        self.secret = "" if secret is _DEFAULT else secret
+        self.location_secrets = [] if location_secrets is _DEFAULT else location_secrets
+        self.primary_org_id = "" if primary_org_id is _DEFAULT else primary_org_id
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.machine_id = "" if machine_id is _DEFAULT else machine_id
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "CloudConfig", CloudConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ComponentConfig(betterproto2.Message):
+    """The ``viam.app.v1.ComponentConfig`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     namespace: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1232,22 +1581,60 @@ class ComponentConfig(betterproto2.Message):
 
     log_configuration: "LogConfiguration | None" = betterproto2.field(10, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        namespace: "str" = _DEFAULT,
+        type: "str" = _DEFAULT,
+        model: "str" = _DEFAULT,
+        frame: "Frame | None" = _DEFAULT,
+        depends_on: "list[str]" = _DEFAULT,
+        service_configs: "list[ResourceLevelServiceConfig]" = _DEFAULT,
+        attributes: "___google__protobuf__.Struct | None" = _DEFAULT,
+        api: "str" = _DEFAULT,
+        log_configuration: "LogConfiguration | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.namespace = "" if namespace is _DEFAULT else namespace
+        self.type = "" if type is _DEFAULT else type
+        self.model = "" if model is _DEFAULT else model
+        self.frame = None if frame is _DEFAULT else frame
+        self.depends_on = [] if depends_on is _DEFAULT else depends_on
+        self.service_configs = [] if service_configs is _DEFAULT else service_configs
+        self.attributes = None if attributes is _DEFAULT else attributes
+        self.api = "" if api is _DEFAULT else api
+        self.log_configuration = None if log_configuration is _DEFAULT else log_configuration
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ComponentConfig", ComponentConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ConfigPropertyChange(betterproto2.Message):
+    """The ``viam.app.v1.ConfigPropertyChange`` message."""
+
     path: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     value: "___google__protobuf__.Value | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        path: "str" = _DEFAULT,
+        value: "___google__protobuf__.Value | None" = _DEFAULT,
+    ) -> None:
+        self.path = "" if path is _DEFAULT else path
+        self.value = None if value is _DEFAULT else value
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ConfigPropertyChange", ConfigPropertyChange)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ConfigPropertyChangeResult(betterproto2.Message):
+    """The ``viam.app.v1.ConfigPropertyChangeResult`` message."""
+
     path: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     value: "___google__protobuf__.Value | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
@@ -1256,30 +1643,65 @@ class ConfigPropertyChangeResult(betterproto2.Message):
 
     error: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        path: "str" = _DEFAULT,
+        value: "___google__protobuf__.Value | None" = _DEFAULT,
+        success: "bool" = _DEFAULT,
+        error: "str" = _DEFAULT,
+    ) -> None:
+        self.path = "" if path is _DEFAULT else path
+        self.value = None if value is _DEFAULT else value
+        self.success = False if success is _DEFAULT else success
+        self.error = "" if error is _DEFAULT else error
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ConfigPropertyChangeResult", ConfigPropertyChangeResult)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ConfigRequest(betterproto2.Message):
+    """The ``viam.app.v1.ConfigRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     agent_info: "AgentInfo | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        agent_info: "AgentInfo | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.agent_info = None if agent_info is _DEFAULT else agent_info
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ConfigRequest", ConfigRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ConfigResponse(betterproto2.Message):
+    """The ``viam.app.v1.ConfigResponse`` message."""
+
     config: "RobotConfig | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        config: "RobotConfig | None" = _DEFAULT,
+    ) -> None:
+        self.config = None if config is _DEFAULT else config
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ConfigResponse", ConfigResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateFragmentRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateFragmentRequest`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     config: "___google__protobuf__.Struct | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
@@ -1288,21 +1710,52 @@ class CreateFragmentRequest(betterproto2.Message):
 
     visibility: "FragmentVisibility | None" = betterproto2.field(4, betterproto2.TYPE_ENUM, optional=True)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        config: "___google__protobuf__.Struct | None" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+        visibility: "FragmentVisibility | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.config = None if config is _DEFAULT else config
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.visibility = None if visibility is _DEFAULT else visibility
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "CreateFragmentRequest", CreateFragmentRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateFragmentResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateFragmentResponse`` message."""
+
     fragment: "Fragment | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        fragment: "Fragment | None" = _DEFAULT,
+    ) -> None:
+        self.fragment = None if fragment is _DEFAULT else fragment
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateFragmentResponse", CreateFragmentResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateKeyFromExistingKeyAuthorizationsRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateKeyFromExistingKeyAuthorizationsRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -1310,11 +1763,22 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateKeyFromExistingKeyAuthorizationsResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateKeyFromExistingKeyAuthorizationsResponse`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     key: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        key: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.key = "" if key is _DEFAULT else key
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -1322,106 +1786,216 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateKeyRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateKeyRequest`` message."""
+
     authorizations: "list[Authorization]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        authorizations: "list[Authorization]" = _DEFAULT,
+        name: "str" = _DEFAULT,
+    ) -> None:
+        self.authorizations = [] if authorizations is _DEFAULT else authorizations
+        self.name = "" if name is _DEFAULT else name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateKeyRequest", CreateKeyRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateKeyResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateKeyResponse`` message."""
+
     key: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        key: "str" = _DEFAULT,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.key = "" if key is _DEFAULT else key
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateKeyResponse", CreateKeyResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateLocationRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateLocationRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     parent_location_id: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        parent_location_id: "str | None" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.name = "" if name is _DEFAULT else name
+        self.parent_location_id = None if parent_location_id is _DEFAULT else parent_location_id
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "CreateLocationRequest", CreateLocationRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateLocationResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateLocationResponse`` message."""
+
     location: "Location | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        location: "Location | None" = _DEFAULT,
+    ) -> None:
+        self.location = None if location is _DEFAULT else location
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateLocationResponse", CreateLocationResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateLocationSecretRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateLocationSecretRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateLocationSecretRequest", CreateLocationSecretRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateLocationSecretResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateLocationSecretResponse`` message."""
+
     auth: "LocationAuth | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        auth: "LocationAuth | None" = _DEFAULT,
+    ) -> None:
+        self.auth = None if auth is _DEFAULT else auth
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateLocationSecretResponse", CreateLocationSecretResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateModuleRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateModuleRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.name = "" if name is _DEFAULT else name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateModuleRequest", CreateModuleRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateModuleResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateModuleResponse`` message."""
+
     module_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     url: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        module_id: "str" = _DEFAULT,
+        url: "str" = _DEFAULT,
+    ) -> None:
+        self.module_id = "" if module_id is _DEFAULT else module_id
+        self.url = "" if url is _DEFAULT else url
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateModuleResponse", CreateModuleResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateOAuthAppRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateOAuthAppRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     client_name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     oauth_config: "OAuthConfig | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        client_name: "str" = _DEFAULT,
+        oauth_config: "OAuthConfig | None" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.client_name = "" if client_name is _DEFAULT else client_name
+        self.oauth_config = None if oauth_config is _DEFAULT else oauth_config
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "CreateOAuthAppRequest", CreateOAuthAppRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateOAuthAppResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateOAuthAppResponse`` message."""
+
     client_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     client_secret: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        client_id: "str" = _DEFAULT,
+        client_secret: "str" = _DEFAULT,
+    ) -> None:
+        self.client_id = "" if client_id is _DEFAULT else client_id
+        self.client_secret = "" if client_secret is _DEFAULT else client_secret
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateOAuthAppResponse", CreateOAuthAppResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateOAuthAppUserRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateOAuthAppUserRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     application_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1434,12 +2008,31 @@ class CreateOAuthAppUserRequest(betterproto2.Message):
 
     password: "str" = betterproto2.field(6, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        application_id: "str" = _DEFAULT,
+        email: "str" = _DEFAULT,
+        first_name: "str" = _DEFAULT,
+        last_name: "str" = _DEFAULT,
+        password: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.application_id = "" if application_id is _DEFAULT else application_id
+        self.email = "" if email is _DEFAULT else email
+        self.first_name = "" if first_name is _DEFAULT else first_name
+        self.last_name = "" if last_name is _DEFAULT else last_name
+        self.password = "" if password is _DEFAULT else password
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "CreateOAuthAppUserRequest", CreateOAuthAppUserRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateOAuthAppUserResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateOAuthAppUserResponse`` message."""
+
     auth_token: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     registration_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1448,12 +2041,27 @@ class CreateOAuthAppUserResponse(betterproto2.Message):
 
     refresh_token: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        auth_token: "str" = _DEFAULT,
+        registration_id: "str" = _DEFAULT,
+        user_id: "str" = _DEFAULT,
+        refresh_token: "str" = _DEFAULT,
+    ) -> None:
+        self.auth_token = "" if auth_token is _DEFAULT else auth_token
+        self.registration_id = "" if registration_id is _DEFAULT else registration_id
+        self.user_id = "" if user_id is _DEFAULT else user_id
+        self.refresh_token = "" if refresh_token is _DEFAULT else refresh_token
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "CreateOAuthAppUserResponse", CreateOAuthAppUserResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateOrganizationInviteRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateOrganizationInviteRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     email: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1462,13 +2070,35 @@ class CreateOrganizationInviteRequest(betterproto2.Message):
 
     send_email_invite: "bool | None" = betterproto2.field(4, betterproto2.TYPE_BOOL, optional=True)
 
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        email: "str" = _DEFAULT,
+        authorizations: "list[Authorization]" = _DEFAULT,
+        send_email_invite: "bool | None" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.email = "" if email is _DEFAULT else email
+        self.authorizations = [] if authorizations is _DEFAULT else authorizations
+        self.send_email_invite = None if send_email_invite is _DEFAULT else send_email_invite
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "CreateOrganizationInviteRequest", CreateOrganizationInviteRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateOrganizationInviteResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateOrganizationInviteResponse`` message."""
+
     invite: "OrganizationInvite | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        invite: "OrganizationInvite | None" = _DEFAULT,
+    ) -> None:
+        self.invite = None if invite is _DEFAULT else invite
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -1476,24 +2106,44 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateOrganizationRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateOrganizationRequest`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateOrganizationRequest", CreateOrganizationRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateOrganizationResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateOrganizationResponse`` message."""
+
     organization: "Organization | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        organization: "Organization | None" = _DEFAULT,
+    ) -> None:
+        self.organization = None if organization is _DEFAULT else organization
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateOrganizationResponse", CreateOrganizationResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateRegistryItemRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateRegistryItemRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1502,185 +2152,379 @@ class CreateRegistryItemRequest(betterproto2.Message):
         3, betterproto2.TYPE_ENUM, default_factory=lambda: _packages__v1__.PackageType(0)
     )
 
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        type: "_packages__v1__.PackageType" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.name = "" if name is _DEFAULT else name
+        self.type = _packages__v1__.PackageType(0) if type is _DEFAULT else type
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "CreateRegistryItemRequest", CreateRegistryItemRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateRegistryItemResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateRegistryItemResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateRegistryItemResponse", CreateRegistryItemResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateRobotPartSecretRequest(betterproto2.Message):
+    """The ``viam.app.v1.CreateRobotPartSecretRequest`` message."""
+
     part_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        part_id: "str" = _DEFAULT,
+    ) -> None:
+        self.part_id = "" if part_id is _DEFAULT else part_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateRobotPartSecretRequest", CreateRobotPartSecretRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreateRobotPartSecretResponse(betterproto2.Message):
+    """The ``viam.app.v1.CreateRobotPartSecretResponse`` message."""
+
     part: "RobotPart | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        part: "RobotPart | None" = _DEFAULT,
+    ) -> None:
+        self.part = None if part is _DEFAULT else part
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "CreateRobotPartSecretResponse", CreateRobotPartSecretResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteDevicePushTokenRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteDevicePushTokenRequest`` message."""
+
     app_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     device_uuid: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        app_id: "str" = _DEFAULT,
+        device_uuid: "str" = _DEFAULT,
+    ) -> None:
+        self.app_id = "" if app_id is _DEFAULT else app_id
+        self.device_uuid = "" if device_uuid is _DEFAULT else device_uuid
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteDevicePushTokenRequest", DeleteDevicePushTokenRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteDevicePushTokenResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteDevicePushTokenResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteDevicePushTokenResponse", DeleteDevicePushTokenResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteFirebaseConfigRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteFirebaseConfigRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     app_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        app_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.app_id = "" if app_id is _DEFAULT else app_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteFirebaseConfigRequest", DeleteFirebaseConfigRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteFirebaseConfigResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteFirebaseConfigResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteFirebaseConfigResponse", DeleteFirebaseConfigResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteFragmentRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteFragmentRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteFragmentRequest", DeleteFragmentRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteFragmentResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteFragmentResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteFragmentResponse", DeleteFragmentResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteFragmentTagRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteFragmentTagRequest`` message."""
+
     fragment_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     tag: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        fragment_id: "str" = _DEFAULT,
+        tag: "str" = _DEFAULT,
+    ) -> None:
+        self.fragment_id = "" if fragment_id is _DEFAULT else fragment_id
+        self.tag = "" if tag is _DEFAULT else tag
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteFragmentTagRequest", DeleteFragmentTagRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteFragmentTagResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteFragmentTagResponse`` message."""
+
     tags: "list[FragmentTag]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        tags: "list[FragmentTag]" = _DEFAULT,
+    ) -> None:
+        self.tags = [] if tags is _DEFAULT else tags
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteFragmentTagResponse", DeleteFragmentTagResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteKeyRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteKeyRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteKeyRequest", DeleteKeyRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteKeyResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteKeyResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteKeyResponse", DeleteKeyResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteLocationRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteLocationRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteLocationRequest", DeleteLocationRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteLocationResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteLocationResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteLocationResponse", DeleteLocationResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteLocationSecretRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteLocationSecretRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     secret_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+        secret_id: "str" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.secret_id = "" if secret_id is _DEFAULT else secret_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteLocationSecretRequest", DeleteLocationSecretRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteLocationSecretResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteLocationSecretResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteLocationSecretResponse", DeleteLocationSecretResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteOAuthAppRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteOAuthAppRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     client_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        client_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.client_id = "" if client_id is _DEFAULT else client_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteOAuthAppRequest", DeleteOAuthAppRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteOAuthAppResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteOAuthAppResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteOAuthAppResponse", DeleteOAuthAppResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteOrganizationInviteRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteOrganizationInviteRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     email: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        email: "str" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.email = "" if email is _DEFAULT else email
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteOrganizationInviteRequest", DeleteOrganizationInviteRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteOrganizationInviteResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteOrganizationInviteResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -1688,19 +2532,37 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteOrganizationMemberRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteOrganizationMemberRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     user_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        user_id: "str" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.user_id = "" if user_id is _DEFAULT else user_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteOrganizationMemberRequest", DeleteOrganizationMemberRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteOrganizationMemberResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteOrganizationMemberResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -1708,125 +2570,249 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteOrganizationRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteOrganizationRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteOrganizationRequest", DeleteOrganizationRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteOrganizationResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteOrganizationResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteOrganizationResponse", DeleteOrganizationResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteRegistryItemRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteRegistryItemRequest`` message."""
+
     item_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        item_id: "str" = _DEFAULT,
+    ) -> None:
+        self.item_id = "" if item_id is _DEFAULT else item_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteRegistryItemRequest", DeleteRegistryItemRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteRegistryItemResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteRegistryItemResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteRegistryItemResponse", DeleteRegistryItemResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteRobotPartRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteRobotPartRequest`` message."""
+
     part_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        part_id: "str" = _DEFAULT,
+    ) -> None:
+        self.part_id = "" if part_id is _DEFAULT else part_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteRobotPartRequest", DeleteRobotPartRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteRobotPartResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteRobotPartResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteRobotPartResponse", DeleteRobotPartResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteRobotPartSecretRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteRobotPartSecretRequest`` message."""
+
     part_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     secret_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        part_id: "str" = _DEFAULT,
+        secret_id: "str" = _DEFAULT,
+    ) -> None:
+        self.part_id = "" if part_id is _DEFAULT else part_id
+        self.secret_id = "" if secret_id is _DEFAULT else secret_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteRobotPartSecretRequest", DeleteRobotPartSecretRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteRobotPartSecretResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteRobotPartSecretResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteRobotPartSecretResponse", DeleteRobotPartSecretResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteRobotRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeleteRobotRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteRobotRequest", DeleteRobotRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteRobotResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeleteRobotResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeleteRobotResponse", DeleteRobotResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeprecatedStatus(betterproto2.Message):
+    """The ``viam.app.v1.DeprecatedStatus`` message."""
+
     deprecated_at: "datetime.datetime | None" = betterproto2.field(
         1, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
     )
 
     message: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        deprecated_at: "datetime.datetime | None" = _DEFAULT,
+        message: "str" = _DEFAULT,
+    ) -> None:
+        self.deprecated_at = None if deprecated_at is _DEFAULT else deprecated_at
+        self.message = "" if message is _DEFAULT else message
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "DeprecatedStatus", DeprecatedStatus)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeprecateRegistryItemRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeprecateRegistryItemRequest`` message."""
+
     item_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     message: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        item_id: "str" = _DEFAULT,
+        message: "str" = _DEFAULT,
+    ) -> None:
+        self.item_id = "" if item_id is _DEFAULT else item_id
+        self.message = "" if message is _DEFAULT else message
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeprecateRegistryItemRequest", DeprecateRegistryItemRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeprecateRegistryItemResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeprecateRegistryItemResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DeprecateRegistryItemResponse", DeprecateRegistryItemResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeprecateRegistryItemVersionRequest(betterproto2.Message):
+    """The ``viam.app.v1.DeprecateRegistryItemVersionRequest`` message."""
+
     item_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     version: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     message: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        item_id: "str" = _DEFAULT,
+        version: "str" = _DEFAULT,
+        message: "str" = _DEFAULT,
+    ) -> None:
+        self.item_id = "" if item_id is _DEFAULT else item_id
+        self.version = "" if version is _DEFAULT else version
+        self.message = "" if message is _DEFAULT else message
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -1834,9 +2820,16 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeprecateRegistryItemVersionResponse(betterproto2.Message):
+    """The ``viam.app.v1.DeprecateRegistryItemVersionResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -1844,82 +2837,159 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DisableAuthServiceRequest(betterproto2.Message):
+    """The ``viam.app.v1.DisableAuthServiceRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DisableAuthServiceRequest", DisableAuthServiceRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DisableAuthServiceResponse(betterproto2.Message):
+    """The ``viam.app.v1.DisableAuthServiceResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DisableAuthServiceResponse", DisableAuthServiceResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DisableBillingServiceRequest(betterproto2.Message):
+    """The ``viam.app.v1.DisableBillingServiceRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DisableBillingServiceRequest", DisableBillingServiceRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DisableBillingServiceResponse(betterproto2.Message):
+    """The ``viam.app.v1.DisableBillingServiceResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "DisableBillingServiceResponse", DisableBillingServiceResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class EnableAuthServiceRequest(betterproto2.Message):
+    """The ``viam.app.v1.EnableAuthServiceRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "EnableAuthServiceRequest", EnableAuthServiceRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class EnableAuthServiceResponse(betterproto2.Message):
+    """The ``viam.app.v1.EnableAuthServiceResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "EnableAuthServiceResponse", EnableAuthServiceResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class EnableBillingServiceRequest(betterproto2.Message):
+    """The ``viam.app.v1.EnableBillingServiceRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     billing_address: "BillingAddress | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        billing_address: "BillingAddress | None" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.billing_address = None if billing_address is _DEFAULT else billing_address
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "EnableBillingServiceRequest", EnableBillingServiceRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class EnableBillingServiceResponse(betterproto2.Message):
+    """The ``viam.app.v1.EnableBillingServiceResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "EnableBillingServiceResponse", EnableBillingServiceResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ExternalAuthConfig(betterproto2.Message):
+    """The ``viam.app.v1.ExternalAuthConfig`` message."""
+
     jwks: "JwksFile | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        jwks: "JwksFile | None" = _DEFAULT,
+    ) -> None:
+        self.jwks = None if jwks is _DEFAULT else jwks
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ExternalAuthConfig", ExternalAuthConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FavoriteMachine(betterproto2.Message):
+    """The ``viam.app.v1.FavoriteMachine`` message."""
+
     machine: "Robot | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     organization_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1928,12 +2998,25 @@ class FavoriteMachine(betterproto2.Message):
         3, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
     )
 
+    def __init__(
+        self,
+        machine: "Robot | None" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+    ) -> None:
+        self.machine = None if machine is _DEFAULT else machine
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "FavoriteMachine", FavoriteMachine)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Fragment(betterproto2.Message):
+    """The ``viam.app.v1.Fragment`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -1970,12 +3053,49 @@ class Fragment(betterproto2.Message):
 
     fragment_config_json: "str | None" = betterproto2.field(16, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        fragment: "___google__protobuf__.Struct | None" = _DEFAULT,
+        organization_owner: "str" = _DEFAULT,
+        public: "bool" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+        organization_name: "str" = _DEFAULT,
+        robot_part_count: "int" = _DEFAULT,
+        organization_count: "int" = _DEFAULT,
+        only_used_by_owner: "bool" = _DEFAULT,
+        visibility: "FragmentVisibility" = _DEFAULT,
+        last_updated: "datetime.datetime | None" = _DEFAULT,
+        revision: "str" = _DEFAULT,
+        public_namespace: "str | None" = _DEFAULT,
+        fragment_config_json: "str | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.fragment = None if fragment is _DEFAULT else fragment
+        self.organization_owner = "" if organization_owner is _DEFAULT else organization_owner
+        self.public = False if public is _DEFAULT else public
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.organization_name = "" if organization_name is _DEFAULT else organization_name
+        self.robot_part_count = 0 if robot_part_count is _DEFAULT else robot_part_count
+        self.organization_count = 0 if organization_count is _DEFAULT else organization_count
+        self.only_used_by_owner = False if only_used_by_owner is _DEFAULT else only_used_by_owner
+        self.visibility = FragmentVisibility(0) if visibility is _DEFAULT else visibility
+        self.last_updated = None if last_updated is _DEFAULT else last_updated
+        self.revision = "" if revision is _DEFAULT else revision
+        self.public_namespace = None if public_namespace is _DEFAULT else public_namespace
+        self.fragment_config_json = None if fragment_config_json is _DEFAULT else fragment_config_json
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Fragment", Fragment)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FragmentError(betterproto2.Message):
+    """The ``viam.app.v1.FragmentError`` message."""
+
     error_type: "FragmentErrorType" = betterproto2.field(
         1, betterproto2.TYPE_ENUM, default_factory=lambda: FragmentErrorType(0)
     )
@@ -1984,12 +3104,25 @@ class FragmentError(betterproto2.Message):
 
     detail: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        error_type: "FragmentErrorType" = _DEFAULT,
+        fragment_id: "str" = _DEFAULT,
+        detail: "str" = _DEFAULT,
+    ) -> None:
+        self.error_type = FragmentErrorType(0) if error_type is _DEFAULT else error_type
+        self.fragment_id = "" if fragment_id is _DEFAULT else fragment_id
+        self.detail = "" if detail is _DEFAULT else detail
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "FragmentError", FragmentError)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FragmentHistoryEntry(betterproto2.Message):
+    """The ``viam.app.v1.FragmentHistoryEntry`` message."""
+
     fragment: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     edited_on: "datetime.datetime | None" = betterproto2.field(
@@ -2004,12 +3137,31 @@ class FragmentHistoryEntry(betterproto2.Message):
 
     config: "___google__protobuf__.Struct | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        fragment: "str" = _DEFAULT,
+        edited_on: "datetime.datetime | None" = _DEFAULT,
+        old: "Fragment | None" = _DEFAULT,
+        edited_by: "AuthenticatorInfo | None" = _DEFAULT,
+        revision: "str" = _DEFAULT,
+        config: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.fragment = "" if fragment is _DEFAULT else fragment
+        self.edited_on = None if edited_on is _DEFAULT else edited_on
+        self.old = None if old is _DEFAULT else old
+        self.edited_by = None if edited_by is _DEFAULT else edited_by
+        self.revision = "" if revision is _DEFAULT else revision
+        self.config = None if config is _DEFAULT else config
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "FragmentHistoryEntry", FragmentHistoryEntry)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FragmentImport(betterproto2.Message):
+    """The ``viam.app.v1.FragmentImport`` message."""
+
     fragment_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     version: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -2029,52 +3181,111 @@ class FragmentImport(betterproto2.Message):
         if self.is_set("variables"):
             warnings.warn("FragmentImport.variables is deprecated", DeprecationWarning)
 
+    def __init__(
+        self,
+        fragment_id: "str" = _DEFAULT,
+        version: "str" = _DEFAULT,
+        prefix: "str | None" = _DEFAULT,
+        variables: "dict[str, str]" = _DEFAULT,
+        fragment_variables: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.fragment_id = "" if fragment_id is _DEFAULT else fragment_id
+        self.version = "" if version is _DEFAULT else version
+        self.prefix = None if prefix is _DEFAULT else prefix
+        self.variables = {} if variables is _DEFAULT else variables
+        self.fragment_variables = None if fragment_variables is _DEFAULT else fragment_variables
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "FragmentImport", FragmentImport)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FragmentImportList(betterproto2.Message):
+    """The ``viam.app.v1.FragmentImportList`` message."""
+
     fragments: "list[FragmentImport]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        fragments: "list[FragmentImport]" = _DEFAULT,
+    ) -> None:
+        self.fragments = [] if fragments is _DEFAULT else fragments
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "FragmentImportList", FragmentImportList)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FragmentRevision(betterproto2.Message):
+    """The ``viam.app.v1.FragmentRevision`` message."""
+
     revision: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     created_at: "datetime.datetime | None" = betterproto2.field(
         2, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
     )
 
+    def __init__(
+        self,
+        revision: "str" = _DEFAULT,
+        created_at: "datetime.datetime | None" = _DEFAULT,
+    ) -> None:
+        self.revision = "" if revision is _DEFAULT else revision
+        self.created_at = None if created_at is _DEFAULT else created_at
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "FragmentRevision", FragmentRevision)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FragmentSummary(betterproto2.Message):
+    """The ``viam.app.v1.FragmentSummary`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "FragmentSummary", FragmentSummary)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FragmentTag(betterproto2.Message):
+    """The ``viam.app.v1.FragmentTag`` message."""
+
     tag: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     revision: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        tag: "str" = _DEFAULT,
+        revision: "str" = _DEFAULT,
+    ) -> None:
+        self.tag = "" if tag is _DEFAULT else tag
+        self.revision = "" if revision is _DEFAULT else revision
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "FragmentTag", FragmentTag)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FragmentUsage(betterproto2.Message):
+    """The ``viam.app.v1.FragmentUsage`` message."""
+
     fragment_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     organizations: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
@@ -2085,12 +3296,29 @@ class FragmentUsage(betterproto2.Message):
 
     version: "str | None" = betterproto2.field(5, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        fragment_id: "str" = _DEFAULT,
+        organizations: "int" = _DEFAULT,
+        machines: "int" = _DEFAULT,
+        machines_in_current_org: "int" = _DEFAULT,
+        version: "str | None" = _DEFAULT,
+    ) -> None:
+        self.fragment_id = "" if fragment_id is _DEFAULT else fragment_id
+        self.organizations = 0 if organizations is _DEFAULT else organizations
+        self.machines = 0 if machines is _DEFAULT else machines
+        self.machines_in_current_org = 0 if machines_in_current_org is _DEFAULT else machines_in_current_org
+        self.version = None if version is _DEFAULT else version
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "FragmentUsage", FragmentUsage)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Frame(betterproto2.Message):
+    """The ``viam.app.v1.Frame`` message."""
+
     parent: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     translation: "Translation | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
@@ -2099,22 +3327,48 @@ class Frame(betterproto2.Message):
 
     geometry: "__common__v1__.Geometry | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        parent: "str" = _DEFAULT,
+        translation: "Translation | None" = _DEFAULT,
+        orientation: "Orientation | None" = _DEFAULT,
+        geometry: "__common__v1__.Geometry | None" = _DEFAULT,
+    ) -> None:
+        self.parent = "" if parent is _DEFAULT else parent
+        self.translation = None if translation is _DEFAULT else translation
+        self.orientation = None if orientation is _DEFAULT else orientation
+        self.geometry = None if geometry is _DEFAULT else geometry
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Frame", Frame)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetAppBrandingRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetAppBrandingRequest`` message."""
+
     public_namespace: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        public_namespace: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+    ) -> None:
+        self.public_namespace = "" if public_namespace is _DEFAULT else public_namespace
+        self.name = "" if name is _DEFAULT else name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetAppBrandingRequest", GetAppBrandingRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetAppBrandingResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetAppBrandingResponse`` message."""
+
     logo_path: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
 
     text_customizations: "dict[str, TextOverrides]" = betterproto2.field(
@@ -2125,22 +3379,48 @@ class GetAppBrandingResponse(betterproto2.Message):
 
     allowed_org_ids: "list[str]" = betterproto2.field(4, betterproto2.TYPE_STRING, repeated=True)
 
+    def __init__(
+        self,
+        logo_path: "str | None" = _DEFAULT,
+        text_customizations: "dict[str, TextOverrides]" = _DEFAULT,
+        fragment_ids: "list[str]" = _DEFAULT,
+        allowed_org_ids: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.logo_path = None if logo_path is _DEFAULT else logo_path
+        self.text_customizations = {} if text_customizations is _DEFAULT else text_customizations
+        self.fragment_ids = [] if fragment_ids is _DEFAULT else fragment_ids
+        self.allowed_org_ids = [] if allowed_org_ids is _DEFAULT else allowed_org_ids
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "GetAppBrandingResponse", GetAppBrandingResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetAppContentRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetAppContentRequest`` message."""
+
     public_namespace: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        public_namespace: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+    ) -> None:
+        self.public_namespace = "" if public_namespace is _DEFAULT else public_namespace
+        self.name = "" if name is _DEFAULT else name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetAppContentRequest", GetAppContentRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetAppContentResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetAppContentResponse`` message."""
+
     blob_path: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     entrypoint: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -2149,20 +3429,44 @@ class GetAppContentResponse(betterproto2.Message):
 
     public: "bool" = betterproto2.field(4, betterproto2.TYPE_BOOL)
 
+    def __init__(
+        self,
+        blob_path: "str" = _DEFAULT,
+        entrypoint: "str" = _DEFAULT,
+        app_type: "AppType" = _DEFAULT,
+        public: "bool" = _DEFAULT,
+    ) -> None:
+        self.blob_path = "" if blob_path is _DEFAULT else blob_path
+        self.entrypoint = "" if entrypoint is _DEFAULT else entrypoint
+        self.app_type = AppType(0) if app_type is _DEFAULT else app_type
+        self.public = False if public is _DEFAULT else public
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "GetAppContentResponse", GetAppContentResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetBillingServiceConfigRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetBillingServiceConfigRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetBillingServiceConfigRequest", GetBillingServiceConfigRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetBillingServiceConfigResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetBillingServiceConfigResponse`` message."""
+
     billing_address: "BillingAddress | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     support_email: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -2171,78 +3475,166 @@ class GetBillingServiceConfigResponse(betterproto2.Message):
 
     billing_dashboard_url: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        billing_address: "BillingAddress | None" = _DEFAULT,
+        support_email: "str" = _DEFAULT,
+        logo_url: "str" = _DEFAULT,
+        billing_dashboard_url: "str" = _DEFAULT,
+    ) -> None:
+        self.billing_address = None if billing_address is _DEFAULT else billing_address
+        self.support_email = "" if support_email is _DEFAULT else support_email
+        self.logo_url = "" if logo_url is _DEFAULT else logo_url
+        self.billing_dashboard_url = "" if billing_dashboard_url is _DEFAULT else billing_dashboard_url
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "GetBillingServiceConfigResponse", GetBillingServiceConfigResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetDevicePushTokensRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetDevicePushTokensRequest`` message."""
+
     app_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        app_id: "str" = _DEFAULT,
+    ) -> None:
+        self.app_id = "" if app_id is _DEFAULT else app_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetDevicePushTokensRequest", GetDevicePushTokensRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetDevicePushTokensResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetDevicePushTokensResponse`` message."""
+
     device_tokens: "list[str]" = betterproto2.field(1, betterproto2.TYPE_STRING, repeated=True)
+
+    def __init__(
+        self,
+        device_tokens: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.device_tokens = [] if device_tokens is _DEFAULT else device_tokens
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetDevicePushTokensResponse", GetDevicePushTokensResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetFirebaseConfigRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetFirebaseConfigRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetFirebaseConfigRequest", GetFirebaseConfigRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetFirebaseConfigResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetFirebaseConfigResponse`` message."""
+
     app_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        app_id: "str" = _DEFAULT,
+    ) -> None:
+        self.app_id = "" if app_id is _DEFAULT else app_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetFirebaseConfigResponse", GetFirebaseConfigResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetFragmentHistoryRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetFragmentHistoryRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     page_token: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
 
     page_limit: "int | None" = betterproto2.field(3, betterproto2.TYPE_INT64, optional=True)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        page_token: "str | None" = _DEFAULT,
+        page_limit: "int | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.page_token = None if page_token is _DEFAULT else page_token
+        self.page_limit = None if page_limit is _DEFAULT else page_limit
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "GetFragmentHistoryRequest", GetFragmentHistoryRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetFragmentHistoryResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetFragmentHistoryResponse`` message."""
+
     history: "list[FragmentHistoryEntry]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     next_page_token: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        history: "list[FragmentHistoryEntry]" = _DEFAULT,
+        next_page_token: "str" = _DEFAULT,
+    ) -> None:
+        self.history = [] if history is _DEFAULT else history
+        self.next_page_token = "" if next_page_token is _DEFAULT else next_page_token
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetFragmentHistoryResponse", GetFragmentHistoryResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetFragmentRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetFragmentRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     current_organization_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     version: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        current_organization_id: "str" = _DEFAULT,
+        version: "str | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.current_organization_id = "" if current_organization_id is _DEFAULT else current_organization_id
+        self.version = None if version is _DEFAULT else version
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "GetFragmentRequest", GetFragmentRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetFragmentResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetFragmentResponse`` message."""
+
     fragment: "Fragment | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     fragment_usage: "FragmentUsage | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
@@ -2251,97 +3643,215 @@ class GetFragmentResponse(betterproto2.Message):
 
     tags: "list[FragmentTag]" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, repeated=True)
 
+    def __init__(
+        self,
+        fragment: "Fragment | None" = _DEFAULT,
+        fragment_usage: "FragmentUsage | None" = _DEFAULT,
+        revisions: "list[FragmentRevision]" = _DEFAULT,
+        tags: "list[FragmentTag]" = _DEFAULT,
+    ) -> None:
+        self.fragment = None if fragment is _DEFAULT else fragment
+        self.fragment_usage = None if fragment_usage is _DEFAULT else fragment_usage
+        self.revisions = [] if revisions is _DEFAULT else revisions
+        self.tags = [] if tags is _DEFAULT else tags
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "GetFragmentResponse", GetFragmentResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetFragmentUsageRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetFragmentUsageRequest`` message."""
+
     fragment_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        fragment_id: "str" = _DEFAULT,
+    ) -> None:
+        self.fragment_id = "" if fragment_id is _DEFAULT else fragment_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetFragmentUsageRequest", GetFragmentUsageRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetFragmentUsageResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetFragmentUsageResponse`` message."""
+
     version_usages: "list[FragmentUsage]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        version_usages: "list[FragmentUsage]" = _DEFAULT,
+    ) -> None:
+        self.version_usages = [] if version_usages is _DEFAULT else version_usages
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetFragmentUsageResponse", GetFragmentUsageResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetLocationMetadataRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetLocationMetadataRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetLocationMetadataRequest", GetLocationMetadataRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetLocationMetadataResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetLocationMetadataResponse`` message."""
+
     data: "___google__protobuf__.Struct | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        data: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.data = None if data is _DEFAULT else data
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetLocationMetadataResponse", GetLocationMetadataResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetLocationRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetLocationRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetLocationRequest", GetLocationRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetLocationResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetLocationResponse`` message."""
+
     location: "Location | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        location: "Location | None" = _DEFAULT,
+    ) -> None:
+        self.location = None if location is _DEFAULT else location
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetLocationResponse", GetLocationResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetModuleRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetModuleRequest`` message."""
+
     module_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     include_markdown_documentation: "bool | None" = betterproto2.field(2, betterproto2.TYPE_BOOL, optional=True)
+
+    def __init__(
+        self,
+        module_id: "str" = _DEFAULT,
+        include_markdown_documentation: "bool | None" = _DEFAULT,
+    ) -> None:
+        self.module_id = "" if module_id is _DEFAULT else module_id
+        self.include_markdown_documentation = (
+            None if include_markdown_documentation is _DEFAULT else include_markdown_documentation
+        )
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetModuleRequest", GetModuleRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetModuleResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetModuleResponse`` message."""
+
     module: "Module | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        module: "Module | None" = _DEFAULT,
+    ) -> None:
+        self.module = None if module is _DEFAULT else module
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetModuleResponse", GetModuleResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetOrganizationMetadataRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetOrganizationMetadataRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetOrganizationMetadataRequest", GetOrganizationMetadataRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetOrganizationMetadataResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetOrganizationMetadataResponse`` message."""
+
     data: "___google__protobuf__.Struct | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        data: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.data = None if data is _DEFAULT else data
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetOrganizationMetadataResponse", GetOrganizationMetadataResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetOrganizationNamespaceAvailabilityRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetOrganizationNamespaceAvailabilityRequest`` message."""
+
     public_namespace: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     organization_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        public_namespace: "str" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+    ) -> None:
+        self.public_namespace = "" if public_namespace is _DEFAULT else public_namespace
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -2349,9 +3859,18 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetOrganizationNamespaceAvailabilityResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetOrganizationNamespaceAvailabilityResponse`` message."""
+
     available: "bool" = betterproto2.field(1, betterproto2.TYPE_BOOL)
+
+    def __init__(
+        self,
+        available: "bool" = _DEFAULT,
+    ) -> None:
+        self.available = False if available is _DEFAULT else available
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -2359,25 +3878,52 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetOrganizationRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetOrganizationRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetOrganizationRequest", GetOrganizationRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetOrganizationResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetOrganizationResponse`` message."""
+
     organization: "Organization | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        organization: "Organization | None" = _DEFAULT,
+    ) -> None:
+        self.organization = None if organization is _DEFAULT else organization
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetOrganizationResponse", GetOrganizationResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetOrganizationsWithAccessToLocationRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetOrganizationsWithAccessToLocationRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -2385,11 +3931,20 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetOrganizationsWithAccessToLocationResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetOrganizationsWithAccessToLocationResponse`` message."""
+
     organization_identities: "list[OrganizationIdentity]" = betterproto2.field(
         1, betterproto2.TYPE_MESSAGE, repeated=True
     )
+
+    def __init__(
+        self,
+        organization_identities: "list[OrganizationIdentity]" = _DEFAULT,
+    ) -> None:
+        self.organization_identities = [] if organization_identities is _DEFAULT else organization_identities
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -2397,61 +3952,130 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRegistryItemRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetRegistryItemRequest`` message."""
+
     item_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     include_markdown_documentation: "bool | None" = betterproto2.field(2, betterproto2.TYPE_BOOL, optional=True)
+
+    def __init__(
+        self,
+        item_id: "str" = _DEFAULT,
+        include_markdown_documentation: "bool | None" = _DEFAULT,
+    ) -> None:
+        self.item_id = "" if item_id is _DEFAULT else item_id
+        self.include_markdown_documentation = (
+            None if include_markdown_documentation is _DEFAULT else include_markdown_documentation
+        )
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRegistryItemRequest", GetRegistryItemRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRegistryItemResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetRegistryItemResponse`` message."""
+
     item: "RegistryItem | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        item: "RegistryItem | None" = _DEFAULT,
+    ) -> None:
+        self.item = None if item is _DEFAULT else item
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRegistryItemResponse", GetRegistryItemResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotApiKeysRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotAPIKeysRequest`` message."""
+
     robot_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        robot_id: "str" = _DEFAULT,
+    ) -> None:
+        self.robot_id = "" if robot_id is _DEFAULT else robot_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotAPIKeysRequest", GetRobotApiKeysRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotApiKeysResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotAPIKeysResponse`` message."""
+
     api_keys: "list[ApiKeyWithAuthorizations]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        api_keys: "list[ApiKeyWithAuthorizations]" = _DEFAULT,
+    ) -> None:
+        self.api_keys = [] if api_keys is _DEFAULT else api_keys
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotAPIKeysResponse", GetRobotApiKeysResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotMetadataRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotMetadataRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotMetadataRequest", GetRobotMetadataRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotMetadataResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotMetadataResponse`` message."""
+
     data: "___google__protobuf__.Struct | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        data: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.data = None if data is _DEFAULT else data
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotMetadataResponse", GetRobotMetadataResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartByNameAndLocationRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartByNameAndLocationRequest`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     location_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        location_id: "str" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -2459,9 +4083,18 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartByNameAndLocationResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartByNameAndLocationResponse`` message."""
+
     part: "RobotPart | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        part: "RobotPart | None" = _DEFAULT,
+    ) -> None:
+        self.part = None if part is _DEFAULT else part
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -2469,8 +4102,10 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartHistoryRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartHistoryRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     page_token: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
@@ -2485,22 +4120,50 @@ class GetRobotPartHistoryRequest(betterproto2.Message):
         5, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
     )
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        page_token: "str | None" = _DEFAULT,
+        page_limit: "int | None" = _DEFAULT,
+        start: "datetime.datetime | None" = _DEFAULT,
+        end: "datetime.datetime | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.page_token = None if page_token is _DEFAULT else page_token
+        self.page_limit = None if page_limit is _DEFAULT else page_limit
+        self.start = None if start is _DEFAULT else start
+        self.end = None if end is _DEFAULT else end
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "GetRobotPartHistoryRequest", GetRobotPartHistoryRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartHistoryResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartHistoryResponse`` message."""
+
     history: "list[RobotPartHistoryEntry]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     next_page_token: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        history: "list[RobotPartHistoryEntry]" = _DEFAULT,
+        next_page_token: "str" = _DEFAULT,
+    ) -> None:
+        self.history = [] if history is _DEFAULT else history
+        self.next_page_token = "" if next_page_token is _DEFAULT else next_page_token
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotPartHistoryResponse", GetRobotPartHistoryResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartLogsRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartLogsRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     errors_only: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
@@ -2534,120 +4197,272 @@ class GetRobotPartLogsRequest(betterproto2.Message):
         if self.is_set("errors_only"):
             warnings.warn("GetRobotPartLogsRequest.errors_only is deprecated", DeprecationWarning)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        errors_only: "bool" = _DEFAULT,
+        filter: "str | None" = _DEFAULT,
+        page_token: "str | None" = _DEFAULT,
+        levels: "list[str]" = _DEFAULT,
+        start: "datetime.datetime | None" = _DEFAULT,
+        end: "datetime.datetime | None" = _DEFAULT,
+        limit: "int | None" = _DEFAULT,
+        source: "str | None" = _DEFAULT,
+        user_facing_only: "bool | None" = _DEFAULT,
+        order: "LogOrder | None" = _DEFAULT,
+        range: "str | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.errors_only = False if errors_only is _DEFAULT else errors_only
+        self.filter = None if filter is _DEFAULT else filter
+        self.page_token = None if page_token is _DEFAULT else page_token
+        self.levels = [] if levels is _DEFAULT else levels
+        self.start = None if start is _DEFAULT else start
+        self.end = None if end is _DEFAULT else end
+        self.limit = None if limit is _DEFAULT else limit
+        self.source = None if source is _DEFAULT else source
+        self.user_facing_only = None if user_facing_only is _DEFAULT else user_facing_only
+        self.order = None if order is _DEFAULT else order
+        self.range = None if range is _DEFAULT else range
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "GetRobotPartLogsRequest", GetRobotPartLogsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartLogsResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartLogsResponse`` message."""
+
     logs: "list[__common__v1__.LogEntry]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     next_page_token: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        logs: "list[__common__v1__.LogEntry]" = _DEFAULT,
+        next_page_token: "str" = _DEFAULT,
+    ) -> None:
+        self.logs = [] if logs is _DEFAULT else logs
+        self.next_page_token = "" if next_page_token is _DEFAULT else next_page_token
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotPartLogsResponse", GetRobotPartLogsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartMetadataRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartMetadataRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotPartMetadataRequest", GetRobotPartMetadataRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartMetadataResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartMetadataResponse`` message."""
+
     data: "___google__protobuf__.Struct | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        data: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.data = None if data is _DEFAULT else data
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotPartMetadataResponse", GetRobotPartMetadataResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotPartRequest", GetRobotPartRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartResponse`` message."""
+
     part: "RobotPart | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     config_json: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        part: "RobotPart | None" = _DEFAULT,
+        config_json: "str" = _DEFAULT,
+    ) -> None:
+        self.part = None if part is _DEFAULT else part
+        self.config_json = "" if config_json is _DEFAULT else config_json
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotPartResponse", GetRobotPartResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartsRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartsRequest`` message."""
+
     robot_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        robot_id: "str" = _DEFAULT,
+    ) -> None:
+        self.robot_id = "" if robot_id is _DEFAULT else robot_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotPartsRequest", GetRobotPartsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotPartsResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotPartsResponse`` message."""
+
     parts: "list[RobotPart]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        parts: "list[RobotPart]" = _DEFAULT,
+    ) -> None:
+        self.parts = [] if parts is _DEFAULT else parts
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotPartsResponse", GetRobotPartsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotRequest", GetRobotRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRobotResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetRobotResponse`` message."""
+
     robot: "Robot | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        robot: "Robot | None" = _DEFAULT,
+    ) -> None:
+        self.robot = None if robot is _DEFAULT else robot
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRobotResponse", GetRobotResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRoverRentalRobotsRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetRoverRentalRobotsRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRoverRentalRobotsRequest", GetRoverRentalRobotsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetRoverRentalRobotsResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetRoverRentalRobotsResponse`` message."""
+
     robots: "list[RoverRentalRobot]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        robots: "list[RoverRentalRobot]" = _DEFAULT,
+    ) -> None:
+        self.robots = [] if robots is _DEFAULT else robots
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetRoverRentalRobotsResponse", GetRoverRentalRobotsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetUserIdByEmailRequest(betterproto2.Message):
+    """The ``viam.app.v1.GetUserIDByEmailRequest`` message."""
+
     email: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        email: "str" = _DEFAULT,
+    ) -> None:
+        self.email = "" if email is _DEFAULT else email
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetUserIDByEmailRequest", GetUserIdByEmailRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetUserIdByEmailResponse(betterproto2.Message):
+    """The ``viam.app.v1.GetUserIDByEmailResponse`` message."""
+
     user_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        user_id: "str" = _DEFAULT,
+    ) -> None:
+        self.user_id = "" if user_id is _DEFAULT else user_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "GetUserIDByEmailResponse", GetUserIdByEmailResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class JobConfig(betterproto2.Message):
+    """The ``viam.app.v1.JobConfig`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     schedule: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -2660,130 +4475,278 @@ class JobConfig(betterproto2.Message):
 
     log_configuration: "LogConfiguration | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        schedule: "str" = _DEFAULT,
+        resource: "str" = _DEFAULT,
+        method: "str" = _DEFAULT,
+        command: "___google__protobuf__.Struct | None" = _DEFAULT,
+        log_configuration: "LogConfiguration | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.schedule = "" if schedule is _DEFAULT else schedule
+        self.resource = "" if resource is _DEFAULT else resource
+        self.method = "" if method is _DEFAULT else method
+        self.command = None if command is _DEFAULT else command
+        self.log_configuration = None if log_configuration is _DEFAULT else log_configuration
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "JobConfig", JobConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class JwksFile(betterproto2.Message):
+    """The ``viam.app.v1.JWKSFile`` message."""
+
     json: "___google__protobuf__.Struct | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        json: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.json = None if json is _DEFAULT else json
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "JWKSFile", JwksFile)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListAuthorizationsRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListAuthorizationsRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     resource_ids: "list[str]" = betterproto2.field(2, betterproto2.TYPE_STRING, repeated=True)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        resource_ids: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.resource_ids = [] if resource_ids is _DEFAULT else resource_ids
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListAuthorizationsRequest", ListAuthorizationsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListAuthorizationsResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListAuthorizationsResponse`` message."""
+
     authorizations: "list[Authorization]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        authorizations: "list[Authorization]" = _DEFAULT,
+    ) -> None:
+        self.authorizations = [] if authorizations is _DEFAULT else authorizations
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListAuthorizationsResponse", ListAuthorizationsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListFavoriteMachinesRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListFavoriteMachinesRequest`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListFavoriteMachinesRequest", ListFavoriteMachinesRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListFavoriteMachinesResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListFavoriteMachinesResponse`` message."""
+
     favorites: "list[FavoriteMachine]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        favorites: "list[FavoriteMachine]" = _DEFAULT,
+    ) -> None:
+        self.favorites = [] if favorites is _DEFAULT else favorites
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListFavoriteMachinesResponse", ListFavoriteMachinesResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListFragmentsRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListFragmentsRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     show_public: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
 
     fragment_visibility: "list[FragmentVisibility]" = betterproto2.field(3, betterproto2.TYPE_ENUM, repeated=True)
 
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        show_public: "bool" = _DEFAULT,
+        fragment_visibility: "list[FragmentVisibility]" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.show_public = False if show_public is _DEFAULT else show_public
+        self.fragment_visibility = [] if fragment_visibility is _DEFAULT else fragment_visibility
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ListFragmentsRequest", ListFragmentsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListFragmentsResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListFragmentsResponse`` message."""
+
     fragments: "list[Fragment]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     fragment_usages: "list[FragmentUsage]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        fragments: "list[Fragment]" = _DEFAULT,
+        fragment_usages: "list[FragmentUsage]" = _DEFAULT,
+    ) -> None:
+        self.fragments = [] if fragments is _DEFAULT else fragments
+        self.fragment_usages = [] if fragment_usages is _DEFAULT else fragment_usages
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListFragmentsResponse", ListFragmentsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListKeysRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListKeysRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListKeysRequest", ListKeysRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListKeysResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListKeysResponse`` message."""
+
     api_keys: "list[ApiKeyWithAuthorizations]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        api_keys: "list[ApiKeyWithAuthorizations]" = _DEFAULT,
+    ) -> None:
+        self.api_keys = [] if api_keys is _DEFAULT else api_keys
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListKeysResponse", ListKeysResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListLocationsRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListLocationsRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListLocationsRequest", ListLocationsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListLocationsResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListLocationsResponse`` message."""
+
     locations: "list[Location]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        locations: "list[Location]" = _DEFAULT,
+    ) -> None:
+        self.locations = [] if locations is _DEFAULT else locations
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListLocationsResponse", ListLocationsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListMachineFragmentsRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListMachineFragmentsRequest`` message."""
+
     machine_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     additional_fragment_ids: "list[str]" = betterproto2.field(2, betterproto2.TYPE_STRING, repeated=True)
 
     additional_fragments: "list[AdditionalFragment]" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, repeated=True)
 
+    def __init__(
+        self,
+        machine_id: "str" = _DEFAULT,
+        additional_fragment_ids: "list[str]" = _DEFAULT,
+        additional_fragments: "list[AdditionalFragment]" = _DEFAULT,
+    ) -> None:
+        self.machine_id = "" if machine_id is _DEFAULT else machine_id
+        self.additional_fragment_ids = [] if additional_fragment_ids is _DEFAULT else additional_fragment_ids
+        self.additional_fragments = [] if additional_fragments is _DEFAULT else additional_fragments
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ListMachineFragmentsRequest", ListMachineFragmentsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListMachineFragmentsResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListMachineFragmentsResponse`` message."""
+
     fragments: "list[Fragment]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     resolved_fragments: "list[ResolvedFragment]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        fragments: "list[Fragment]" = _DEFAULT,
+        resolved_fragments: "list[ResolvedFragment]" = _DEFAULT,
+    ) -> None:
+        self.fragments = [] if fragments is _DEFAULT else fragments
+        self.resolved_fragments = [] if resolved_fragments is _DEFAULT else resolved_fragments
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListMachineFragmentsResponse", ListMachineFragmentsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListMachineSummariesRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListMachineSummariesRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     fragment_ids: "list[str]" = betterproto2.field(2, betterproto2.TYPE_STRING, repeated=True)
@@ -2792,126 +4755,268 @@ class ListMachineSummariesRequest(betterproto2.Message):
 
     limit: "int | None" = betterproto2.field(4, betterproto2.TYPE_INT32, optional=True)
 
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        fragment_ids: "list[str]" = _DEFAULT,
+        location_ids: "list[str]" = _DEFAULT,
+        limit: "int | None" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.fragment_ids = [] if fragment_ids is _DEFAULT else fragment_ids
+        self.location_ids = [] if location_ids is _DEFAULT else location_ids
+        self.limit = None if limit is _DEFAULT else limit
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ListMachineSummariesRequest", ListMachineSummariesRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListMachineSummariesResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListMachineSummariesResponse`` message."""
+
     location_summaries: "list[LocationSummary]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        location_summaries: "list[LocationSummary]" = _DEFAULT,
+    ) -> None:
+        self.location_summaries = [] if location_summaries is _DEFAULT else location_summaries
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListMachineSummariesResponse", ListMachineSummariesResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListModulesRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListModulesRequest`` message."""
+
     organization_id: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
 
     include_markdown_documentation: "bool | None" = betterproto2.field(2, betterproto2.TYPE_BOOL, optional=True)
+
+    def __init__(
+        self,
+        organization_id: "str | None" = _DEFAULT,
+        include_markdown_documentation: "bool | None" = _DEFAULT,
+    ) -> None:
+        self.organization_id = None if organization_id is _DEFAULT else organization_id
+        self.include_markdown_documentation = (
+            None if include_markdown_documentation is _DEFAULT else include_markdown_documentation
+        )
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListModulesRequest", ListModulesRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListModulesResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListModulesResponse`` message."""
+
     modules: "list[Module]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        modules: "list[Module]" = _DEFAULT,
+    ) -> None:
+        self.modules = [] if modules is _DEFAULT else modules
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListModulesResponse", ListModulesResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListNestedFragmentsRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListNestedFragmentsRequest`` message."""
+
     fragment_id: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
 
     additional_fragments: "list[AdditionalFragment]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        fragment_id: "str | None" = _DEFAULT,
+        additional_fragments: "list[AdditionalFragment]" = _DEFAULT,
+    ) -> None:
+        self.fragment_id = None if fragment_id is _DEFAULT else fragment_id
+        self.additional_fragments = [] if additional_fragments is _DEFAULT else additional_fragments
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListNestedFragmentsRequest", ListNestedFragmentsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListNestedFragmentsResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListNestedFragmentsResponse`` message."""
+
     fragments: "list[Fragment]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     resolved_fragments: "list[ResolvedFragment]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        fragments: "list[Fragment]" = _DEFAULT,
+        resolved_fragments: "list[ResolvedFragment]" = _DEFAULT,
+    ) -> None:
+        self.fragments = [] if fragments is _DEFAULT else fragments
+        self.resolved_fragments = [] if resolved_fragments is _DEFAULT else resolved_fragments
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListNestedFragmentsResponse", ListNestedFragmentsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListOAuthAppsRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListOAuthAppsRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListOAuthAppsRequest", ListOAuthAppsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListOAuthAppsResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListOAuthAppsResponse`` message."""
+
     client_ids: "list[str]" = betterproto2.field(1, betterproto2.TYPE_STRING, repeated=True)
+
+    def __init__(
+        self,
+        client_ids: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.client_ids = [] if client_ids is _DEFAULT else client_ids
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListOAuthAppsResponse", ListOAuthAppsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListOrganizationMembersRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListOrganizationMembersRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListOrganizationMembersRequest", ListOrganizationMembersRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListOrganizationMembersResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListOrganizationMembersResponse`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     members: "list[OrganizationMember]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
 
     invites: "list[OrganizationInvite]" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, repeated=True)
 
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        members: "list[OrganizationMember]" = _DEFAULT,
+        invites: "list[OrganizationInvite]" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.members = [] if members is _DEFAULT else members
+        self.invites = [] if invites is _DEFAULT else invites
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ListOrganizationMembersResponse", ListOrganizationMembersResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListOrganizationsByUserRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListOrganizationsByUserRequest`` message."""
+
     user_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        user_id: "str" = _DEFAULT,
+    ) -> None:
+        self.user_id = "" if user_id is _DEFAULT else user_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListOrganizationsByUserRequest", ListOrganizationsByUserRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListOrganizationsByUserResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListOrganizationsByUserResponse`` message."""
+
     orgs: "list[OrgDetails]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        orgs: "list[OrgDetails]" = _DEFAULT,
+    ) -> None:
+        self.orgs = [] if orgs is _DEFAULT else orgs
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListOrganizationsByUserResponse", ListOrganizationsByUserResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListOrganizationsRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListOrganizationsRequest`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListOrganizationsRequest", ListOrganizationsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListOrganizationsResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListOrganizationsResponse`` message."""
+
     organizations: "list[Organization]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        organizations: "list[Organization]" = _DEFAULT,
+    ) -> None:
+        self.organizations = [] if organizations is _DEFAULT else organizations
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListOrganizationsResponse", ListOrganizationsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListRegistryItemsRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListRegistryItemsRequest`` message."""
+
     organization_id: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
 
     types: "list[_packages__v1__.PackageType]" = betterproto2.field(2, betterproto2.TYPE_ENUM, repeated=True)
@@ -2936,68 +5041,164 @@ class ListRegistryItemsRequest(betterproto2.Message):
 
     show_owned_deprecated: "bool | None" = betterproto2.field(12, betterproto2.TYPE_BOOL, optional=True)
 
+    def __init__(
+        self,
+        organization_id: "str | None" = _DEFAULT,
+        types: "list[_packages__v1__.PackageType]" = _DEFAULT,
+        visibilities: "list[Visibility]" = _DEFAULT,
+        platforms: "list[str]" = _DEFAULT,
+        statuses: "list[RegistryItemStatus]" = _DEFAULT,
+        search_term: "str | None" = _DEFAULT,
+        page_token: "str | None" = _DEFAULT,
+        public_namespaces: "list[str]" = _DEFAULT,
+        include_markdown_documentation: "bool | None" = _DEFAULT,
+        module_source_types: "list[ModuleSourceType]" = _DEFAULT,
+        module_languages: "list[ModuleLanguage]" = _DEFAULT,
+        show_owned_deprecated: "bool | None" = _DEFAULT,
+    ) -> None:
+        self.organization_id = None if organization_id is _DEFAULT else organization_id
+        self.types = [] if types is _DEFAULT else types
+        self.visibilities = [] if visibilities is _DEFAULT else visibilities
+        self.platforms = [] if platforms is _DEFAULT else platforms
+        self.statuses = [] if statuses is _DEFAULT else statuses
+        self.search_term = None if search_term is _DEFAULT else search_term
+        self.page_token = None if page_token is _DEFAULT else page_token
+        self.public_namespaces = [] if public_namespaces is _DEFAULT else public_namespaces
+        self.include_markdown_documentation = (
+            None if include_markdown_documentation is _DEFAULT else include_markdown_documentation
+        )
+        self.module_source_types = [] if module_source_types is _DEFAULT else module_source_types
+        self.module_languages = [] if module_languages is _DEFAULT else module_languages
+        self.show_owned_deprecated = None if show_owned_deprecated is _DEFAULT else show_owned_deprecated
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ListRegistryItemsRequest", ListRegistryItemsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListRegistryItemsResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListRegistryItemsResponse`` message."""
+
     items: "list[RegistryItem]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        items: "list[RegistryItem]" = _DEFAULT,
+    ) -> None:
+        self.items = [] if items is _DEFAULT else items
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListRegistryItemsResponse", ListRegistryItemsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListRobotsForLocationsRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListRobotsForLocationsRequest`` message."""
+
     location_ids: "list[str]" = betterproto2.field(1, betterproto2.TYPE_STRING, repeated=True)
+
+    def __init__(
+        self,
+        location_ids: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.location_ids = [] if location_ids is _DEFAULT else location_ids
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListRobotsForLocationsRequest", ListRobotsForLocationsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListRobotsForLocationsResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListRobotsForLocationsResponse`` message."""
+
     robots: "list[Robot]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        robots: "list[Robot]" = _DEFAULT,
+    ) -> None:
+        self.robots = [] if robots is _DEFAULT else robots
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListRobotsForLocationsResponse", ListRobotsForLocationsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListRobotsForOrgRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListRobotsForOrgRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListRobotsForOrgRequest", ListRobotsForOrgRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListRobotsForOrgResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListRobotsForOrgResponse`` message."""
+
     robots: "list[Robot]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        robots: "list[Robot]" = _DEFAULT,
+    ) -> None:
+        self.robots = [] if robots is _DEFAULT else robots
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListRobotsForOrgResponse", ListRobotsForOrgResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListRobotsRequest(betterproto2.Message):
+    """The ``viam.app.v1.ListRobotsRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListRobotsRequest", ListRobotsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListRobotsResponse(betterproto2.Message):
+    """The ``viam.app.v1.ListRobotsResponse`` message."""
+
     robots: "list[Robot]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        robots: "list[Robot]" = _DEFAULT,
+    ) -> None:
+        self.robots = [] if robots is _DEFAULT else robots
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ListRobotsResponse", ListRobotsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Location(betterproto2.Message):
+    """The ``viam.app.v1.Location`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3020,12 +5221,37 @@ class Location(betterproto2.Message):
         9, betterproto2.TYPE_MESSAGE, optional=True
     )
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        parent_location_id: "str" = _DEFAULT,
+        auth: "LocationAuth | None" = _DEFAULT,
+        organizations: "list[LocationOrganization]" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+        robot_count: "int" = _DEFAULT,
+        config: "StorageConfig | None" = _DEFAULT,
+        primary_org_identity: "OrganizationIdentity | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.parent_location_id = "" if parent_location_id is _DEFAULT else parent_location_id
+        self.auth = None if auth is _DEFAULT else auth
+        self.organizations = [] if organizations is _DEFAULT else organizations
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.robot_count = 0 if robot_count is _DEFAULT else robot_count
+        self.config = None if config is _DEFAULT else config
+        self.primary_org_identity = None if primary_org_identity is _DEFAULT else primary_org_identity
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Location", Location)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LocationAuth(betterproto2.Message):
+    """The ``viam.app.v1.LocationAuth`` message."""
+
     secret: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     location_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3037,160 +5263,331 @@ class LocationAuth(betterproto2.Message):
         if self.is_set("secret"):
             warnings.warn("LocationAuth.secret is deprecated", DeprecationWarning)
 
+    def __init__(
+        self,
+        secret: "str" = _DEFAULT,
+        location_id: "str" = _DEFAULT,
+        secrets: "list[SharedSecret]" = _DEFAULT,
+    ) -> None:
+        self.secret = "" if secret is _DEFAULT else secret
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.secrets = [] if secrets is _DEFAULT else secrets
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "LocationAuth", LocationAuth)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LocationAuthRequest(betterproto2.Message):
+    """The ``viam.app.v1.LocationAuthRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "LocationAuthRequest", LocationAuthRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LocationAuthResponse(betterproto2.Message):
+    """The ``viam.app.v1.LocationAuthResponse`` message."""
+
     auth: "LocationAuth | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        auth: "LocationAuth | None" = _DEFAULT,
+    ) -> None:
+        self.auth = None if auth is _DEFAULT else auth
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "LocationAuthResponse", LocationAuthResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LocationOrganization(betterproto2.Message):
+    """The ``viam.app.v1.LocationOrganization`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     primary: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        primary: "bool" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.primary = False if primary is _DEFAULT else primary
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "LocationOrganization", LocationOrganization)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LocationSecret(betterproto2.Message):
+    """The ``viam.app.v1.LocationSecret`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     secret: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        secret: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.secret = "" if secret is _DEFAULT else secret
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "LocationSecret", LocationSecret)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LocationSummary(betterproto2.Message):
+    """The ``viam.app.v1.LocationSummary`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     location_name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     machine_summaries: "list[MachineSummary]" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, repeated=True)
 
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+        location_name: "str" = _DEFAULT,
+        machine_summaries: "list[MachineSummary]" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.location_name = "" if location_name is _DEFAULT else location_name
+        self.machine_summaries = [] if machine_summaries is _DEFAULT else machine_summaries
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "LocationSummary", LocationSummary)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LogConfiguration(betterproto2.Message):
+    """The ``viam.app.v1.LogConfiguration`` message."""
+
     level: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        level: "str" = _DEFAULT,
+    ) -> None:
+        self.level = "" if level is _DEFAULT else level
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "LogConfiguration", LogConfiguration)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LogPatternConfig(betterproto2.Message):
+    """The ``viam.app.v1.LogPatternConfig`` message."""
+
     pattern: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     level: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        pattern: "str" = _DEFAULT,
+        level: "str" = _DEFAULT,
+    ) -> None:
+        self.pattern = "" if pattern is _DEFAULT else pattern
+        self.level = "" if level is _DEFAULT else level
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "LogPatternConfig", LogPatternConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LogRequest(betterproto2.Message):
+    """The ``viam.app.v1.LogRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     logs: "list[__common__v1__.LogEntry]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        logs: "list[__common__v1__.LogEntry]" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.logs = [] if logs is _DEFAULT else logs
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "LogRequest", LogRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LogResponse(betterproto2.Message):
+    """The ``viam.app.v1.LogResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "LogResponse", LogResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MachinePickerCustomizations(betterproto2.Message):
+    """The ``viam.app.v1.MachinePickerCustomizations`` message."""
+
     heading: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
 
     subheading: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
+
+    def __init__(
+        self,
+        heading: "str | None" = _DEFAULT,
+        subheading: "str | None" = _DEFAULT,
+    ) -> None:
+        self.heading = None if heading is _DEFAULT else heading
+        self.subheading = None if subheading is _DEFAULT else subheading
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "MachinePickerCustomizations", MachinePickerCustomizations)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MachineSummary(betterproto2.Message):
+    """The ``viam.app.v1.MachineSummary`` message."""
+
     machine_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     machine_name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     part_summaries: "list[PartSummary]" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, repeated=True)
 
+    def __init__(
+        self,
+        machine_id: "str" = _DEFAULT,
+        machine_name: "str" = _DEFAULT,
+        part_summaries: "list[PartSummary]" = _DEFAULT,
+    ) -> None:
+        self.machine_id = "" if machine_id is _DEFAULT else machine_id
+        self.machine_name = "" if machine_name is _DEFAULT else machine_name
+        self.part_summaries = [] if part_summaries is _DEFAULT else part_summaries
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "MachineSummary", MachineSummary)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MaintenanceConfig(betterproto2.Message):
+    """The ``viam.app.v1.MaintenanceConfig`` message."""
+
     sensor_name: "__common__v1__.ResourceName | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     maintenance_allowed_key: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        sensor_name: "__common__v1__.ResourceName | None" = _DEFAULT,
+        maintenance_allowed_key: "str" = _DEFAULT,
+    ) -> None:
+        self.sensor_name = None if sensor_name is _DEFAULT else sensor_name
+        self.maintenance_allowed_key = "" if maintenance_allowed_key is _DEFAULT else maintenance_allowed_key
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "MaintenanceConfig", MaintenanceConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MarkPartAsMainRequest(betterproto2.Message):
+    """The ``viam.app.v1.MarkPartAsMainRequest`` message."""
+
     part_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        part_id: "str" = _DEFAULT,
+    ) -> None:
+        self.part_id = "" if part_id is _DEFAULT else part_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "MarkPartAsMainRequest", MarkPartAsMainRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MarkPartAsMainResponse(betterproto2.Message):
+    """The ``viam.app.v1.MarkPartAsMainResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "MarkPartAsMainResponse", MarkPartAsMainResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MarkPartForRestartRequest(betterproto2.Message):
+    """The ``viam.app.v1.MarkPartForRestartRequest`` message."""
+
     part_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        part_id: "str" = _DEFAULT,
+    ) -> None:
+        self.part_id = "" if part_id is _DEFAULT else part_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "MarkPartForRestartRequest", MarkPartForRestartRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MarkPartForRestartResponse(betterproto2.Message):
+    """The ``viam.app.v1.MarkPartForRestartResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "MarkPartForRestartResponse", MarkPartForRestartResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MlModelMetadata(betterproto2.Message):
+    """The ``viam.app.v1.MLModelMetadata`` message."""
+
     versions: "list[str]" = betterproto2.field(1, betterproto2.TYPE_STRING, repeated=True)
 
     model_type: "_mltraining__v1__.ModelType" = betterproto2.field(
@@ -3210,24 +5607,54 @@ class MlModelMetadata(betterproto2.Message):
         if self.is_set("versions"):
             warnings.warn("MlModelMetadata.versions is deprecated", DeprecationWarning)
 
+    def __init__(
+        self,
+        versions: "list[str]" = _DEFAULT,
+        model_type: "_mltraining__v1__.ModelType" = _DEFAULT,
+        model_framework: "_mltraining__v1__.ModelFramework" = _DEFAULT,
+        detailed_versions: "list[MlModelVersion]" = _DEFAULT,
+        deployment_modular_resources: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.versions = [] if versions is _DEFAULT else versions
+        self.model_type = _mltraining__v1__.ModelType(0) if model_type is _DEFAULT else model_type
+        self.model_framework = _mltraining__v1__.ModelFramework(0) if model_framework is _DEFAULT else model_framework
+        self.detailed_versions = [] if detailed_versions is _DEFAULT else detailed_versions
+        self.deployment_modular_resources = (
+            [] if deployment_modular_resources is _DEFAULT else deployment_modular_resources
+        )
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "MLModelMetadata", MlModelMetadata)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MlModelVersion(betterproto2.Message):
+    """The ``viam.app.v1.MLModelVersion`` message."""
+
     version: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     created_on: "datetime.datetime | None" = betterproto2.field(
         2, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
     )
 
+    def __init__(
+        self,
+        version: "str" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+    ) -> None:
+        self.version = "" if version is _DEFAULT else version
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "MLModelVersion", MlModelVersion)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MlTrainingMetadata(betterproto2.Message):
+    """The ``viam.app.v1.MLTrainingMetadata`` message."""
+
     versions: "list[MlTrainingVersion]" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, repeated=True)
 
     model_type: "_mltraining__v1__.ModelType" = betterproto2.field(
@@ -3242,24 +5669,54 @@ class MlTrainingMetadata(betterproto2.Message):
 
     deployment_modular_resources: "list[str]" = betterproto2.field(6, betterproto2.TYPE_STRING, repeated=True)
 
+    def __init__(
+        self,
+        versions: "list[MlTrainingVersion]" = _DEFAULT,
+        model_type: "_mltraining__v1__.ModelType" = _DEFAULT,
+        model_framework: "_mltraining__v1__.ModelFramework" = _DEFAULT,
+        draft: "bool" = _DEFAULT,
+        deployment_modular_resources: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.versions = [] if versions is _DEFAULT else versions
+        self.model_type = _mltraining__v1__.ModelType(0) if model_type is _DEFAULT else model_type
+        self.model_framework = _mltraining__v1__.ModelFramework(0) if model_framework is _DEFAULT else model_framework
+        self.draft = False if draft is _DEFAULT else draft
+        self.deployment_modular_resources = (
+            [] if deployment_modular_resources is _DEFAULT else deployment_modular_resources
+        )
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "MLTrainingMetadata", MlTrainingMetadata)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MlTrainingVersion(betterproto2.Message):
+    """The ``viam.app.v1.MLTrainingVersion`` message."""
+
     version: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     created_on: "datetime.datetime | None" = betterproto2.field(
         2, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
     )
 
+    def __init__(
+        self,
+        version: "str" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+    ) -> None:
+        self.version = "" if version is _DEFAULT else version
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "MLTrainingVersion", MlTrainingVersion)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Model(betterproto2.Message):
+    """The ``viam.app.v1.Model`` message."""
+
     api: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     model: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3270,12 +5727,29 @@ class Model(betterproto2.Message):
 
     supported_hardware: "list[str]" = betterproto2.field(5, betterproto2.TYPE_STRING, repeated=True)
 
+    def __init__(
+        self,
+        api: "str" = _DEFAULT,
+        model: "str" = _DEFAULT,
+        markdown_documentation: "str | None" = _DEFAULT,
+        description: "str | None" = _DEFAULT,
+        supported_hardware: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.api = "" if api is _DEFAULT else api
+        self.model = "" if model is _DEFAULT else model
+        self.markdown_documentation = None if markdown_documentation is _DEFAULT else markdown_documentation
+        self.description = None if description is _DEFAULT else description
+        self.supported_hardware = [] if supported_hardware is _DEFAULT else supported_hardware
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Model", Model)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Module(betterproto2.Message):
+    """The ``viam.app.v1.Module`` message."""
+
     module_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3308,12 +5782,51 @@ class Module(betterproto2.Message):
 
     deprecated_status: "DeprecatedStatus | None" = betterproto2.field(16, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        module_id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        visibility: "Visibility" = _DEFAULT,
+        versions: "list[VersionHistory]" = _DEFAULT,
+        url: "str" = _DEFAULT,
+        description: "str" = _DEFAULT,
+        models: "list[Model]" = _DEFAULT,
+        total_robot_usage: "int" = _DEFAULT,
+        total_organization_usage: "int" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+        entrypoint: "str" = _DEFAULT,
+        public_namespace: "str" = _DEFAULT,
+        first_run: "str | None" = _DEFAULT,
+        markdown_description: "str | None" = _DEFAULT,
+        apps: "list[App]" = _DEFAULT,
+        deprecated_status: "DeprecatedStatus | None" = _DEFAULT,
+    ) -> None:
+        self.module_id = "" if module_id is _DEFAULT else module_id
+        self.name = "" if name is _DEFAULT else name
+        self.visibility = Visibility(0) if visibility is _DEFAULT else visibility
+        self.versions = [] if versions is _DEFAULT else versions
+        self.url = "" if url is _DEFAULT else url
+        self.description = "" if description is _DEFAULT else description
+        self.models = [] if models is _DEFAULT else models
+        self.total_robot_usage = 0 if total_robot_usage is _DEFAULT else total_robot_usage
+        self.total_organization_usage = 0 if total_organization_usage is _DEFAULT else total_organization_usage
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.entrypoint = "" if entrypoint is _DEFAULT else entrypoint
+        self.public_namespace = "" if public_namespace is _DEFAULT else public_namespace
+        self.first_run = None if first_run is _DEFAULT else first_run
+        self.markdown_description = None if markdown_description is _DEFAULT else markdown_description
+        self.apps = [] if apps is _DEFAULT else apps
+        self.deprecated_status = None if deprecated_status is _DEFAULT else deprecated_status
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Module", Module)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ModuleConfig(betterproto2.Message):
+    """The ``viam.app.v1.ModuleConfig`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     path: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3336,12 +5849,37 @@ class ModuleConfig(betterproto2.Message):
 
     tcp_mode: "bool" = betterproto2.field(9, betterproto2.TYPE_BOOL)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        path: "str" = _DEFAULT,
+        log_level: "str" = _DEFAULT,
+        type: "str" = _DEFAULT,
+        module_id: "str" = _DEFAULT,
+        env: "dict[str, str]" = _DEFAULT,
+        status: "AppValidationStatus | None" = _DEFAULT,
+        first_run_timeout: "datetime.timedelta | None" = _DEFAULT,
+        tcp_mode: "bool" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.path = "" if path is _DEFAULT else path
+        self.log_level = "" if log_level is _DEFAULT else log_level
+        self.type = "" if type is _DEFAULT else type
+        self.module_id = "" if module_id is _DEFAULT else module_id
+        self.env = {} if env is _DEFAULT else env
+        self.status = None if status is _DEFAULT else status
+        self.first_run_timeout = None if first_run_timeout is _DEFAULT else first_run_timeout
+        self.tcp_mode = False if tcp_mode is _DEFAULT else tcp_mode
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ModuleConfig", ModuleConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ModuleFileInfo(betterproto2.Message):
+    """The ``viam.app.v1.ModuleFileInfo`` message."""
+
     module_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     version: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3350,12 +5888,27 @@ class ModuleFileInfo(betterproto2.Message):
 
     platform_tags: "list[str]" = betterproto2.field(5, betterproto2.TYPE_STRING, repeated=True)
 
+    def __init__(
+        self,
+        module_id: "str" = _DEFAULT,
+        version: "str" = _DEFAULT,
+        platform: "str" = _DEFAULT,
+        platform_tags: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.module_id = "" if module_id is _DEFAULT else module_id
+        self.version = "" if version is _DEFAULT else version
+        self.platform = "" if platform is _DEFAULT else platform
+        self.platform_tags = [] if platform_tags is _DEFAULT else platform_tags
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ModuleFileInfo", ModuleFileInfo)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ModuleMetadata(betterproto2.Message):
+    """The ``viam.app.v1.ModuleMetadata`` message."""
+
     models: "list[Model]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     versions: "list[ModuleVersion]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
@@ -3374,12 +5927,37 @@ class ModuleMetadata(betterproto2.Message):
 
     min_viam_server_version: "str | None" = betterproto2.field(9, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        models: "list[Model]" = _DEFAULT,
+        versions: "list[ModuleVersion]" = _DEFAULT,
+        entrypoint: "str" = _DEFAULT,
+        first_run: "str | None" = _DEFAULT,
+        markdown_description: "str | None" = _DEFAULT,
+        apps: "list[App]" = _DEFAULT,
+        source_type: "ModuleSourceType | None" = _DEFAULT,
+        language: "ModuleLanguage | None" = _DEFAULT,
+        min_viam_server_version: "str | None" = _DEFAULT,
+    ) -> None:
+        self.models = [] if models is _DEFAULT else models
+        self.versions = [] if versions is _DEFAULT else versions
+        self.entrypoint = "" if entrypoint is _DEFAULT else entrypoint
+        self.first_run = None if first_run is _DEFAULT else first_run
+        self.markdown_description = None if markdown_description is _DEFAULT else markdown_description
+        self.apps = [] if apps is _DEFAULT else apps
+        self.source_type = None if source_type is _DEFAULT else source_type
+        self.language = None if language is _DEFAULT else language
+        self.min_viam_server_version = None if min_viam_server_version is _DEFAULT else min_viam_server_version
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ModuleMetadata", ModuleMetadata)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ModuleVersion(betterproto2.Message):
+    """The ``viam.app.v1.ModuleVersion`` message."""
+
     version: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     files: "list[Uploads]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
@@ -3398,20 +5976,54 @@ class ModuleVersion(betterproto2.Message):
 
     min_viam_server_version: "str | None" = betterproto2.field(9, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        version: "str" = _DEFAULT,
+        files: "list[Uploads]" = _DEFAULT,
+        models: "list[Model]" = _DEFAULT,
+        entrypoint: "str" = _DEFAULT,
+        first_run: "str | None" = _DEFAULT,
+        markdown_description: "str | None" = _DEFAULT,
+        apps: "list[App]" = _DEFAULT,
+        deprecated_status: "DeprecatedStatus | None" = _DEFAULT,
+        min_viam_server_version: "str | None" = _DEFAULT,
+    ) -> None:
+        self.version = "" if version is _DEFAULT else version
+        self.files = [] if files is _DEFAULT else files
+        self.models = [] if models is _DEFAULT else models
+        self.entrypoint = "" if entrypoint is _DEFAULT else entrypoint
+        self.first_run = None if first_run is _DEFAULT else first_run
+        self.markdown_description = None if markdown_description is _DEFAULT else markdown_description
+        self.apps = [] if apps is _DEFAULT else apps
+        self.deprecated_status = None if deprecated_status is _DEFAULT else deprecated_status
+        self.min_viam_server_version = None if min_viam_server_version is _DEFAULT else min_viam_server_version
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ModuleVersion", ModuleVersion)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class NeedsRestartRequest(betterproto2.Message):
+    """The ``viam.app.v1.NeedsRestartRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "NeedsRestartRequest", NeedsRestartRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class NeedsRestartResponse(betterproto2.Message):
+    """The ``viam.app.v1.NeedsRestartResponse`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     must_restart: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
@@ -3420,12 +6032,25 @@ class NeedsRestartResponse(betterproto2.Message):
         3, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Duration, optional=True
     )
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        must_restart: "bool" = _DEFAULT,
+        restart_check_interval: "datetime.timedelta | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.must_restart = False if must_restart is _DEFAULT else must_restart
+        self.restart_check_interval = None if restart_check_interval is _DEFAULT else restart_check_interval
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "NeedsRestartResponse", NeedsRestartResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class NetworkConfig(betterproto2.Message):
+    """The ``viam.app.v1.NetworkConfig`` message."""
+
     fqdn: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     bind_address: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3442,48 +6067,109 @@ class NetworkConfig(betterproto2.Message):
 
     no_tls: "bool" = betterproto2.field(7, betterproto2.TYPE_BOOL)
 
+    def __init__(
+        self,
+        fqdn: "str" = _DEFAULT,
+        bind_address: "str" = _DEFAULT,
+        tls_cert_file: "str" = _DEFAULT,
+        tls_key_file: "str" = _DEFAULT,
+        sessions: "SessionsConfig | None" = _DEFAULT,
+        traffic_tunnel_endpoints: "list[TrafficTunnelEndpoint]" = _DEFAULT,
+        no_tls: "bool" = _DEFAULT,
+    ) -> None:
+        self.fqdn = "" if fqdn is _DEFAULT else fqdn
+        self.bind_address = "" if bind_address is _DEFAULT else bind_address
+        self.tls_cert_file = "" if tls_cert_file is _DEFAULT else tls_cert_file
+        self.tls_key_file = "" if tls_key_file is _DEFAULT else tls_key_file
+        self.sessions = None if sessions is _DEFAULT else sessions
+        self.traffic_tunnel_endpoints = [] if traffic_tunnel_endpoints is _DEFAULT else traffic_tunnel_endpoints
+        self.no_tls = False if no_tls is _DEFAULT else no_tls
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "NetworkConfig", NetworkConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class NewRobotPartRequest(betterproto2.Message):
+    """The ``viam.app.v1.NewRobotPartRequest`` message."""
+
     robot_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     part_name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        robot_id: "str" = _DEFAULT,
+        part_name: "str" = _DEFAULT,
+    ) -> None:
+        self.robot_id = "" if robot_id is _DEFAULT else robot_id
+        self.part_name = "" if part_name is _DEFAULT else part_name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "NewRobotPartRequest", NewRobotPartRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class NewRobotPartResponse(betterproto2.Message):
+    """The ``viam.app.v1.NewRobotPartResponse`` message."""
+
     part_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        part_id: "str" = _DEFAULT,
+    ) -> None:
+        self.part_id = "" if part_id is _DEFAULT else part_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "NewRobotPartResponse", NewRobotPartResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class NewRobotRequest(betterproto2.Message):
+    """The ``viam.app.v1.NewRobotRequest`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     location: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        location: "str" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.location = "" if location is _DEFAULT else location
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "NewRobotRequest", NewRobotRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class NewRobotResponse(betterproto2.Message):
+    """The ``viam.app.v1.NewRobotResponse`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "NewRobotResponse", NewRobotResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OAuthConfig(betterproto2.Message):
+    """The ``viam.app.v1.OAuthConfig`` message."""
+
     client_authentication: "ClientAuthentication" = betterproto2.field(
         1, betterproto2.TYPE_ENUM, default_factory=lambda: ClientAuthentication(0)
     )
@@ -3504,12 +6190,37 @@ class OAuthConfig(betterproto2.Message):
 
     invite_redirect_uri: "str" = betterproto2.field(8, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        client_authentication: "ClientAuthentication" = _DEFAULT,
+        pkce: "Pkce" = _DEFAULT,
+        url_validation: "UrlValidation" = _DEFAULT,
+        origin_uris: "list[str]" = _DEFAULT,
+        redirect_uris: "list[str]" = _DEFAULT,
+        logout_uri: "str" = _DEFAULT,
+        enabled_grants: "list[EnabledGrant]" = _DEFAULT,
+        invite_redirect_uri: "str" = _DEFAULT,
+    ) -> None:
+        self.client_authentication = (
+            ClientAuthentication(0) if client_authentication is _DEFAULT else client_authentication
+        )
+        self.pkce = Pkce(0) if pkce is _DEFAULT else pkce
+        self.url_validation = UrlValidation(0) if url_validation is _DEFAULT else url_validation
+        self.origin_uris = [] if origin_uris is _DEFAULT else origin_uris
+        self.redirect_uris = [] if redirect_uris is _DEFAULT else redirect_uris
+        self.logout_uri = "" if logout_uri is _DEFAULT else logout_uri
+        self.enabled_grants = [] if enabled_grants is _DEFAULT else enabled_grants
+        self.invite_redirect_uri = "" if invite_redirect_uri is _DEFAULT else invite_redirect_uri
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "OAuthConfig", OAuthConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Organization(betterproto2.Message):
+    """The ``viam.app.v1.Organization`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3530,29 +6241,77 @@ class Organization(betterproto2.Message):
         8, betterproto2.TYPE_MESSAGE, optional=True
     )
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+        public_namespace: "str" = _DEFAULT,
+        default_region: "str" = _DEFAULT,
+        cid: "str | None" = _DEFAULT,
+        default_fragments: "FragmentImportList | None" = _DEFAULT,
+        allowed_login_methods: "AllowedLoginMethods | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.public_namespace = "" if public_namespace is _DEFAULT else public_namespace
+        self.default_region = "" if default_region is _DEFAULT else default_region
+        self.cid = None if cid is _DEFAULT else cid
+        self.default_fragments = None if default_fragments is _DEFAULT else default_fragments
+        self.allowed_login_methods = None if allowed_login_methods is _DEFAULT else allowed_login_methods
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Organization", Organization)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrganizationGetLogoRequest(betterproto2.Message):
+    """The ``viam.app.v1.OrganizationGetLogoRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "OrganizationGetLogoRequest", OrganizationGetLogoRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrganizationGetLogoResponse(betterproto2.Message):
+    """The ``viam.app.v1.OrganizationGetLogoResponse`` message."""
+
     url: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        url: "str" = _DEFAULT,
+    ) -> None:
+        self.url = "" if url is _DEFAULT else url
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "OrganizationGetLogoResponse", OrganizationGetLogoResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrganizationGetSupportEmailRequest(betterproto2.Message):
+    """The ``viam.app.v1.OrganizationGetSupportEmailRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -3560,9 +6319,18 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrganizationGetSupportEmailResponse(betterproto2.Message):
+    """The ``viam.app.v1.OrganizationGetSupportEmailResponse`` message."""
+
     email: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        email: "str" = _DEFAULT,
+    ) -> None:
+        self.email = "" if email is _DEFAULT else email
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -3570,18 +6338,31 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrganizationIdentity(betterproto2.Message):
+    """The ``viam.app.v1.OrganizationIdentity`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "OrganizationIdentity", OrganizationIdentity)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrganizationInvite(betterproto2.Message):
+    """The ``viam.app.v1.OrganizationInvite`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     email: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3592,12 +6373,27 @@ class OrganizationInvite(betterproto2.Message):
 
     authorizations: "list[Authorization]" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, repeated=True)
 
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        email: "str" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+        authorizations: "list[Authorization]" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.email = "" if email is _DEFAULT else email
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.authorizations = [] if authorizations is _DEFAULT else authorizations
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "OrganizationInvite", OrganizationInvite)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrganizationMember(betterproto2.Message):
+    """The ``viam.app.v1.OrganizationMember`` message."""
+
     user_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     emails: "list[str]" = betterproto2.field(2, betterproto2.TYPE_STRING, repeated=True)
@@ -3614,33 +6410,77 @@ class OrganizationMember(betterproto2.Message):
         5, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
     )
 
+    def __init__(
+        self,
+        user_id: "str" = _DEFAULT,
+        emails: "list[str]" = _DEFAULT,
+        date_added: "datetime.datetime | None" = _DEFAULT,
+        last_login: "datetime.datetime | None" = _DEFAULT,
+        last_access: "datetime.datetime | None" = _DEFAULT,
+    ) -> None:
+        self.user_id = "" if user_id is _DEFAULT else user_id
+        self.emails = [] if emails is _DEFAULT else emails
+        self.date_added = None if date_added is _DEFAULT else date_added
+        self.last_login = None if last_login is _DEFAULT else last_login
+        self.last_access = None if last_access is _DEFAULT else last_access
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "OrganizationMember", OrganizationMember)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrganizationSetLogoRequest(betterproto2.Message):
+    """The ``viam.app.v1.OrganizationSetLogoRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     logo: "bytes" = betterproto2.field(2, betterproto2.TYPE_BYTES)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        logo: "bytes" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.logo = b"" if logo is _DEFAULT else logo
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "OrganizationSetLogoRequest", OrganizationSetLogoRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrganizationSetLogoResponse(betterproto2.Message):
+    """The ``viam.app.v1.OrganizationSetLogoResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "OrganizationSetLogoResponse", OrganizationSetLogoResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrganizationSetSupportEmailRequest(betterproto2.Message):
+    """The ``viam.app.v1.OrganizationSetSupportEmailRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     email: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        email: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.email = "" if email is _DEFAULT else email
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -3648,9 +6488,16 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrganizationSetSupportEmailResponse(betterproto2.Message):
+    """The ``viam.app.v1.OrganizationSetSupportEmailResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -3658,8 +6505,10 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrgDetails(betterproto2.Message):
+    """The ``viam.app.v1.OrgDetails`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     org_name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3670,11 +6519,26 @@ class OrgDetails(betterproto2.Message):
 
     billing_tier: "str | None" = betterproto2.field(5, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        org_name: "str" = _DEFAULT,
+        org_cid: "str | None" = _DEFAULT,
+        public_namespace: "str | None" = _DEFAULT,
+        billing_tier: "str | None" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.org_name = "" if org_name is _DEFAULT else org_name
+        self.org_cid = None if org_cid is _DEFAULT else org_cid
+        self.public_namespace = None if public_namespace is _DEFAULT else public_namespace
+        self.billing_tier = None if billing_tier is _DEFAULT else billing_tier
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "OrgDetails", OrgDetails)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Orientation(betterproto2.Message):
     """
 
@@ -3707,12 +6571,31 @@ class Orientation(betterproto2.Message):
         6, betterproto2.TYPE_MESSAGE, optional=True, group="type"
     )
 
+    def __init__(
+        self,
+        no_orientation: "OrientationNoOrientation | None" = _DEFAULT,
+        vector_radians: "OrientationOrientationVectorRadians | None" = _DEFAULT,
+        vector_degrees: "OrientationOrientationVectorDegrees | None" = _DEFAULT,
+        euler_angles: "OrientationEulerAngles | None" = _DEFAULT,
+        axis_angles: "OrientationAxisAngles | None" = _DEFAULT,
+        quaternion: "OrientationQuaternion | None" = _DEFAULT,
+    ) -> None:
+        self.no_orientation = None if no_orientation is _DEFAULT else no_orientation
+        self.vector_radians = None if vector_radians is _DEFAULT else vector_radians
+        self.vector_degrees = None if vector_degrees is _DEFAULT else vector_degrees
+        self.euler_angles = None if euler_angles is _DEFAULT else euler_angles
+        self.axis_angles = None if axis_angles is _DEFAULT else axis_angles
+        self.quaternion = None if quaternion is _DEFAULT else quaternion
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Orientation", Orientation)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrientationAxisAngles(betterproto2.Message):
+    """The ``viam.app.v1.Orientation.AxisAngles`` message."""
+
     theta: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     x: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
@@ -3721,32 +6604,67 @@ class OrientationAxisAngles(betterproto2.Message):
 
     z: "float" = betterproto2.field(4, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        theta: "float" = _DEFAULT,
+        x: "float" = _DEFAULT,
+        y: "float" = _DEFAULT,
+        z: "float" = _DEFAULT,
+    ) -> None:
+        self.theta = 0.0 if theta is _DEFAULT else theta
+        self.x = 0.0 if x is _DEFAULT else x
+        self.y = 0.0 if y is _DEFAULT else y
+        self.z = 0.0 if z is _DEFAULT else z
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Orientation.AxisAngles", OrientationAxisAngles)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrientationEulerAngles(betterproto2.Message):
+    """The ``viam.app.v1.Orientation.EulerAngles`` message."""
+
     roll: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     pitch: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
 
     yaw: "float" = betterproto2.field(3, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        roll: "float" = _DEFAULT,
+        pitch: "float" = _DEFAULT,
+        yaw: "float" = _DEFAULT,
+    ) -> None:
+        self.roll = 0.0 if roll is _DEFAULT else roll
+        self.pitch = 0.0 if pitch is _DEFAULT else pitch
+        self.yaw = 0.0 if yaw is _DEFAULT else yaw
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Orientation.EulerAngles", OrientationEulerAngles)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrientationNoOrientation(betterproto2.Message):
+    """The ``viam.app.v1.Orientation.NoOrientation`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "Orientation.NoOrientation", OrientationNoOrientation)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrientationOrientationVectorDegrees(betterproto2.Message):
+    """The ``viam.app.v1.Orientation.OrientationVectorDegrees`` message."""
+
     theta: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     x: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
@@ -3754,6 +6672,19 @@ class OrientationOrientationVectorDegrees(betterproto2.Message):
     y: "float" = betterproto2.field(3, betterproto2.TYPE_DOUBLE)
 
     z: "float" = betterproto2.field(4, betterproto2.TYPE_DOUBLE)
+
+    def __init__(
+        self,
+        theta: "float" = _DEFAULT,
+        x: "float" = _DEFAULT,
+        y: "float" = _DEFAULT,
+        z: "float" = _DEFAULT,
+    ) -> None:
+        self.theta = 0.0 if theta is _DEFAULT else theta
+        self.x = 0.0 if x is _DEFAULT else x
+        self.y = 0.0 if y is _DEFAULT else y
+        self.z = 0.0 if z is _DEFAULT else z
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -3761,8 +6692,10 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrientationOrientationVectorRadians(betterproto2.Message):
+    """The ``viam.app.v1.Orientation.OrientationVectorRadians`` message."""
+
     theta: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     x: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
@@ -3771,14 +6704,29 @@ class OrientationOrientationVectorRadians(betterproto2.Message):
 
     z: "float" = betterproto2.field(4, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        theta: "float" = _DEFAULT,
+        x: "float" = _DEFAULT,
+        y: "float" = _DEFAULT,
+        z: "float" = _DEFAULT,
+    ) -> None:
+        self.theta = 0.0 if theta is _DEFAULT else theta
+        self.x = 0.0 if x is _DEFAULT else x
+        self.y = 0.0 if y is _DEFAULT else y
+        self.z = 0.0 if z is _DEFAULT else z
+        self.__post_init__()
+
 
 default_message_pool.register_message(
     "viam.app.v1", "Orientation.OrientationVectorRadians", OrientationOrientationVectorRadians
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class OrientationQuaternion(betterproto2.Message):
+    """The ``viam.app.v1.Orientation.Quaternion`` message."""
+
     w: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     x: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
@@ -3787,12 +6735,27 @@ class OrientationQuaternion(betterproto2.Message):
 
     z: "float" = betterproto2.field(4, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        w: "float" = _DEFAULT,
+        x: "float" = _DEFAULT,
+        y: "float" = _DEFAULT,
+        z: "float" = _DEFAULT,
+    ) -> None:
+        self.w = 0.0 if w is _DEFAULT else w
+        self.x = 0.0 if x is _DEFAULT else x
+        self.y = 0.0 if y is _DEFAULT else y
+        self.z = 0.0 if z is _DEFAULT else z
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Orientation.Quaternion", OrientationQuaternion)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class PackageConfig(betterproto2.Message):
+    """The ``viam.app.v1.PackageConfig`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     package: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3803,12 +6766,29 @@ class PackageConfig(betterproto2.Message):
 
     status: "AppValidationStatus | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        package: "str" = _DEFAULT,
+        version: "str" = _DEFAULT,
+        type: "str" = _DEFAULT,
+        status: "AppValidationStatus | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.package = "" if package is _DEFAULT else package
+        self.version = "" if version is _DEFAULT else version
+        self.type = "" if type is _DEFAULT else type
+        self.status = None if status is _DEFAULT else status
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "PackageConfig", PackageConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class PartSummary(betterproto2.Message):
+    """The ``viam.app.v1.PartSummary`` message."""
+
     part_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     part_name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3841,22 +6821,68 @@ class PartSummary(betterproto2.Message):
 
     fragments: "list[FragmentSummary]" = betterproto2.field(9, betterproto2.TYPE_MESSAGE, repeated=True)
 
+    def __init__(
+        self,
+        part_id: "str" = _DEFAULT,
+        part_name: "str" = _DEFAULT,
+        is_main_part: "bool" = _DEFAULT,
+        online_state: "OnlineState" = _DEFAULT,
+        seconds_since_online: "int" = _DEFAULT,
+        last_access: "datetime.datetime | None" = _DEFAULT,
+        last_online: "datetime.datetime | None" = _DEFAULT,
+        viam_server_version: "ViamServerVersion | None" = _DEFAULT,
+        viam_agent_version: "ViamAgentVersion | None" = _DEFAULT,
+        os: "str | None" = _DEFAULT,
+        platform: "str | None" = _DEFAULT,
+        public_ip_address: "str | None" = _DEFAULT,
+        dns_name: "str | None" = _DEFAULT,
+        fragments: "list[FragmentSummary]" = _DEFAULT,
+    ) -> None:
+        self.part_id = "" if part_id is _DEFAULT else part_id
+        self.part_name = "" if part_name is _DEFAULT else part_name
+        self.is_main_part = False if is_main_part is _DEFAULT else is_main_part
+        self.online_state = OnlineState(0) if online_state is _DEFAULT else online_state
+        self.seconds_since_online = 0 if seconds_since_online is _DEFAULT else seconds_since_online
+        self.last_access = None if last_access is _DEFAULT else last_access
+        self.last_online = None if last_online is _DEFAULT else last_online
+        self.viam_server_version = None if viam_server_version is _DEFAULT else viam_server_version
+        self.viam_agent_version = None if viam_agent_version is _DEFAULT else viam_agent_version
+        self.os = None if os is _DEFAULT else os
+        self.platform = None if platform is _DEFAULT else platform
+        self.public_ip_address = None if public_ip_address is _DEFAULT else public_ip_address
+        self.dns_name = None if dns_name is _DEFAULT else dns_name
+        self.fragments = [] if fragments is _DEFAULT else fragments
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "PartSummary", PartSummary)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Permission(betterproto2.Message):
+    """The ``viam.app.v1.Permission`` message."""
+
     resources: "list[str]" = betterproto2.field(1, betterproto2.TYPE_STRING, repeated=True)
 
     allowed_methods: "list[str]" = betterproto2.field(2, betterproto2.TYPE_STRING, repeated=True)
+
+    def __init__(
+        self,
+        resources: "list[str]" = _DEFAULT,
+        allowed_methods: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.resources = [] if resources is _DEFAULT else resources
+        self.allowed_methods = [] if allowed_methods is _DEFAULT else allowed_methods
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "Permission", Permission)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ProcessConfig(betterproto2.Message):
+    """The ``viam.app.v1.ProcessConfig`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -3881,33 +6907,82 @@ class ProcessConfig(betterproto2.Message):
 
     username: "str" = betterproto2.field(10, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        args: "list[str]" = _DEFAULT,
+        cwd: "str" = _DEFAULT,
+        one_shot: "bool" = _DEFAULT,
+        log: "bool" = _DEFAULT,
+        stop_signal: "int" = _DEFAULT,
+        stop_timeout: "datetime.timedelta | None" = _DEFAULT,
+        env: "dict[str, str]" = _DEFAULT,
+        username: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.args = [] if args is _DEFAULT else args
+        self.cwd = "" if cwd is _DEFAULT else cwd
+        self.one_shot = False if one_shot is _DEFAULT else one_shot
+        self.log = False if log is _DEFAULT else log
+        self.stop_signal = 0 if stop_signal is _DEFAULT else stop_signal
+        self.stop_timeout = None if stop_timeout is _DEFAULT else stop_timeout
+        self.env = {} if env is _DEFAULT else env
+        self.username = "" if username is _DEFAULT else username
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ProcessConfig", ProcessConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ReadOAuthAppRequest(betterproto2.Message):
+    """The ``viam.app.v1.ReadOAuthAppRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     client_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        client_id: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.client_id = "" if client_id is _DEFAULT else client_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ReadOAuthAppRequest", ReadOAuthAppRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ReadOAuthAppResponse(betterproto2.Message):
+    """The ``viam.app.v1.ReadOAuthAppResponse`` message."""
+
     client_name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     client_secret: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     oauth_config: "OAuthConfig | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        client_name: "str" = _DEFAULT,
+        client_secret: "str" = _DEFAULT,
+        oauth_config: "OAuthConfig | None" = _DEFAULT,
+    ) -> None:
+        self.client_name = "" if client_name is _DEFAULT else client_name
+        self.client_secret = "" if client_secret is _DEFAULT else client_secret
+        self.oauth_config = None if oauth_config is _DEFAULT else oauth_config
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ReadOAuthAppResponse", ReadOAuthAppResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RegistryItem(betterproto2.Message):
     """
 
@@ -3966,11 +7041,56 @@ class RegistryItem(betterproto2.Message):
 
     billing: "RegistryItemBilling | None" = betterproto2.field(19, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        item_id: "str" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+        public_namespace: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        type: "_packages__v1__.PackageType" = _DEFAULT,
+        visibility: "Visibility" = _DEFAULT,
+        url: "str" = _DEFAULT,
+        description: "str" = _DEFAULT,
+        total_robot_usage: "int" = _DEFAULT,
+        total_external_robot_usage: "int" = _DEFAULT,
+        total_organization_usage: "int" = _DEFAULT,
+        total_external_organization_usage: "int" = _DEFAULT,
+        module_metadata: "ModuleMetadata | None" = _DEFAULT,
+        ml_model_metadata: "MlModelMetadata | None" = _DEFAULT,
+        ml_training_metadata: "MlTrainingMetadata | None" = _DEFAULT,
+        created_at: "datetime.datetime | None" = _DEFAULT,
+        updated_at: "datetime.datetime | None" = _DEFAULT,
+        deprecated_status: "DeprecatedStatus | None" = _DEFAULT,
+        billing: "RegistryItemBilling | None" = _DEFAULT,
+    ) -> None:
+        self.item_id = "" if item_id is _DEFAULT else item_id
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.public_namespace = "" if public_namespace is _DEFAULT else public_namespace
+        self.name = "" if name is _DEFAULT else name
+        self.type = _packages__v1__.PackageType(0) if type is _DEFAULT else type
+        self.visibility = Visibility(0) if visibility is _DEFAULT else visibility
+        self.url = "" if url is _DEFAULT else url
+        self.description = "" if description is _DEFAULT else description
+        self.total_robot_usage = 0 if total_robot_usage is _DEFAULT else total_robot_usage
+        self.total_external_robot_usage = 0 if total_external_robot_usage is _DEFAULT else total_external_robot_usage
+        self.total_organization_usage = 0 if total_organization_usage is _DEFAULT else total_organization_usage
+        self.total_external_organization_usage = (
+            0 if total_external_organization_usage is _DEFAULT else total_external_organization_usage
+        )
+        self.module_metadata = None if module_metadata is _DEFAULT else module_metadata
+        self.ml_model_metadata = None if ml_model_metadata is _DEFAULT else ml_model_metadata
+        self.ml_training_metadata = None if ml_training_metadata is _DEFAULT else ml_training_metadata
+        self.created_at = None if created_at is _DEFAULT else created_at
+        self.updated_at = None if updated_at is _DEFAULT else updated_at
+        self.deprecated_status = None if deprecated_status is _DEFAULT else deprecated_status
+        self.billing = None if billing is _DEFAULT else billing
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "RegistryItem", RegistryItem)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RegistryItemBilling(betterproto2.Message):
     """
 
@@ -3987,40 +7107,82 @@ class RegistryItemBilling(betterproto2.Message):
         2, betterproto2.TYPE_MESSAGE, optional=True, group="frequency"
     )
 
+    def __init__(
+        self,
+        cost_per_month: "RegistryItemCostByResource | None" = _DEFAULT,
+        cost_per_year: "RegistryItemCostByResource | None" = _DEFAULT,
+    ) -> None:
+        self.cost_per_month = None if cost_per_month is _DEFAULT else cost_per_month
+        self.cost_per_year = None if cost_per_year is _DEFAULT else cost_per_year
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "RegistryItemBilling", RegistryItemBilling)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RegistryItemCostByResource(betterproto2.Message):
+    """The ``viam.app.v1.RegistryItemCostByResource`` message."""
+
     per_machine: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
+
+    def __init__(
+        self,
+        per_machine: "float" = _DEFAULT,
+    ) -> None:
+        self.per_machine = 0.0 if per_machine is _DEFAULT else per_machine
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RegistryItemCostByResource", RegistryItemCostByResource)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RemoteAuth(betterproto2.Message):
+    """The ``viam.app.v1.RemoteAuth`` message."""
+
     credentials: "RemoteAuthCredentials | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     entity: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        credentials: "RemoteAuthCredentials | None" = _DEFAULT,
+        entity: "str" = _DEFAULT,
+    ) -> None:
+        self.credentials = None if credentials is _DEFAULT else credentials
+        self.entity = "" if entity is _DEFAULT else entity
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RemoteAuth", RemoteAuth)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RemoteAuthCredentials(betterproto2.Message):
+    """The ``viam.app.v1.RemoteAuth.Credentials`` message."""
+
     type: "CredentialsType" = betterproto2.field(1, betterproto2.TYPE_ENUM, default_factory=lambda: CredentialsType(0))
 
     payload: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        type: "CredentialsType" = _DEFAULT,
+        payload: "str" = _DEFAULT,
+    ) -> None:
+        self.type = CredentialsType(0) if type is _DEFAULT else type
+        self.payload = "" if payload is _DEFAULT else payload
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RemoteAuth.Credentials", RemoteAuthCredentials)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RemoteConfig(betterproto2.Message):
+    """The ``viam.app.v1.RemoteConfig`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     address: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -4049,95 +7211,218 @@ class RemoteConfig(betterproto2.Message):
 
     prefix: "str" = betterproto2.field(11, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        address: "str" = _DEFAULT,
+        frame: "Frame | None" = _DEFAULT,
+        auth: "RemoteAuth | None" = _DEFAULT,
+        managed_by: "str" = _DEFAULT,
+        insecure: "bool" = _DEFAULT,
+        connection_check_interval: "datetime.timedelta | None" = _DEFAULT,
+        reconnect_interval: "datetime.timedelta | None" = _DEFAULT,
+        service_configs: "list[ResourceLevelServiceConfig]" = _DEFAULT,
+        secret: "str" = _DEFAULT,
+        prefix: "str" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.address = "" if address is _DEFAULT else address
+        self.frame = None if frame is _DEFAULT else frame
+        self.auth = None if auth is _DEFAULT else auth
+        self.managed_by = "" if managed_by is _DEFAULT else managed_by
+        self.insecure = False if insecure is _DEFAULT else insecure
+        self.connection_check_interval = None if connection_check_interval is _DEFAULT else connection_check_interval
+        self.reconnect_interval = None if reconnect_interval is _DEFAULT else reconnect_interval
+        self.service_configs = [] if service_configs is _DEFAULT else service_configs
+        self.secret = "" if secret is _DEFAULT else secret
+        self.prefix = "" if prefix is _DEFAULT else prefix
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "RemoteConfig", RemoteConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RemoveFavoriteMachineRequest(betterproto2.Message):
+    """The ``viam.app.v1.RemoveFavoriteMachineRequest`` message."""
+
     machine_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        machine_id: "str" = _DEFAULT,
+    ) -> None:
+        self.machine_id = "" if machine_id is _DEFAULT else machine_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RemoveFavoriteMachineRequest", RemoveFavoriteMachineRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RemoveFavoriteMachineResponse(betterproto2.Message):
+    """The ``viam.app.v1.RemoveFavoriteMachineResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RemoveFavoriteMachineResponse", RemoveFavoriteMachineResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RemoveRoleRequest(betterproto2.Message):
+    """The ``viam.app.v1.RemoveRoleRequest`` message."""
+
     authorization: "Authorization | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        authorization: "Authorization | None" = _DEFAULT,
+    ) -> None:
+        self.authorization = None if authorization is _DEFAULT else authorization
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RemoveRoleRequest", RemoveRoleRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RemoveRoleResponse(betterproto2.Message):
+    """The ``viam.app.v1.RemoveRoleResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RemoveRoleResponse", RemoveRoleResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RenameKeyRequest(betterproto2.Message):
+    """The ``viam.app.v1.RenameKeyRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RenameKeyRequest", RenameKeyRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RenameKeyResponse(betterproto2.Message):
+    """The ``viam.app.v1.RenameKeyResponse`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RenameKeyResponse", RenameKeyResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RenameRegistryItemRequest(betterproto2.Message):
+    """The ``viam.app.v1.RenameRegistryItemRequest`` message."""
+
     item_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     new_name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        item_id: "str" = _DEFAULT,
+        new_name: "str" = _DEFAULT,
+    ) -> None:
+        self.item_id = "" if item_id is _DEFAULT else item_id
+        self.new_name = "" if new_name is _DEFAULT else new_name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RenameRegistryItemRequest", RenameRegistryItemRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RenameRegistryItemResponse(betterproto2.Message):
+    """The ``viam.app.v1.RenameRegistryItemResponse`` message."""
+
     item: "RegistryItem | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        item: "RegistryItem | None" = _DEFAULT,
+    ) -> None:
+        self.item = None if item is _DEFAULT else item
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RenameRegistryItemResponse", RenameRegistryItemResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ResendOrganizationInviteRequest(betterproto2.Message):
+    """The ``viam.app.v1.ResendOrganizationInviteRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     email: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     send_email_invite: "bool | None" = betterproto2.field(3, betterproto2.TYPE_BOOL, optional=True)
 
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        email: "str" = _DEFAULT,
+        send_email_invite: "bool | None" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.email = "" if email is _DEFAULT else email
+        self.send_email_invite = None if send_email_invite is _DEFAULT else send_email_invite
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ResendOrganizationInviteRequest", ResendOrganizationInviteRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ResendOrganizationInviteResponse(betterproto2.Message):
+    """The ``viam.app.v1.ResendOrganizationInviteResponse`` message."""
+
     invite: "OrganizationInvite | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        invite: "OrganizationInvite | None" = _DEFAULT,
+    ) -> None:
+        self.invite = None if invite is _DEFAULT else invite
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -4145,8 +7430,10 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ResolvedFragment(betterproto2.Message):
+    """The ``viam.app.v1.ResolvedFragment`` message."""
+
     fragment_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     resolved_config: "___google__protobuf__.Struct | None" = betterproto2.field(
@@ -4157,22 +7444,48 @@ class ResolvedFragment(betterproto2.Message):
 
     revision: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        fragment_id: "str" = _DEFAULT,
+        resolved_config: "___google__protobuf__.Struct | None" = _DEFAULT,
+        error: "FragmentError | None" = _DEFAULT,
+        revision: "str" = _DEFAULT,
+    ) -> None:
+        self.fragment_id = "" if fragment_id is _DEFAULT else fragment_id
+        self.resolved_config = None if resolved_config is _DEFAULT else resolved_config
+        self.error = None if error is _DEFAULT else error
+        self.revision = "" if revision is _DEFAULT else revision
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ResolvedFragment", ResolvedFragment)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ResourceLevelServiceConfig(betterproto2.Message):
+    """The ``viam.app.v1.ResourceLevelServiceConfig`` message."""
+
     type: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     attributes: "___google__protobuf__.Struct | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        type: "str" = _DEFAULT,
+        attributes: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.type = "" if type is _DEFAULT else type
+        self.attributes = None if attributes is _DEFAULT else attributes
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ResourceLevelServiceConfig", ResourceLevelServiceConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Robot(betterproto2.Message):
+    """The ``viam.app.v1.Robot`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -4191,12 +7504,33 @@ class Robot(betterproto2.Message):
 
     seconds_since_online: "int" = betterproto2.field(7, betterproto2.TYPE_INT64)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        location: "str" = _DEFAULT,
+        last_access: "datetime.datetime | None" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+        online_state: "OnlineState" = _DEFAULT,
+        seconds_since_online: "int" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.location = "" if location is _DEFAULT else location
+        self.last_access = None if last_access is _DEFAULT else last_access
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.online_state = OnlineState(0) if online_state is _DEFAULT else online_state
+        self.seconds_since_online = 0 if seconds_since_online is _DEFAULT else seconds_since_online
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Robot", Robot)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RobotConfig(betterproto2.Message):
+    """The ``viam.app.v1.RobotConfig`` message."""
+
     cloud: "CloudConfig | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     remotes: "list[RemoteConfig]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
@@ -4237,12 +7571,57 @@ class RobotConfig(betterproto2.Message):
 
     tracing: "TracingConfig | None" = betterproto2.field(19, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        cloud: "CloudConfig | None" = _DEFAULT,
+        remotes: "list[RemoteConfig]" = _DEFAULT,
+        components: "list[ComponentConfig]" = _DEFAULT,
+        processes: "list[ProcessConfig]" = _DEFAULT,
+        services: "list[ServiceConfig]" = _DEFAULT,
+        network: "NetworkConfig | None" = _DEFAULT,
+        auth: "AuthConfig | None" = _DEFAULT,
+        debug: "bool | None" = _DEFAULT,
+        modules: "list[ModuleConfig]" = _DEFAULT,
+        disable_partial_start: "bool | None" = _DEFAULT,
+        packages: "list[PackageConfig]" = _DEFAULT,
+        overwrite_fragment_status: "list[AppValidationStatus]" = _DEFAULT,
+        enable_web_profile: "bool" = _DEFAULT,
+        log: "list[LogPatternConfig]" = _DEFAULT,
+        revision: "str" = _DEFAULT,
+        maintenance: "MaintenanceConfig | None" = _DEFAULT,
+        disable_log_deduplication: "bool" = _DEFAULT,
+        jobs: "list[JobConfig]" = _DEFAULT,
+        tracing: "TracingConfig | None" = _DEFAULT,
+    ) -> None:
+        self.cloud = None if cloud is _DEFAULT else cloud
+        self.remotes = [] if remotes is _DEFAULT else remotes
+        self.components = [] if components is _DEFAULT else components
+        self.processes = [] if processes is _DEFAULT else processes
+        self.services = [] if services is _DEFAULT else services
+        self.network = None if network is _DEFAULT else network
+        self.auth = None if auth is _DEFAULT else auth
+        self.debug = None if debug is _DEFAULT else debug
+        self.modules = [] if modules is _DEFAULT else modules
+        self.disable_partial_start = None if disable_partial_start is _DEFAULT else disable_partial_start
+        self.packages = [] if packages is _DEFAULT else packages
+        self.overwrite_fragment_status = [] if overwrite_fragment_status is _DEFAULT else overwrite_fragment_status
+        self.enable_web_profile = False if enable_web_profile is _DEFAULT else enable_web_profile
+        self.log = [] if log is _DEFAULT else log
+        self.revision = "" if revision is _DEFAULT else revision
+        self.maintenance = None if maintenance is _DEFAULT else maintenance
+        self.disable_log_deduplication = False if disable_log_deduplication is _DEFAULT else disable_log_deduplication
+        self.jobs = [] if jobs is _DEFAULT else jobs
+        self.tracing = None if tracing is _DEFAULT else tracing
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "RobotConfig", RobotConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RobotPart(betterproto2.Message):
+    """The ``viam.app.v1.RobotPart`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -4289,12 +7668,55 @@ class RobotPart(betterproto2.Message):
 
     robot_config_json: "str | None" = betterproto2.field(18, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        dns_name: "str" = _DEFAULT,
+        secret: "str" = _DEFAULT,
+        robot: "str" = _DEFAULT,
+        location_id: "str" = _DEFAULT,
+        robot_config: "___google__protobuf__.Struct | None" = _DEFAULT,
+        last_access: "datetime.datetime | None" = _DEFAULT,
+        user_supplied_info: "___google__protobuf__.Struct | None" = _DEFAULT,
+        main_part: "bool" = _DEFAULT,
+        fqdn: "str" = _DEFAULT,
+        local_fqdn: "str" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+        secrets: "list[SharedSecret]" = _DEFAULT,
+        last_updated: "datetime.datetime | None" = _DEFAULT,
+        online_state: "OnlineState" = _DEFAULT,
+        seconds_since_online: "int" = _DEFAULT,
+        robot_config_json: "str | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.dns_name = "" if dns_name is _DEFAULT else dns_name
+        self.secret = "" if secret is _DEFAULT else secret
+        self.robot = "" if robot is _DEFAULT else robot
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.robot_config = None if robot_config is _DEFAULT else robot_config
+        self.last_access = None if last_access is _DEFAULT else last_access
+        self.user_supplied_info = None if user_supplied_info is _DEFAULT else user_supplied_info
+        self.main_part = False if main_part is _DEFAULT else main_part
+        self.fqdn = "" if fqdn is _DEFAULT else fqdn
+        self.local_fqdn = "" if local_fqdn is _DEFAULT else local_fqdn
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.secrets = [] if secrets is _DEFAULT else secrets
+        self.last_updated = None if last_updated is _DEFAULT else last_updated
+        self.online_state = OnlineState(0) if online_state is _DEFAULT else online_state
+        self.seconds_since_online = 0 if seconds_since_online is _DEFAULT else seconds_since_online
+        self.robot_config_json = None if robot_config_json is _DEFAULT else robot_config_json
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "RobotPart", RobotPart)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RobotPartHistoryEntry(betterproto2.Message):
+    """The ``viam.app.v1.RobotPartHistoryEntry`` message."""
+
     part: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     robot: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -4307,30 +7729,67 @@ class RobotPartHistoryEntry(betterproto2.Message):
 
     edited_by: "AuthenticatorInfo | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        part: "str" = _DEFAULT,
+        robot: "str" = _DEFAULT,
+        when: "datetime.datetime | None" = _DEFAULT,
+        old: "RobotPart | None" = _DEFAULT,
+        edited_by: "AuthenticatorInfo | None" = _DEFAULT,
+    ) -> None:
+        self.part = "" if part is _DEFAULT else part
+        self.robot = "" if robot is _DEFAULT else robot
+        self.when = None if when is _DEFAULT else when
+        self.old = None if old is _DEFAULT else old
+        self.edited_by = None if edited_by is _DEFAULT else edited_by
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "RobotPartHistoryEntry", RobotPartHistoryEntry)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RotateKeyRequest(betterproto2.Message):
+    """The ``viam.app.v1.RotateKeyRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RotateKeyRequest", RotateKeyRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RotateKeyResponse(betterproto2.Message):
+    """The ``viam.app.v1.RotateKeyResponse`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     key: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        key: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.key = "" if key is _DEFAULT else key
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "RotateKeyResponse", RotateKeyResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RoverRentalRobot(betterproto2.Message):
+    """The ``viam.app.v1.RoverRentalRobot`` message."""
+
     robot_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     location_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -4339,12 +7798,27 @@ class RoverRentalRobot(betterproto2.Message):
 
     robot_main_part_id: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        robot_id: "str" = _DEFAULT,
+        location_id: "str" = _DEFAULT,
+        robot_name: "str" = _DEFAULT,
+        robot_main_part_id: "str" = _DEFAULT,
+    ) -> None:
+        self.robot_id = "" if robot_id is _DEFAULT else robot_id
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.robot_name = "" if robot_name is _DEFAULT else robot_name
+        self.robot_main_part_id = "" if robot_main_part_id is _DEFAULT else robot_main_part_id
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "RoverRentalRobot", RoverRentalRobot)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SearchOrganizationsRequest(betterproto2.Message):
+    """The ``viam.app.v1.SearchOrganizationsRequest`` message."""
+
     org_id: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True)
 
     org_name: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
@@ -4353,20 +7827,44 @@ class SearchOrganizationsRequest(betterproto2.Message):
 
     public_namespace: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        org_id: "str | None" = _DEFAULT,
+        org_name: "str | None" = _DEFAULT,
+        cid: "str | None" = _DEFAULT,
+        public_namespace: "str | None" = _DEFAULT,
+    ) -> None:
+        self.org_id = None if org_id is _DEFAULT else org_id
+        self.org_name = None if org_name is _DEFAULT else org_name
+        self.cid = None if cid is _DEFAULT else cid
+        self.public_namespace = None if public_namespace is _DEFAULT else public_namespace
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "SearchOrganizationsRequest", SearchOrganizationsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SearchOrganizationsResponse(betterproto2.Message):
+    """The ``viam.app.v1.SearchOrganizationsResponse`` message."""
+
     organizations: "list[OrgDetails]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        organizations: "list[OrgDetails]" = _DEFAULT,
+    ) -> None:
+        self.organizations = [] if organizations is _DEFAULT else organizations
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "SearchOrganizationsResponse", SearchOrganizationsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ServiceConfig(betterproto2.Message):
+    """The ``viam.app.v1.ServiceConfig`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     namespace: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -4387,82 +7885,178 @@ class ServiceConfig(betterproto2.Message):
 
     log_configuration: "LogConfiguration | None" = betterproto2.field(11, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        namespace: "str" = _DEFAULT,
+        type: "str" = _DEFAULT,
+        attributes: "___google__protobuf__.Struct | None" = _DEFAULT,
+        depends_on: "list[str]" = _DEFAULT,
+        model: "str" = _DEFAULT,
+        api: "str" = _DEFAULT,
+        service_configs: "list[ResourceLevelServiceConfig]" = _DEFAULT,
+        log_configuration: "LogConfiguration | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.namespace = "" if namespace is _DEFAULT else namespace
+        self.type = "" if type is _DEFAULT else type
+        self.attributes = None if attributes is _DEFAULT else attributes
+        self.depends_on = [] if depends_on is _DEFAULT else depends_on
+        self.model = "" if model is _DEFAULT else model
+        self.api = "" if api is _DEFAULT else api
+        self.service_configs = [] if service_configs is _DEFAULT else service_configs
+        self.log_configuration = None if log_configuration is _DEFAULT else log_configuration
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ServiceConfig", ServiceConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SessionsConfig(betterproto2.Message):
+    """The ``viam.app.v1.SessionsConfig`` message."""
+
     heartbeat_window: "datetime.timedelta | None" = betterproto2.field(
         1, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Duration, optional=True
     )
+
+    def __init__(
+        self,
+        heartbeat_window: "datetime.timedelta | None" = _DEFAULT,
+    ) -> None:
+        self.heartbeat_window = None if heartbeat_window is _DEFAULT else heartbeat_window
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "SessionsConfig", SessionsConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SetConfigPropertyRequest(betterproto2.Message):
+    """The ``viam.app.v1.SetConfigPropertyRequest`` message."""
+
     robot_part_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     property_changes: "list[ConfigPropertyChange]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        robot_part_id: "str" = _DEFAULT,
+        property_changes: "list[ConfigPropertyChange]" = _DEFAULT,
+    ) -> None:
+        self.robot_part_id = "" if robot_part_id is _DEFAULT else robot_part_id
+        self.property_changes = [] if property_changes is _DEFAULT else property_changes
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "SetConfigPropertyRequest", SetConfigPropertyRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SetConfigPropertyResponse(betterproto2.Message):
+    """The ``viam.app.v1.SetConfigPropertyResponse`` message."""
+
     property_changes: "list[ConfigPropertyChangeResult]" = betterproto2.field(
         1, betterproto2.TYPE_MESSAGE, repeated=True
     )
+
+    def __init__(
+        self,
+        property_changes: "list[ConfigPropertyChangeResult]" = _DEFAULT,
+    ) -> None:
+        self.property_changes = [] if property_changes is _DEFAULT else property_changes
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "SetConfigPropertyResponse", SetConfigPropertyResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SetFirebaseConfigRequest(betterproto2.Message):
+    """The ``viam.app.v1.SetFirebaseConfigRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     app_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     config_json: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        app_id: "str" = _DEFAULT,
+        config_json: "str" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.app_id = "" if app_id is _DEFAULT else app_id
+        self.config_json = "" if config_json is _DEFAULT else config_json
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "SetFirebaseConfigRequest", SetFirebaseConfigRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SetFirebaseConfigResponse(betterproto2.Message):
+    """The ``viam.app.v1.SetFirebaseConfigResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "SetFirebaseConfigResponse", SetFirebaseConfigResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SetFragmentTagRequest(betterproto2.Message):
+    """The ``viam.app.v1.SetFragmentTagRequest`` message."""
+
     fragment_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     tag: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     revision: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        fragment_id: "str" = _DEFAULT,
+        tag: "str" = _DEFAULT,
+        revision: "str" = _DEFAULT,
+    ) -> None:
+        self.fragment_id = "" if fragment_id is _DEFAULT else fragment_id
+        self.tag = "" if tag is _DEFAULT else tag
+        self.revision = "" if revision is _DEFAULT else revision
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "SetFragmentTagRequest", SetFragmentTagRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SetFragmentTagResponse(betterproto2.Message):
+    """The ``viam.app.v1.SetFragmentTagResponse`` message."""
+
     tags: "list[FragmentTag]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        tags: "list[FragmentTag]" = _DEFAULT,
+    ) -> None:
+        self.tags = [] if tags is _DEFAULT else tags
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "SetFragmentTagResponse", SetFragmentTagResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SharedSecret(betterproto2.Message):
+    """The ``viam.app.v1.SharedSecret`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     secret: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -4475,68 +8069,141 @@ class SharedSecret(betterproto2.Message):
         4, betterproto2.TYPE_ENUM, default_factory=lambda: SharedSecretState(0)
     )
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        secret: "str" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+        state: "SharedSecretState" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.secret = "" if secret is _DEFAULT else secret
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.state = SharedSecretState(0) if state is _DEFAULT else state
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "SharedSecret", SharedSecret)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ShareLocationRequest(betterproto2.Message):
+    """The ``viam.app.v1.ShareLocationRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     organization_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ShareLocationRequest", ShareLocationRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ShareLocationResponse(betterproto2.Message):
+    """The ``viam.app.v1.ShareLocationResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ShareLocationResponse", ShareLocationResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class StorageConfig(betterproto2.Message):
+    """The ``viam.app.v1.StorageConfig`` message."""
+
     region: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        region: "str" = _DEFAULT,
+    ) -> None:
+        self.region = "" if region is _DEFAULT else region
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "StorageConfig", StorageConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class TailRobotPartLogsRequest(betterproto2.Message):
+    """The ``viam.app.v1.TailRobotPartLogsRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     errors_only: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
 
     filter: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        errors_only: "bool" = _DEFAULT,
+        filter: "str | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.errors_only = False if errors_only is _DEFAULT else errors_only
+        self.filter = None if filter is _DEFAULT else filter
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "TailRobotPartLogsRequest", TailRobotPartLogsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class TailRobotPartLogsResponse(betterproto2.Message):
+    """The ``viam.app.v1.TailRobotPartLogsResponse`` message."""
+
     logs: "list[__common__v1__.LogEntry]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        logs: "list[__common__v1__.LogEntry]" = _DEFAULT,
+    ) -> None:
+        self.logs = [] if logs is _DEFAULT else logs
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "TailRobotPartLogsResponse", TailRobotPartLogsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class TextOverrides(betterproto2.Message):
+    """The ``viam.app.v1.TextOverrides`` message."""
+
     fields: "dict[str, str]" = betterproto2.field(
         1, betterproto2.TYPE_MAP, map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_STRING)
     )
+
+    def __init__(
+        self,
+        fields: "dict[str, str]" = _DEFAULT,
+    ) -> None:
+        self.fields = {} if fields is _DEFAULT else fields
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "TextOverrides", TextOverrides)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class TracingConfig(betterproto2.Message):
+    """The ``viam.app.v1.TracingConfig`` message."""
+
     enabled: "bool" = betterproto2.field(1, betterproto2.TYPE_BOOL)
 
     disk: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
@@ -4545,73 +8212,155 @@ class TracingConfig(betterproto2.Message):
 
     otlp_endpoint: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        enabled: "bool" = _DEFAULT,
+        disk: "bool" = _DEFAULT,
+        console: "bool" = _DEFAULT,
+        otlp_endpoint: "str" = _DEFAULT,
+    ) -> None:
+        self.enabled = False if enabled is _DEFAULT else enabled
+        self.disk = False if disk is _DEFAULT else disk
+        self.console = False if console is _DEFAULT else console
+        self.otlp_endpoint = "" if otlp_endpoint is _DEFAULT else otlp_endpoint
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "TracingConfig", TracingConfig)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class TrafficTunnelEndpoint(betterproto2.Message):
+    """The ``viam.app.v1.TrafficTunnelEndpoint`` message."""
+
     port: "int" = betterproto2.field(1, betterproto2.TYPE_INT32)
 
     connection_timeout: "datetime.timedelta | None" = betterproto2.field(
         2, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Duration, optional=True
     )
 
+    def __init__(
+        self,
+        port: "int" = _DEFAULT,
+        connection_timeout: "datetime.timedelta | None" = _DEFAULT,
+    ) -> None:
+        self.port = 0 if port is _DEFAULT else port
+        self.connection_timeout = None if connection_timeout is _DEFAULT else connection_timeout
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "TrafficTunnelEndpoint", TrafficTunnelEndpoint)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class TransferRegistryItemRequest(betterproto2.Message):
+    """The ``viam.app.v1.TransferRegistryItemRequest`` message."""
+
     item_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     new_public_namespace: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        item_id: "str" = _DEFAULT,
+        new_public_namespace: "str" = _DEFAULT,
+    ) -> None:
+        self.item_id = "" if item_id is _DEFAULT else item_id
+        self.new_public_namespace = "" if new_public_namespace is _DEFAULT else new_public_namespace
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "TransferRegistryItemRequest", TransferRegistryItemRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class TransferRegistryItemResponse(betterproto2.Message):
+    """The ``viam.app.v1.TransferRegistryItemResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "TransferRegistryItemResponse", TransferRegistryItemResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Translation(betterproto2.Message):
+    """The ``viam.app.v1.Translation`` message."""
+
     x: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     y: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
 
     z: "float" = betterproto2.field(3, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        x: "float" = _DEFAULT,
+        y: "float" = _DEFAULT,
+        z: "float" = _DEFAULT,
+    ) -> None:
+        self.x = 0.0 if x is _DEFAULT else x
+        self.y = 0.0 if y is _DEFAULT else y
+        self.z = 0.0 if z is _DEFAULT else z
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Translation", Translation)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UndeprecateRegistryItemRequest(betterproto2.Message):
+    """The ``viam.app.v1.UndeprecateRegistryItemRequest`` message."""
+
     item_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        item_id: "str" = _DEFAULT,
+    ) -> None:
+        self.item_id = "" if item_id is _DEFAULT else item_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UndeprecateRegistryItemRequest", UndeprecateRegistryItemRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UndeprecateRegistryItemResponse(betterproto2.Message):
+    """The ``viam.app.v1.UndeprecateRegistryItemResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UndeprecateRegistryItemResponse", UndeprecateRegistryItemResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UndeprecateRegistryItemVersionRequest(betterproto2.Message):
+    """The ``viam.app.v1.UndeprecateRegistryItemVersionRequest`` message."""
+
     item_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     version: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        item_id: "str" = _DEFAULT,
+        version: "str" = _DEFAULT,
+    ) -> None:
+        self.item_id = "" if item_id is _DEFAULT else item_id
+        self.version = "" if version is _DEFAULT else version
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -4619,9 +8368,16 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UndeprecateRegistryItemVersionResponse(betterproto2.Message):
+    """The ``viam.app.v1.UndeprecateRegistryItemVersionResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -4629,44 +8385,82 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UnshareLocationRequest(betterproto2.Message):
+    """The ``viam.app.v1.UnshareLocationRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     organization_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UnshareLocationRequest", UnshareLocationRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UnshareLocationResponse(betterproto2.Message):
+    """The ``viam.app.v1.UnshareLocationResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UnshareLocationResponse", UnshareLocationResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateBillingServiceRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateBillingServiceRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     billing_address: "BillingAddress | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        billing_address: "BillingAddress | None" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.billing_address = None if billing_address is _DEFAULT else billing_address
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateBillingServiceRequest", UpdateBillingServiceRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateBillingServiceResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateBillingServiceResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateBillingServiceResponse", UpdateBillingServiceResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateFragmentRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateFragmentRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -4683,38 +8477,86 @@ class UpdateFragmentRequest(betterproto2.Message):
 
     fragment_config_json: "str | None" = betterproto2.field(7, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        config: "___google__protobuf__.Struct | None" = _DEFAULT,
+        public: "bool | None" = _DEFAULT,
+        visibility: "FragmentVisibility | None" = _DEFAULT,
+        last_known_update: "datetime.datetime | None" = _DEFAULT,
+        fragment_config_json: "str | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.config = None if config is _DEFAULT else config
+        self.public = None if public is _DEFAULT else public
+        self.visibility = None if visibility is _DEFAULT else visibility
+        self.last_known_update = None if last_known_update is _DEFAULT else last_known_update
+        self.fragment_config_json = None if fragment_config_json is _DEFAULT else fragment_config_json
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UpdateFragmentRequest", UpdateFragmentRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateFragmentResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateFragmentResponse`` message."""
+
     fragment: "Fragment | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        fragment: "Fragment | None" = _DEFAULT,
+    ) -> None:
+        self.fragment = None if fragment is _DEFAULT else fragment
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateFragmentResponse", UpdateFragmentResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateLocationMetadataRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateLocationMetadataRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     data: "___google__protobuf__.Struct | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+        data: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.data = None if data is _DEFAULT else data
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateLocationMetadataRequest", UpdateLocationMetadataRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateLocationMetadataResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateLocationMetadataResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateLocationMetadataResponse", UpdateLocationMetadataResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateLocationRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateLocationRequest`` message."""
+
     location_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
@@ -4723,20 +8565,44 @@ class UpdateLocationRequest(betterproto2.Message):
 
     region: "str | None" = betterproto2.field(4, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        location_id: "str" = _DEFAULT,
+        name: "str | None" = _DEFAULT,
+        parent_location_id: "str | None" = _DEFAULT,
+        region: "str | None" = _DEFAULT,
+    ) -> None:
+        self.location_id = "" if location_id is _DEFAULT else location_id
+        self.name = None if name is _DEFAULT else name
+        self.parent_location_id = None if parent_location_id is _DEFAULT else parent_location_id
+        self.region = None if region is _DEFAULT else region
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UpdateLocationRequest", UpdateLocationRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateLocationResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateLocationResponse`` message."""
+
     location: "Location | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        location: "Location | None" = _DEFAULT,
+    ) -> None:
+        self.location = None if location is _DEFAULT else location
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateLocationResponse", UpdateLocationResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateMlModelMetadata(betterproto2.Message):
+    """The ``viam.app.v1.UpdateMLModelMetadata`` message."""
+
     model_type: "_mltraining__v1__.ModelType" = betterproto2.field(
         1, betterproto2.TYPE_ENUM, default_factory=lambda: _mltraining__v1__.ModelType(0)
     )
@@ -4747,12 +8613,27 @@ class UpdateMlModelMetadata(betterproto2.Message):
 
     deployment_modular_resources: "list[str]" = betterproto2.field(3, betterproto2.TYPE_STRING, repeated=True)
 
+    def __init__(
+        self,
+        model_type: "_mltraining__v1__.ModelType" = _DEFAULT,
+        model_framework: "_mltraining__v1__.ModelFramework" = _DEFAULT,
+        deployment_modular_resources: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.model_type = _mltraining__v1__.ModelType(0) if model_type is _DEFAULT else model_type
+        self.model_framework = _mltraining__v1__.ModelFramework(0) if model_framework is _DEFAULT else model_framework
+        self.deployment_modular_resources = (
+            [] if deployment_modular_resources is _DEFAULT else deployment_modular_resources
+        )
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UpdateMLModelMetadata", UpdateMlModelMetadata)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateMlTrainingMetadata(betterproto2.Message):
+    """The ``viam.app.v1.UpdateMLTrainingMetadata`` message."""
+
     model_type: "_mltraining__v1__.ModelType" = betterproto2.field(
         1, betterproto2.TYPE_ENUM, default_factory=lambda: _mltraining__v1__.ModelType(0)
     )
@@ -4765,12 +8646,29 @@ class UpdateMlTrainingMetadata(betterproto2.Message):
 
     deployment_modular_resources: "list[str]" = betterproto2.field(4, betterproto2.TYPE_STRING, repeated=True)
 
+    def __init__(
+        self,
+        model_type: "_mltraining__v1__.ModelType" = _DEFAULT,
+        model_framework: "_mltraining__v1__.ModelFramework" = _DEFAULT,
+        draft: "bool" = _DEFAULT,
+        deployment_modular_resources: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.model_type = _mltraining__v1__.ModelType(0) if model_type is _DEFAULT else model_type
+        self.model_framework = _mltraining__v1__.ModelFramework(0) if model_framework is _DEFAULT else model_framework
+        self.draft = False if draft is _DEFAULT else draft
+        self.deployment_modular_resources = (
+            [] if deployment_modular_resources is _DEFAULT else deployment_modular_resources
+        )
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UpdateMLTrainingMetadata", UpdateMlTrainingMetadata)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateModuleMetadata(betterproto2.Message):
+    """The ``viam.app.v1.UpdateModuleMetadata`` message."""
+
     models: "list[Model]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     entrypoint: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -4783,12 +8681,31 @@ class UpdateModuleMetadata(betterproto2.Message):
 
     min_viam_server_version: "str | None" = betterproto2.field(6, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        models: "list[Model]" = _DEFAULT,
+        entrypoint: "str" = _DEFAULT,
+        apps: "list[App]" = _DEFAULT,
+        source_type: "ModuleSourceType | None" = _DEFAULT,
+        language: "ModuleLanguage | None" = _DEFAULT,
+        min_viam_server_version: "str | None" = _DEFAULT,
+    ) -> None:
+        self.models = [] if models is _DEFAULT else models
+        self.entrypoint = "" if entrypoint is _DEFAULT else entrypoint
+        self.apps = [] if apps is _DEFAULT else apps
+        self.source_type = None if source_type is _DEFAULT else source_type
+        self.language = None if language is _DEFAULT else language
+        self.min_viam_server_version = None if min_viam_server_version is _DEFAULT else min_viam_server_version
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UpdateModuleMetadata", UpdateModuleMetadata)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateModuleRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateModuleRequest`` message."""
+
     module_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     visibility: "Visibility" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: Visibility(0))
@@ -4807,20 +8724,54 @@ class UpdateModuleRequest(betterproto2.Message):
 
     markdown_description: "str | None" = betterproto2.field(9, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        module_id: "str" = _DEFAULT,
+        visibility: "Visibility" = _DEFAULT,
+        url: "str" = _DEFAULT,
+        description: "str" = _DEFAULT,
+        models: "list[Model]" = _DEFAULT,
+        entrypoint: "str" = _DEFAULT,
+        first_run: "str | None" = _DEFAULT,
+        apps: "list[App]" = _DEFAULT,
+        markdown_description: "str | None" = _DEFAULT,
+    ) -> None:
+        self.module_id = "" if module_id is _DEFAULT else module_id
+        self.visibility = Visibility(0) if visibility is _DEFAULT else visibility
+        self.url = "" if url is _DEFAULT else url
+        self.description = "" if description is _DEFAULT else description
+        self.models = [] if models is _DEFAULT else models
+        self.entrypoint = "" if entrypoint is _DEFAULT else entrypoint
+        self.first_run = None if first_run is _DEFAULT else first_run
+        self.apps = [] if apps is _DEFAULT else apps
+        self.markdown_description = None if markdown_description is _DEFAULT else markdown_description
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UpdateModuleRequest", UpdateModuleRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateModuleResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateModuleResponse`` message."""
+
     url: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        url: "str" = _DEFAULT,
+    ) -> None:
+        self.url = "" if url is _DEFAULT else url
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateModuleResponse", UpdateModuleResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateOAuthAppRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateOAuthAppRequest`` message."""
+
     org_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     client_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -4829,20 +8780,42 @@ class UpdateOAuthAppRequest(betterproto2.Message):
 
     oauth_config: "OAuthConfig | None" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        org_id: "str" = _DEFAULT,
+        client_id: "str" = _DEFAULT,
+        client_name: "str" = _DEFAULT,
+        oauth_config: "OAuthConfig | None" = _DEFAULT,
+    ) -> None:
+        self.org_id = "" if org_id is _DEFAULT else org_id
+        self.client_id = "" if client_id is _DEFAULT else client_id
+        self.client_name = "" if client_name is _DEFAULT else client_name
+        self.oauth_config = None if oauth_config is _DEFAULT else oauth_config
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UpdateOAuthAppRequest", UpdateOAuthAppRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateOAuthAppResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateOAuthAppResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateOAuthAppResponse", UpdateOAuthAppResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateOrganizationInviteAuthorizationsRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateOrganizationInviteAuthorizationsRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     email: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -4851,15 +8824,37 @@ class UpdateOrganizationInviteAuthorizationsRequest(betterproto2.Message):
 
     remove_authorizations: "list[Authorization]" = betterproto2.field(4, betterproto2.TYPE_MESSAGE, repeated=True)
 
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        email: "str" = _DEFAULT,
+        add_authorizations: "list[Authorization]" = _DEFAULT,
+        remove_authorizations: "list[Authorization]" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.email = "" if email is _DEFAULT else email
+        self.add_authorizations = [] if add_authorizations is _DEFAULT else add_authorizations
+        self.remove_authorizations = [] if remove_authorizations is _DEFAULT else remove_authorizations
+        self.__post_init__()
+
 
 default_message_pool.register_message(
     "viam.app.v1", "UpdateOrganizationInviteAuthorizationsRequest", UpdateOrganizationInviteAuthorizationsRequest
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateOrganizationInviteAuthorizationsResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateOrganizationInviteAuthorizationsResponse`` message."""
+
     invite: "OrganizationInvite | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        invite: "OrganizationInvite | None" = _DEFAULT,
+    ) -> None:
+        self.invite = None if invite is _DEFAULT else invite
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -4867,11 +8862,22 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateOrganizationMetadataRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateOrganizationMetadataRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     data: "___google__protobuf__.Struct | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        data: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.data = None if data is _DEFAULT else data
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -4879,9 +8885,16 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateOrganizationMetadataResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateOrganizationMetadataResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -4889,11 +8902,22 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateOrganizationNamespaceRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateOrganizationNamespaceRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     new_public_namespace: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        new_public_namespace: "str" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.new_public_namespace = "" if new_public_namespace is _DEFAULT else new_public_namespace
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -4901,9 +8925,18 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateOrganizationNamespaceResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateOrganizationNamespaceResponse`` message."""
+
     organization: "Organization | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        organization: "Organization | None" = _DEFAULT,
+    ) -> None:
+        self.organization = None if organization is _DEFAULT else organization
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -4911,8 +8944,10 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateOrganizationRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateOrganizationRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
@@ -4929,19 +8964,47 @@ class UpdateOrganizationRequest(betterproto2.Message):
         7, betterproto2.TYPE_MESSAGE, optional=True
     )
 
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        name: "str | None" = _DEFAULT,
+        public_namespace: "str | None" = _DEFAULT,
+        region: "str | None" = _DEFAULT,
+        cid: "str | None" = _DEFAULT,
+        default_fragments: "FragmentImportList | None" = _DEFAULT,
+        allowed_login_methods: "AllowedLoginMethods | None" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.name = None if name is _DEFAULT else name
+        self.public_namespace = None if public_namespace is _DEFAULT else public_namespace
+        self.region = None if region is _DEFAULT else region
+        self.cid = None if cid is _DEFAULT else cid
+        self.default_fragments = None if default_fragments is _DEFAULT else default_fragments
+        self.allowed_login_methods = None if allowed_login_methods is _DEFAULT else allowed_login_methods
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UpdateOrganizationRequest", UpdateOrganizationRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateOrganizationResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateOrganizationResponse`` message."""
+
     organization: "Organization | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        organization: "Organization | None" = _DEFAULT,
+    ) -> None:
+        self.organization = None if organization is _DEFAULT else organization
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateOrganizationResponse", UpdateOrganizationResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateRegistryItemRequest(betterproto2.Message):
     """
 
@@ -4978,56 +9041,128 @@ class UpdateRegistryItemRequest(betterproto2.Message):
 
     billing: "RegistryItemBilling | None" = betterproto2.field(10, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        item_id: "str" = _DEFAULT,
+        type: "_packages__v1__.PackageType" = _DEFAULT,
+        description: "str" = _DEFAULT,
+        visibility: "Visibility" = _DEFAULT,
+        url: "str | None" = _DEFAULT,
+        update_module_metadata: "UpdateModuleMetadata | None" = _DEFAULT,
+        update_ml_model_metadata: "UpdateMlModelMetadata | None" = _DEFAULT,
+        update_ml_training_metadata: "UpdateMlTrainingMetadata | None" = _DEFAULT,
+        markdown_description: "str | None" = _DEFAULT,
+        billing: "RegistryItemBilling | None" = _DEFAULT,
+    ) -> None:
+        self.item_id = "" if item_id is _DEFAULT else item_id
+        self.type = _packages__v1__.PackageType(0) if type is _DEFAULT else type
+        self.description = "" if description is _DEFAULT else description
+        self.visibility = Visibility(0) if visibility is _DEFAULT else visibility
+        self.url = None if url is _DEFAULT else url
+        self.update_module_metadata = None if update_module_metadata is _DEFAULT else update_module_metadata
+        self.update_ml_model_metadata = None if update_ml_model_metadata is _DEFAULT else update_ml_model_metadata
+        self.update_ml_training_metadata = (
+            None if update_ml_training_metadata is _DEFAULT else update_ml_training_metadata
+        )
+        self.markdown_description = None if markdown_description is _DEFAULT else markdown_description
+        self.billing = None if billing is _DEFAULT else billing
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UpdateRegistryItemRequest", UpdateRegistryItemRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateRegistryItemResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateRegistryItemResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateRegistryItemResponse", UpdateRegistryItemResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateRobotMetadataRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateRobotMetadataRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     data: "___google__protobuf__.Struct | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        data: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.data = None if data is _DEFAULT else data
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateRobotMetadataRequest", UpdateRobotMetadataRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateRobotMetadataResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateRobotMetadataResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateRobotMetadataResponse", UpdateRobotMetadataResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateRobotPartMetadataRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateRobotPartMetadataRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     data: "___google__protobuf__.Struct | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        data: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.data = None if data is _DEFAULT else data
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateRobotPartMetadataRequest", UpdateRobotPartMetadataRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateRobotPartMetadataResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateRobotPartMetadataResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateRobotPartMetadataResponse", UpdateRobotPartMetadataResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateRobotPartRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateRobotPartRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -5042,59 +9177,125 @@ class UpdateRobotPartRequest(betterproto2.Message):
 
     robot_config_json: "str | None" = betterproto2.field(5, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        robot_config: "___google__protobuf__.Struct | None" = _DEFAULT,
+        last_known_update: "datetime.datetime | None" = _DEFAULT,
+        robot_config_json: "str | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.robot_config = None if robot_config is _DEFAULT else robot_config
+        self.last_known_update = None if last_known_update is _DEFAULT else last_known_update
+        self.robot_config_json = None if robot_config_json is _DEFAULT else robot_config_json
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UpdateRobotPartRequest", UpdateRobotPartRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateRobotPartResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateRobotPartResponse`` message."""
+
     part: "RobotPart | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        part: "RobotPart | None" = _DEFAULT,
+    ) -> None:
+        self.part = None if part is _DEFAULT else part
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateRobotPartResponse", UpdateRobotPartResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateRobotRequest(betterproto2.Message):
+    """The ``viam.app.v1.UpdateRobotRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     location: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        location: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.name = "" if name is _DEFAULT else name
+        self.location = "" if location is _DEFAULT else location
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UpdateRobotRequest", UpdateRobotRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UpdateRobotResponse(betterproto2.Message):
+    """The ``viam.app.v1.UpdateRobotResponse`` message."""
+
     robot: "Robot | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        robot: "Robot | None" = _DEFAULT,
+    ) -> None:
+        self.robot = None if robot is _DEFAULT else robot
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UpdateRobotResponse", UpdateRobotResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UploadDevicePushTokenRequest(betterproto2.Message):
+    """The ``viam.app.v1.UploadDevicePushTokenRequest`` message."""
+
     app_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     device_token: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     device_uuid: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        app_id: "str" = _DEFAULT,
+        device_token: "str" = _DEFAULT,
+        device_uuid: "str" = _DEFAULT,
+    ) -> None:
+        self.app_id = "" if app_id is _DEFAULT else app_id
+        self.device_token = "" if device_token is _DEFAULT else device_token
+        self.device_uuid = "" if device_uuid is _DEFAULT else device_uuid
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UploadDevicePushTokenRequest", UploadDevicePushTokenRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UploadDevicePushTokenResponse(betterproto2.Message):
+    """The ``viam.app.v1.UploadDevicePushTokenResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UploadDevicePushTokenResponse", UploadDevicePushTokenResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UploadModuleFileRequest(betterproto2.Message):
     """
 
@@ -5109,52 +9310,105 @@ class UploadModuleFileRequest(betterproto2.Message):
 
     file: "bytes | None" = betterproto2.field(2, betterproto2.TYPE_BYTES, optional=True, group="module_file")
 
+    def __init__(
+        self,
+        module_file_info: "ModuleFileInfo | None" = _DEFAULT,
+        file: "bytes | None" = _DEFAULT,
+    ) -> None:
+        self.module_file_info = None if module_file_info is _DEFAULT else module_file_info
+        self.file = None if file is _DEFAULT else file
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "UploadModuleFileRequest", UploadModuleFileRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UploadModuleFileResponse(betterproto2.Message):
+    """The ``viam.app.v1.UploadModuleFileResponse`` message."""
+
     url: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        url: "str" = _DEFAULT,
+    ) -> None:
+        self.url = "" if url is _DEFAULT else url
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UploadModuleFileResponse", UploadModuleFileResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Uploads(betterproto2.Message):
+    """The ``viam.app.v1.Uploads`` message."""
+
     platform: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     uploaded_at: "datetime.datetime | None" = betterproto2.field(
         2, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
     )
 
+    def __init__(
+        self,
+        platform: "str" = _DEFAULT,
+        uploaded_at: "datetime.datetime | None" = _DEFAULT,
+    ) -> None:
+        self.platform = "" if platform is _DEFAULT else platform
+        self.uploaded_at = None if uploaded_at is _DEFAULT else uploaded_at
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "Uploads", Uploads)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class User(betterproto2.Message):
+    """The ``viam.app.v1.User`` message."""
+
     type: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        type: "str" = _DEFAULT,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.type = "" if type is _DEFAULT else type
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "User", User)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class UserPermission(betterproto2.Message):
+    """The ``viam.app.v1.UserPermission`` message."""
+
     user: "User | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     permissions: "list[Permission]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        user: "User | None" = _DEFAULT,
+        permissions: "list[Permission]" = _DEFAULT,
+    ) -> None:
+        self.user = None if user is _DEFAULT else user
+        self.permissions = [] if permissions is _DEFAULT else permissions
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "UserPermission", UserPermission)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class VersionHistory(betterproto2.Message):
+    """The ``viam.app.v1.VersionHistory`` message."""
+
     version: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     files: "list[Uploads]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
@@ -5171,11 +9425,32 @@ class VersionHistory(betterproto2.Message):
 
     deprecated_status: "DeprecatedStatus | None" = betterproto2.field(8, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        version: "str" = _DEFAULT,
+        files: "list[Uploads]" = _DEFAULT,
+        models: "list[Model]" = _DEFAULT,
+        entrypoint: "str" = _DEFAULT,
+        first_run: "str | None" = _DEFAULT,
+        markdown_description: "str | None" = _DEFAULT,
+        apps: "list[App]" = _DEFAULT,
+        deprecated_status: "DeprecatedStatus | None" = _DEFAULT,
+    ) -> None:
+        self.version = "" if version is _DEFAULT else version
+        self.files = [] if files is _DEFAULT else files
+        self.models = [] if models is _DEFAULT else models
+        self.entrypoint = "" if entrypoint is _DEFAULT else entrypoint
+        self.first_run = None if first_run is _DEFAULT else first_run
+        self.markdown_description = None if markdown_description is _DEFAULT else markdown_description
+        self.apps = [] if apps is _DEFAULT else apps
+        self.deprecated_status = None if deprecated_status is _DEFAULT else deprecated_status
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "VersionHistory", VersionHistory)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ViamAgentVersion(betterproto2.Message):
     """
 
@@ -5188,11 +9463,20 @@ class ViamAgentVersion(betterproto2.Message):
 
     minor: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True, group="version")
 
+    def __init__(
+        self,
+        major: "str | None" = _DEFAULT,
+        minor: "str | None" = _DEFAULT,
+    ) -> None:
+        self.major = None if major is _DEFAULT else major
+        self.minor = None if minor is _DEFAULT else minor
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.v1", "ViamAgentVersion", ViamAgentVersion)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ViamServerVersion(betterproto2.Message):
     """
 
@@ -5204,6 +9488,15 @@ class ViamServerVersion(betterproto2.Message):
     major: "str | None" = betterproto2.field(1, betterproto2.TYPE_STRING, optional=True, group="version")
 
     minor: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True, group="version")
+
+    def __init__(
+        self,
+        major: "str | None" = _DEFAULT,
+        minor: "str | None" = _DEFAULT,
+    ) -> None:
+        self.major = None if major is _DEFAULT else major
+        self.minor = None if minor is _DEFAULT else minor
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.v1", "ViamServerVersion", ViamServerVersion)

@@ -63,6 +63,8 @@ from dataclasses import dataclass
 
 import betterproto2
 
+from fleetwire_api._message_init import DEFAULT as _DEFAULT
+
 from ....message_pool import default_message_pool
 
 _COMPILER_VERSION = "0.10.1"
@@ -121,28 +123,52 @@ class KinematicsFileFormat(betterproto2.Enum):
         }
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ActuatorStatus(betterproto2.Message):
+    """The ``viam.common.v1.ActuatorStatus`` message."""
+
     is_moving: "bool" = betterproto2.field(1, betterproto2.TYPE_BOOL)
+
+    def __init__(
+        self,
+        is_moving: "bool" = _DEFAULT,
+    ) -> None:
+        self.is_moving = False if is_moving is _DEFAULT else is_moving
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "ActuatorStatus", ActuatorStatus)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AudioInfo(betterproto2.Message):
+    """The ``viam.common.v1.AudioInfo`` message."""
+
     codec: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     sample_rate_hz: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
 
     num_channels: "int" = betterproto2.field(3, betterproto2.TYPE_INT32)
 
+    def __init__(
+        self,
+        codec: "str" = _DEFAULT,
+        sample_rate_hz: "int" = _DEFAULT,
+        num_channels: "int" = _DEFAULT,
+    ) -> None:
+        self.codec = "" if codec is _DEFAULT else codec
+        self.sample_rate_hz = 0 if sample_rate_hz is _DEFAULT else sample_rate_hz
+        self.num_channels = 0 if num_channels is _DEFAULT else num_channels
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "AudioInfo", AudioInfo)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class AxisAngles(betterproto2.Message):
+    """The ``viam.common.v1.AxisAngles`` message."""
+
     rx: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     ry: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
@@ -151,71 +177,150 @@ class AxisAngles(betterproto2.Message):
 
     theta: "float" = betterproto2.field(4, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        rx: "float" = _DEFAULT,
+        ry: "float" = _DEFAULT,
+        rz: "float" = _DEFAULT,
+        theta: "float" = _DEFAULT,
+    ) -> None:
+        self.rx = 0.0 if rx is _DEFAULT else rx
+        self.ry = 0.0 if ry is _DEFAULT else ry
+        self.rz = 0.0 if rz is _DEFAULT else rz
+        self.theta = 0.0 if theta is _DEFAULT else theta
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "AxisAngles", AxisAngles)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Capsule(betterproto2.Message):
+    """The ``viam.common.v1.Capsule`` message."""
+
     radius_mm: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     length_mm: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
+
+    def __init__(
+        self,
+        radius_mm: "float" = _DEFAULT,
+        length_mm: "float" = _DEFAULT,
+    ) -> None:
+        self.radius_mm = 0.0 if radius_mm is _DEFAULT else radius_mm
+        self.length_mm = 0.0 if length_mm is _DEFAULT else length_mm
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "Capsule", Capsule)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DoCommandRequest(betterproto2.Message):
+    """The ``viam.common.v1.DoCommandRequest`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     command: "___google__protobuf__.Struct | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        command: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.command = None if command is _DEFAULT else command
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "DoCommandRequest", DoCommandRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DoCommandResponse(betterproto2.Message):
+    """The ``viam.common.v1.DoCommandResponse`` message."""
+
     result: "___google__protobuf__.Struct | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        result: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.result = None if result is _DEFAULT else result
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "DoCommandResponse", DoCommandResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class EulerAngles(betterproto2.Message):
+    """The ``viam.common.v1.EulerAngles`` message."""
+
     roll: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     pitch: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
 
     yaw: "float" = betterproto2.field(3, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        roll: "float" = _DEFAULT,
+        pitch: "float" = _DEFAULT,
+        yaw: "float" = _DEFAULT,
+    ) -> None:
+        self.roll = 0.0 if roll is _DEFAULT else roll
+        self.pitch = 0.0 if pitch is _DEFAULT else pitch
+        self.yaw = 0.0 if yaw is _DEFAULT else yaw
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "EulerAngles", EulerAngles)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GeoGeometry(betterproto2.Message):
+    """The ``viam.common.v1.GeoGeometry`` message."""
+
     location: "GeoPoint | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     geometries: "list[Geometry]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        location: "GeoPoint | None" = _DEFAULT,
+        geometries: "list[Geometry]" = _DEFAULT,
+    ) -> None:
+        self.location = None if location is _DEFAULT else location
+        self.geometries = [] if geometries is _DEFAULT else geometries
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "GeoGeometry", GeoGeometry)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GeometriesInFrame(betterproto2.Message):
+    """The ``viam.common.v1.GeometriesInFrame`` message."""
+
     reference_frame: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     geometries: "list[Geometry]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        reference_frame: "str" = _DEFAULT,
+        geometries: "list[Geometry]" = _DEFAULT,
+    ) -> None:
+        self.reference_frame = "" if reference_frame is _DEFAULT else reference_frame
+        self.geometries = [] if geometries is _DEFAULT else geometries
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "GeometriesInFrame", GeometriesInFrame)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Geometry(betterproto2.Message):
     """
 
@@ -242,21 +347,51 @@ class Geometry(betterproto2.Message):
 
     label: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        center: "Pose | None" = _DEFAULT,
+        sphere: "Sphere | None" = _DEFAULT,
+        box: "RectangularPrism | None" = _DEFAULT,
+        capsule: "Capsule | None" = _DEFAULT,
+        mesh: "Mesh | None" = _DEFAULT,
+        pointcloud: "PointCloud | None" = _DEFAULT,
+        label: "str" = _DEFAULT,
+    ) -> None:
+        self.center = None if center is _DEFAULT else center
+        self.sphere = None if sphere is _DEFAULT else sphere
+        self.box = None if box is _DEFAULT else box
+        self.capsule = None if capsule is _DEFAULT else capsule
+        self.mesh = None if mesh is _DEFAULT else mesh
+        self.pointcloud = None if pointcloud is _DEFAULT else pointcloud
+        self.label = "" if label is _DEFAULT else label
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "Geometry", Geometry)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GeoPoint(betterproto2.Message):
+    """The ``viam.common.v1.GeoPoint`` message."""
+
     latitude: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     longitude: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
+
+    def __init__(
+        self,
+        latitude: "float" = _DEFAULT,
+        longitude: "float" = _DEFAULT,
+    ) -> None:
+        self.latitude = 0.0 if latitude is _DEFAULT else latitude
+        self.longitude = 0.0 if longitude is _DEFAULT else longitude
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "GeoPoint", GeoPoint)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GeoPose(betterproto2.Message):
     """
 
@@ -275,50 +410,105 @@ class GeoPose(betterproto2.Message):
         4, betterproto2.TYPE_MESSAGE, optional=True, group="orientation"
     )
 
+    def __init__(
+        self,
+        location: "GeoPoint | None" = _DEFAULT,
+        altitude: "float | None" = _DEFAULT,
+        heading: "float | None" = _DEFAULT,
+        orientation_vector: "Orientation | None" = _DEFAULT,
+    ) -> None:
+        self.location = None if location is _DEFAULT else location
+        self.altitude = None if altitude is _DEFAULT else altitude
+        self.heading = None if heading is _DEFAULT else heading
+        self.orientation_vector = None if orientation_vector is _DEFAULT else orientation_vector
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "GeoPose", GeoPose)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Get3DModelsRequest(betterproto2.Message):
+    """The ``viam.common.v1.Get3DModelsRequest`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     extra: "___google__protobuf__.Struct | None" = betterproto2.field(99, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        extra: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.extra = None if extra is _DEFAULT else extra
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "Get3DModelsRequest", Get3DModelsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Get3DModelsResponse(betterproto2.Message):
+    """The ``viam.common.v1.Get3DModelsResponse`` message."""
+
     models: "dict[str, Mesh]" = betterproto2.field(
         1, betterproto2.TYPE_MAP, map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_MESSAGE)
     )
+
+    def __init__(
+        self,
+        models: "dict[str, Mesh]" = _DEFAULT,
+    ) -> None:
+        self.models = {} if models is _DEFAULT else models
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "Get3DModelsResponse", Get3DModelsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetGeometriesRequest(betterproto2.Message):
+    """The ``viam.common.v1.GetGeometriesRequest`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     extra: "___google__protobuf__.Struct | None" = betterproto2.field(99, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        extra: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.extra = None if extra is _DEFAULT else extra
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "GetGeometriesRequest", GetGeometriesRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetGeometriesResponse(betterproto2.Message):
+    """The ``viam.common.v1.GetGeometriesResponse`` message."""
+
     geometries: "list[Geometry]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        geometries: "list[Geometry]" = _DEFAULT,
+    ) -> None:
+        self.geometries = [] if geometries is _DEFAULT else geometries
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "GetGeometriesResponse", GetGeometriesResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetKinematicsRequest(betterproto2.Message):
+    """The ``viam.common.v1.GetKinematicsRequest`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     include_collision_meshes: "bool" = betterproto2.field(2, betterproto2.TYPE_BOOL)
@@ -327,12 +517,27 @@ class GetKinematicsRequest(betterproto2.Message):
 
     extra: "___google__protobuf__.Struct | None" = betterproto2.field(99, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        include_collision_meshes: "bool" = _DEFAULT,
+        include_visual_meshes: "bool" = _DEFAULT,
+        extra: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.include_collision_meshes = False if include_collision_meshes is _DEFAULT else include_collision_meshes
+        self.include_visual_meshes = False if include_visual_meshes is _DEFAULT else include_visual_meshes
+        self.extra = None if extra is _DEFAULT else extra
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "GetKinematicsRequest", GetKinematicsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetKinematicsResponse(betterproto2.Message):
+    """The ``viam.common.v1.GetKinematicsResponse`` message."""
+
     format: "KinematicsFileFormat" = betterproto2.field(
         1, betterproto2.TYPE_ENUM, default_factory=lambda: KinematicsFileFormat(0)
     )
@@ -354,78 +559,164 @@ class GetKinematicsResponse(betterproto2.Message):
         if self.is_set("meshes_by_urdf_filepath"):
             warnings.warn("GetKinematicsResponse.meshes_by_urdf_filepath is deprecated", DeprecationWarning)
 
+    def __init__(
+        self,
+        format: "KinematicsFileFormat" = _DEFAULT,
+        kinematics_data: "bytes" = _DEFAULT,
+        meshes_by_urdf_filepath: "dict[str, Mesh]" = _DEFAULT,
+        model: "KinematicModel | None" = _DEFAULT,
+    ) -> None:
+        self.format = KinematicsFileFormat(0) if format is _DEFAULT else format
+        self.kinematics_data = b"" if kinematics_data is _DEFAULT else kinematics_data
+        self.meshes_by_urdf_filepath = {} if meshes_by_urdf_filepath is _DEFAULT else meshes_by_urdf_filepath
+        self.model = None if model is _DEFAULT else model
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "GetKinematicsResponse", GetKinematicsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetPropertiesRequest(betterproto2.Message):
+    """The ``viam.common.v1.GetPropertiesRequest`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     extra: "___google__protobuf__.Struct | None" = betterproto2.field(99, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        extra: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.extra = None if extra is _DEFAULT else extra
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "GetPropertiesRequest", GetPropertiesRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetPropertiesResponse(betterproto2.Message):
+    """The ``viam.common.v1.GetPropertiesResponse`` message."""
+
     supported_codecs: "list[str]" = betterproto2.field(1, betterproto2.TYPE_STRING, repeated=True)
 
     sample_rate_hz: "int" = betterproto2.field(2, betterproto2.TYPE_INT32)
 
     num_channels: "int" = betterproto2.field(3, betterproto2.TYPE_INT32)
 
+    def __init__(
+        self,
+        supported_codecs: "list[str]" = _DEFAULT,
+        sample_rate_hz: "int" = _DEFAULT,
+        num_channels: "int" = _DEFAULT,
+    ) -> None:
+        self.supported_codecs = [] if supported_codecs is _DEFAULT else supported_codecs
+        self.sample_rate_hz = 0 if sample_rate_hz is _DEFAULT else sample_rate_hz
+        self.num_channels = 0 if num_channels is _DEFAULT else num_channels
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "GetPropertiesResponse", GetPropertiesResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetReadingsRequest(betterproto2.Message):
+    """The ``viam.common.v1.GetReadingsRequest`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     extra: "___google__protobuf__.Struct | None" = betterproto2.field(99, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        extra: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.extra = None if extra is _DEFAULT else extra
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "GetReadingsRequest", GetReadingsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetReadingsResponse(betterproto2.Message):
+    """The ``viam.common.v1.GetReadingsResponse`` message."""
+
     readings: "dict[str, ___google__protobuf__.Value]" = betterproto2.field(
         1, betterproto2.TYPE_MAP, map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_MESSAGE)
     )
+
+    def __init__(
+        self,
+        readings: "dict[str, ___google__protobuf__.Value]" = _DEFAULT,
+    ) -> None:
+        self.readings = {} if readings is _DEFAULT else readings
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "GetReadingsResponse", GetReadingsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetStatusRequest(betterproto2.Message):
+    """The ``viam.common.v1.GetStatusRequest`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "GetStatusRequest", GetStatusRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetStatusResponse(betterproto2.Message):
+    """The ``viam.common.v1.GetStatusResponse`` message."""
+
     result: "___google__protobuf__.Struct | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        result: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.result = None if result is _DEFAULT else result
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "GetStatusResponse", GetStatusResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetWorldPoseResponse(betterproto2.Message):
+    """The ``viam.common.v1.GetWorldPoseResponse`` message."""
+
     pose: "Pose | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        pose: "Pose | None" = _DEFAULT,
+    ) -> None:
+        self.pose = None if pose is _DEFAULT else pose
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "GetWorldPoseResponse", GetWorldPoseResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class JointLimits(betterproto2.Message):
+    """The ``viam.common.v1.JointLimits`` message."""
+
     min: "float | None" = betterproto2.field(1, betterproto2.TYPE_DOUBLE, optional=True)
 
     max: "float | None" = betterproto2.field(2, betterproto2.TYPE_DOUBLE, optional=True)
@@ -434,12 +725,27 @@ class JointLimits(betterproto2.Message):
 
     max_acceleration: "float | None" = betterproto2.field(4, betterproto2.TYPE_DOUBLE, optional=True)
 
+    def __init__(
+        self,
+        min: "float | None" = _DEFAULT,
+        max: "float | None" = _DEFAULT,
+        max_velocity: "float | None" = _DEFAULT,
+        max_acceleration: "float | None" = _DEFAULT,
+    ) -> None:
+        self.min = None if min is _DEFAULT else min
+        self.max = None if max is _DEFAULT else max
+        self.max_velocity = None if max_velocity is _DEFAULT else max_velocity
+        self.max_acceleration = None if max_acceleration is _DEFAULT else max_acceleration
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "JointLimits", JointLimits)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class KinematicJoint(betterproto2.Message):
+    """The ``viam.common.v1.KinematicJoint`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     parent: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -454,12 +760,33 @@ class KinematicJoint(betterproto2.Message):
 
     geometry: "Geometry | None" = betterproto2.field(7, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        parent: "str" = _DEFAULT,
+        type: "JointType" = _DEFAULT,
+        axis: "Vector3 | None" = _DEFAULT,
+        limits: "JointLimits | None" = _DEFAULT,
+        mimic: "MimicJoint | None" = _DEFAULT,
+        geometry: "Geometry | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.parent = "" if parent is _DEFAULT else parent
+        self.type = JointType(0) if type is _DEFAULT else type
+        self.axis = None if axis is _DEFAULT else axis
+        self.limits = None if limits is _DEFAULT else limits
+        self.mimic = None if mimic is _DEFAULT else mimic
+        self.geometry = None if geometry is _DEFAULT else geometry
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "KinematicJoint", KinematicJoint)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class KinematicLink(betterproto2.Message):
+    """The ``viam.common.v1.KinematicLink`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     parent: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -470,12 +797,29 @@ class KinematicLink(betterproto2.Message):
 
     visual: "list[Geometry]" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, repeated=True)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        parent: "str" = _DEFAULT,
+        pose: "LinkPose | None" = _DEFAULT,
+        collision: "list[Geometry]" = _DEFAULT,
+        visual: "list[Geometry]" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.parent = "" if parent is _DEFAULT else parent
+        self.pose = None if pose is _DEFAULT else pose
+        self.collision = [] if collision is _DEFAULT else collision
+        self.visual = [] if visual is _DEFAULT else visual
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "KinematicLink", KinematicLink)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class KinematicModel(betterproto2.Message):
+    """The ``viam.common.v1.KinematicModel`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     links: "list[KinematicLink]" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, repeated=True)
@@ -486,21 +830,49 @@ class KinematicModel(betterproto2.Message):
 
     properties: "KinematicProperties | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        links: "list[KinematicLink]" = _DEFAULT,
+        joints: "list[KinematicJoint]" = _DEFAULT,
+        output_frames: "list[str]" = _DEFAULT,
+        properties: "KinematicProperties | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.links = [] if links is _DEFAULT else links
+        self.joints = [] if joints is _DEFAULT else joints
+        self.output_frames = [] if output_frames is _DEFAULT else output_frames
+        self.properties = None if properties is _DEFAULT else properties
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "KinematicModel", KinematicModel)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class KinematicProperties(betterproto2.Message):
+    """The ``viam.common.v1.KinematicProperties`` message."""
+
     operating_freq_hz: "float | None" = betterproto2.field(1, betterproto2.TYPE_DOUBLE, optional=True)
 
     max_linear_tcp_speed_mm_per_sec: "float | None" = betterproto2.field(2, betterproto2.TYPE_DOUBLE, optional=True)
+
+    def __init__(
+        self,
+        operating_freq_hz: "float | None" = _DEFAULT,
+        max_linear_tcp_speed_mm_per_sec: "float | None" = _DEFAULT,
+    ) -> None:
+        self.operating_freq_hz = None if operating_freq_hz is _DEFAULT else operating_freq_hz
+        self.max_linear_tcp_speed_mm_per_sec = (
+            None if max_linear_tcp_speed_mm_per_sec is _DEFAULT else max_linear_tcp_speed_mm_per_sec
+        )
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "KinematicProperties", KinematicProperties)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LinkPose(betterproto2.Message):
     """
 
@@ -527,12 +899,29 @@ class LinkPose(betterproto2.Message):
         5, betterproto2.TYPE_MESSAGE, optional=True, group="orientation"
     )
 
+    def __init__(
+        self,
+        translation: "Vector3 | None" = _DEFAULT,
+        quaternion: "Quaternion | None" = _DEFAULT,
+        orientation_vector: "Orientation | None" = _DEFAULT,
+        euler_angles: "EulerAngles | None" = _DEFAULT,
+        axis_angles: "AxisAngles | None" = _DEFAULT,
+    ) -> None:
+        self.translation = None if translation is _DEFAULT else translation
+        self.quaternion = None if quaternion is _DEFAULT else quaternion
+        self.orientation_vector = None if orientation_vector is _DEFAULT else orientation_vector
+        self.euler_angles = None if euler_angles is _DEFAULT else euler_angles
+        self.axis_angles = None if axis_angles is _DEFAULT else axis_angles
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "LinkPose", LinkPose)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class LogEntry(betterproto2.Message):
+    """The ``viam.common.v1.LogEntry`` message."""
+
     host: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     level: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -551,36 +940,87 @@ class LogEntry(betterproto2.Message):
 
     fields: "list[___google__protobuf__.Struct]" = betterproto2.field(8, betterproto2.TYPE_MESSAGE, repeated=True)
 
+    def __init__(
+        self,
+        host: "str" = _DEFAULT,
+        level: "str" = _DEFAULT,
+        time: "datetime.datetime | None" = _DEFAULT,
+        logger_name: "str" = _DEFAULT,
+        message: "str" = _DEFAULT,
+        caller: "___google__protobuf__.Struct | None" = _DEFAULT,
+        stack: "str" = _DEFAULT,
+        fields: "list[___google__protobuf__.Struct]" = _DEFAULT,
+    ) -> None:
+        self.host = "" if host is _DEFAULT else host
+        self.level = "" if level is _DEFAULT else level
+        self.time = None if time is _DEFAULT else time
+        self.logger_name = "" if logger_name is _DEFAULT else logger_name
+        self.message = "" if message is _DEFAULT else message
+        self.caller = None if caller is _DEFAULT else caller
+        self.stack = "" if stack is _DEFAULT else stack
+        self.fields = [] if fields is _DEFAULT else fields
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "LogEntry", LogEntry)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Mesh(betterproto2.Message):
+    """The ``viam.common.v1.Mesh`` message."""
+
     content_type: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     mesh: "bytes" = betterproto2.field(2, betterproto2.TYPE_BYTES)
 
     original_file_source_path_diagnostic: "str | None" = betterproto2.field(3, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        content_type: "str" = _DEFAULT,
+        mesh: "bytes" = _DEFAULT,
+        original_file_source_path_diagnostic: "str | None" = _DEFAULT,
+    ) -> None:
+        self.content_type = "" if content_type is _DEFAULT else content_type
+        self.mesh = b"" if mesh is _DEFAULT else mesh
+        self.original_file_source_path_diagnostic = (
+            None if original_file_source_path_diagnostic is _DEFAULT else original_file_source_path_diagnostic
+        )
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "Mesh", Mesh)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class MimicJoint(betterproto2.Message):
+    """The ``viam.common.v1.MimicJoint`` message."""
+
     joint: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     multiplier: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
 
     offset: "float" = betterproto2.field(3, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        joint: "str" = _DEFAULT,
+        multiplier: "float" = _DEFAULT,
+        offset: "float" = _DEFAULT,
+    ) -> None:
+        self.joint = "" if joint is _DEFAULT else joint
+        self.multiplier = 0.0 if multiplier is _DEFAULT else multiplier
+        self.offset = 0.0 if offset is _DEFAULT else offset
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "MimicJoint", MimicJoint)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Orientation(betterproto2.Message):
+    """The ``viam.common.v1.Orientation`` message."""
+
     o_x: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     o_y: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
@@ -589,30 +1029,65 @@ class Orientation(betterproto2.Message):
 
     theta: "float" = betterproto2.field(4, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        o_x: "float" = _DEFAULT,
+        o_y: "float" = _DEFAULT,
+        o_z: "float" = _DEFAULT,
+        theta: "float" = _DEFAULT,
+    ) -> None:
+        self.o_x = 0.0 if o_x is _DEFAULT else o_x
+        self.o_y = 0.0 if o_y is _DEFAULT else o_y
+        self.o_z = 0.0 if o_z is _DEFAULT else o_z
+        self.theta = 0.0 if theta is _DEFAULT else theta
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "Orientation", Orientation)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class PointCloud(betterproto2.Message):
+    """The ``viam.common.v1.PointCloud`` message."""
+
     point_cloud: "bytes" = betterproto2.field(1, betterproto2.TYPE_BYTES)
+
+    def __init__(
+        self,
+        point_cloud: "bytes" = _DEFAULT,
+    ) -> None:
+        self.point_cloud = b"" if point_cloud is _DEFAULT else point_cloud
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "PointCloud", PointCloud)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class PointCloudObject(betterproto2.Message):
+    """The ``viam.common.v1.PointCloudObject`` message."""
+
     point_cloud: "bytes" = betterproto2.field(1, betterproto2.TYPE_BYTES)
 
     geometries: "GeometriesInFrame | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        point_cloud: "bytes" = _DEFAULT,
+        geometries: "GeometriesInFrame | None" = _DEFAULT,
+    ) -> None:
+        self.point_cloud = b"" if point_cloud is _DEFAULT else point_cloud
+        self.geometries = None if geometries is _DEFAULT else geometries
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "PointCloudObject", PointCloudObject)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Pose(betterproto2.Message):
+    """The ``viam.common.v1.Pose`` message."""
+
     x: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     y: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
@@ -626,13 +1101,34 @@ class Pose(betterproto2.Message):
     o_z: "float" = betterproto2.field(6, betterproto2.TYPE_DOUBLE)
 
     theta: "float" = betterproto2.field(7, betterproto2.TYPE_DOUBLE)
+
+    def __init__(
+        self,
+        x: "float" = _DEFAULT,
+        y: "float" = _DEFAULT,
+        z: "float" = _DEFAULT,
+        o_x: "float" = _DEFAULT,
+        o_y: "float" = _DEFAULT,
+        o_z: "float" = _DEFAULT,
+        theta: "float" = _DEFAULT,
+    ) -> None:
+        self.x = 0.0 if x is _DEFAULT else x
+        self.y = 0.0 if y is _DEFAULT else y
+        self.z = 0.0 if z is _DEFAULT else z
+        self.o_x = 0.0 if o_x is _DEFAULT else o_x
+        self.o_y = 0.0 if o_y is _DEFAULT else o_y
+        self.o_z = 0.0 if o_z is _DEFAULT else o_z
+        self.theta = 0.0 if theta is _DEFAULT else theta
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "Pose", Pose)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class PoseCloud(betterproto2.Message):
+    """The ``viam.common.v1.PoseCloud`` message."""
+
     x: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     y: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
@@ -647,24 +1143,58 @@ class PoseCloud(betterproto2.Message):
 
     theta: "float" = betterproto2.field(7, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        x: "float" = _DEFAULT,
+        y: "float" = _DEFAULT,
+        z: "float" = _DEFAULT,
+        o_x: "float" = _DEFAULT,
+        o_y: "float" = _DEFAULT,
+        o_z: "float" = _DEFAULT,
+        theta: "float" = _DEFAULT,
+    ) -> None:
+        self.x = 0.0 if x is _DEFAULT else x
+        self.y = 0.0 if y is _DEFAULT else y
+        self.z = 0.0 if z is _DEFAULT else z
+        self.o_x = 0.0 if o_x is _DEFAULT else o_x
+        self.o_y = 0.0 if o_y is _DEFAULT else o_y
+        self.o_z = 0.0 if o_z is _DEFAULT else o_z
+        self.theta = 0.0 if theta is _DEFAULT else theta
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "PoseCloud", PoseCloud)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class PoseInFrame(betterproto2.Message):
+    """The ``viam.common.v1.PoseInFrame`` message."""
+
     reference_frame: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     pose: "Pose | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
 
     goal_cloud: "PoseCloud | None" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        reference_frame: "str" = _DEFAULT,
+        pose: "Pose | None" = _DEFAULT,
+        goal_cloud: "PoseCloud | None" = _DEFAULT,
+    ) -> None:
+        self.reference_frame = "" if reference_frame is _DEFAULT else reference_frame
+        self.pose = None if pose is _DEFAULT else pose
+        self.goal_cloud = None if goal_cloud is _DEFAULT else goal_cloud
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "PoseInFrame", PoseInFrame)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Quaternion(betterproto2.Message):
+    """The ``viam.common.v1.Quaternion`` message."""
+
     w: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     x: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
@@ -673,20 +1203,44 @@ class Quaternion(betterproto2.Message):
 
     z: "float" = betterproto2.field(4, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        w: "float" = _DEFAULT,
+        x: "float" = _DEFAULT,
+        y: "float" = _DEFAULT,
+        z: "float" = _DEFAULT,
+    ) -> None:
+        self.w = 0.0 if w is _DEFAULT else w
+        self.x = 0.0 if x is _DEFAULT else x
+        self.y = 0.0 if y is _DEFAULT else y
+        self.z = 0.0 if z is _DEFAULT else z
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "Quaternion", Quaternion)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RectangularPrism(betterproto2.Message):
+    """The ``viam.common.v1.RectangularPrism`` message."""
+
     dims_mm: "Vector3 | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        dims_mm: "Vector3 | None" = _DEFAULT,
+    ) -> None:
+        self.dims_mm = None if dims_mm is _DEFAULT else dims_mm
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "RectangularPrism", RectangularPrism)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ResourceName(betterproto2.Message):
+    """The ``viam.common.v1.ResourceName`` message."""
+
     namespace: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     type: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -695,30 +1249,63 @@ class ResourceName(betterproto2.Message):
 
     name: "str" = betterproto2.field(4, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        namespace: "str" = _DEFAULT,
+        type: "str" = _DEFAULT,
+        subtype: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+    ) -> None:
+        self.namespace = "" if namespace is _DEFAULT else namespace
+        self.type = "" if type is _DEFAULT else type
+        self.subtype = "" if subtype is _DEFAULT else subtype
+        self.name = "" if name is _DEFAULT else name
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "ResourceName", ResourceName)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ResponseMetadata(betterproto2.Message):
+    """The ``viam.common.v1.ResponseMetadata`` message."""
+
     captured_at: "datetime.datetime | None" = betterproto2.field(
         1, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
     )
+
+    def __init__(
+        self,
+        captured_at: "datetime.datetime | None" = _DEFAULT,
+    ) -> None:
+        self.captured_at = None if captured_at is _DEFAULT else captured_at
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "ResponseMetadata", ResponseMetadata)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Sphere(betterproto2.Message):
+    """The ``viam.common.v1.Sphere`` message."""
+
     radius_mm: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
+
+    def __init__(
+        self,
+        radius_mm: "float" = _DEFAULT,
+    ) -> None:
+        self.radius_mm = 0.0 if radius_mm is _DEFAULT else radius_mm
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "Sphere", Sphere)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Transform(betterproto2.Message):
+    """The ``viam.common.v1.Transform`` message."""
+
     reference_frame: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     pose_in_observer_frame: "PoseInFrame | None" = betterproto2.field(2, betterproto2.TYPE_MESSAGE, optional=True)
@@ -729,27 +1316,66 @@ class Transform(betterproto2.Message):
 
     metadata: "___google__protobuf__.Struct | None" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, optional=True)
 
+    def __init__(
+        self,
+        reference_frame: "str" = _DEFAULT,
+        pose_in_observer_frame: "PoseInFrame | None" = _DEFAULT,
+        physical_object: "Geometry | None" = _DEFAULT,
+        uuid: "bytes" = _DEFAULT,
+        metadata: "___google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.reference_frame = "" if reference_frame is _DEFAULT else reference_frame
+        self.pose_in_observer_frame = None if pose_in_observer_frame is _DEFAULT else pose_in_observer_frame
+        self.physical_object = None if physical_object is _DEFAULT else physical_object
+        self.uuid = b"" if uuid is _DEFAULT else uuid
+        self.metadata = None if metadata is _DEFAULT else metadata
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "Transform", Transform)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Vector3(betterproto2.Message):
+    """The ``viam.common.v1.Vector3`` message."""
+
     x: "float" = betterproto2.field(1, betterproto2.TYPE_DOUBLE)
 
     y: "float" = betterproto2.field(2, betterproto2.TYPE_DOUBLE)
 
     z: "float" = betterproto2.field(3, betterproto2.TYPE_DOUBLE)
 
+    def __init__(
+        self,
+        x: "float" = _DEFAULT,
+        y: "float" = _DEFAULT,
+        z: "float" = _DEFAULT,
+    ) -> None:
+        self.x = 0.0 if x is _DEFAULT else x
+        self.y = 0.0 if y is _DEFAULT else y
+        self.z = 0.0 if z is _DEFAULT else z
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.common.v1", "Vector3", Vector3)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class WorldState(betterproto2.Message):
+    """The ``viam.common.v1.WorldState`` message."""
+
     obstacles: "list[GeometriesInFrame]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     transforms: "list[Transform]" = betterproto2.field(3, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        obstacles: "list[GeometriesInFrame]" = _DEFAULT,
+        transforms: "list[Transform]" = _DEFAULT,
+    ) -> None:
+        self.obstacles = [] if obstacles is _DEFAULT else obstacles
+        self.transforms = [] if transforms is _DEFAULT else transforms
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.common.v1", "WorldState", WorldState)

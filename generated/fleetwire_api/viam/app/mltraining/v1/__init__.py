@@ -43,6 +43,8 @@ from dataclasses import dataclass
 
 import betterproto2
 
+from fleetwire_api._message_init import DEFAULT as _DEFAULT
+
 from .....message_pool import default_message_pool
 
 _COMPILER_VERSION = "0.10.1"
@@ -177,24 +179,42 @@ class Visibility(betterproto2.Enum):
         }
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CancelTrainingJobRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.CancelTrainingJobRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "CancelTrainingJobRequest", CancelTrainingJobRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CancelTrainingJobResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.CancelTrainingJobResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "CancelTrainingJobResponse", CancelTrainingJobResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Container(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.Container`` message."""
+
     key: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     uri: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -217,13 +237,45 @@ class Container(betterproto2.Message):
 
     visibility: "Visibility" = betterproto2.field(9, betterproto2.TYPE_ENUM, default_factory=lambda: Visibility(0))
 
+    def __init__(
+        self,
+        key: "str" = _DEFAULT,
+        uri: "str" = _DEFAULT,
+        framework: "str" = _DEFAULT,
+        description: "str" = _DEFAULT,
+        eol: "datetime.datetime | None" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+        id: "str" = _DEFAULT,
+        visibility: "Visibility" = _DEFAULT,
+    ) -> None:
+        self.key = "" if key is _DEFAULT else key
+        self.uri = "" if uri is _DEFAULT else uri
+        self.framework = "" if framework is _DEFAULT else framework
+        self.description = "" if description is _DEFAULT else description
+        self.eol = None if eol is _DEFAULT else eol
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.id = "" if id is _DEFAULT else id
+        self.visibility = Visibility(0) if visibility is _DEFAULT else visibility
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.mltraining.v1", "Container", Container)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteCompletedTrainingJobRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.DeleteCompletedTrainingJobRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -231,9 +283,16 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteCompletedTrainingJobResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.DeleteCompletedTrainingJobResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -241,9 +300,18 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteCustomTrainingContainerRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.DeleteCustomTrainingContainerRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -251,9 +319,16 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeleteCustomTrainingContainerResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.DeleteCustomTrainingContainerResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -261,37 +336,77 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetContainerRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.GetContainerRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "GetContainerRequest", GetContainerRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetContainerResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.GetContainerResponse`` message."""
+
     container: "Container | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        container: "Container | None" = _DEFAULT,
+    ) -> None:
+        self.container = None if container is _DEFAULT else container
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "GetContainerResponse", GetContainerResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetTrainingJobLogsRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.GetTrainingJobLogsRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     page_token: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        page_token: "str | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.page_token = None if page_token is _DEFAULT else page_token
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "GetTrainingJobLogsRequest", GetTrainingJobLogsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetTrainingJobLogsResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.GetTrainingJobLogsResponse`` message."""
+
     logs: "list[TrainingJobLogEntry]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
 
     next_page_token: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        logs: "list[TrainingJobLogEntry]" = _DEFAULT,
+        next_page_token: "str" = _DEFAULT,
+    ) -> None:
+        self.logs = [] if logs is _DEFAULT else logs
+        self.next_page_token = "" if next_page_token is _DEFAULT else next_page_token
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -299,41 +414,84 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetTrainingJobRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.GetTrainingJobRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "GetTrainingJobRequest", GetTrainingJobRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetTrainingJobResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.GetTrainingJobResponse`` message."""
+
     metadata: "TrainingJobMetadata | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        metadata: "TrainingJobMetadata | None" = _DEFAULT,
+    ) -> None:
+        self.metadata = None if metadata is _DEFAULT else metadata
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "GetTrainingJobResponse", GetTrainingJobResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListContainersRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.ListContainersRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "ListContainersRequest", ListContainersRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListContainersResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.ListContainersResponse`` message."""
+
     containers: "list[Container]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        containers: "list[Container]" = _DEFAULT,
+    ) -> None:
+        self.containers = [] if containers is _DEFAULT else containers
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "ListContainersResponse", ListContainersResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListSupportedContainersRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.ListSupportedContainersRequest`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -341,11 +499,20 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListSupportedContainersResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.ListSupportedContainersResponse`` message."""
+
     container_map: "dict[str, Container]" = betterproto2.field(
         1, betterproto2.TYPE_MAP, map_meta=betterproto2.map_meta(betterproto2.TYPE_STRING, betterproto2.TYPE_MESSAGE)
     )
+
+    def __init__(
+        self,
+        container_map: "dict[str, Container]" = _DEFAULT,
+    ) -> None:
+        self.container_map = {} if container_map is _DEFAULT else container_map
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -353,31 +520,64 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListTrainingJobsRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.ListTrainingJobsRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     status: "TrainingStatus" = betterproto2.field(2, betterproto2.TYPE_ENUM, default_factory=lambda: TrainingStatus(0))
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        status: "TrainingStatus" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.status = TrainingStatus(0) if status is _DEFAULT else status
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "ListTrainingJobsRequest", ListTrainingJobsRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListTrainingJobsResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.ListTrainingJobsResponse`` message."""
+
     jobs: "list[TrainingJobMetadata]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        jobs: "list[TrainingJobMetadata]" = _DEFAULT,
+    ) -> None:
+        self.jobs = [] if jobs is _DEFAULT else jobs
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "ListTrainingJobsResponse", ListTrainingJobsResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RegisterCustomTrainingContainerRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.RegisterCustomTrainingContainerRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     image_uri: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     description: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        image_uri: "str" = _DEFAULT,
+        description: "str" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.image_uri = "" if image_uri is _DEFAULT else image_uri
+        self.description = "" if description is _DEFAULT else description
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -385,9 +585,18 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class RegisterCustomTrainingContainerResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.RegisterCustomTrainingContainerResponse`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -395,8 +604,10 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SubmitCustomTrainingJobRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.SubmitCustomTrainingJobRequest`` message."""
+
     dataset_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     registry_item_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -417,15 +628,47 @@ class SubmitCustomTrainingJobRequest(betterproto2.Message):
 
     container_id: "str" = betterproto2.field(9, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        dataset_id: "str" = _DEFAULT,
+        registry_item_id: "str" = _DEFAULT,
+        registry_item_version: "str" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+        model_name: "str" = _DEFAULT,
+        model_version: "str" = _DEFAULT,
+        arguments: "dict[str, str]" = _DEFAULT,
+        container_version: "str" = _DEFAULT,
+        container_id: "str" = _DEFAULT,
+    ) -> None:
+        self.dataset_id = "" if dataset_id is _DEFAULT else dataset_id
+        self.registry_item_id = "" if registry_item_id is _DEFAULT else registry_item_id
+        self.registry_item_version = "" if registry_item_version is _DEFAULT else registry_item_version
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.model_name = "" if model_name is _DEFAULT else model_name
+        self.model_version = "" if model_version is _DEFAULT else model_version
+        self.arguments = {} if arguments is _DEFAULT else arguments
+        self.container_version = "" if container_version is _DEFAULT else container_version
+        self.container_id = "" if container_id is _DEFAULT else container_id
+        self.__post_init__()
+
 
 default_message_pool.register_message(
     "viam.app.mltraining.v1", "SubmitCustomTrainingJobRequest", SubmitCustomTrainingJobRequest
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SubmitCustomTrainingJobResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.SubmitCustomTrainingJobResponse`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message(
@@ -433,8 +676,10 @@ default_message_pool.register_message(
 )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SubmitTrainingJobRequest(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.SubmitTrainingJobRequest`` message."""
+
     dataset_id: "str" = betterproto2.field(7, betterproto2.TYPE_STRING)
 
     organization_id: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -451,20 +696,50 @@ class SubmitTrainingJobRequest(betterproto2.Message):
 
     tags: "list[str]" = betterproto2.field(6, betterproto2.TYPE_STRING, repeated=True)
 
+    def __init__(
+        self,
+        dataset_id: "str" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+        model_name: "str" = _DEFAULT,
+        model_version: "str" = _DEFAULT,
+        model_type: "ModelType" = _DEFAULT,
+        model_framework: "ModelFramework" = _DEFAULT,
+        tags: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.dataset_id = "" if dataset_id is _DEFAULT else dataset_id
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.model_name = "" if model_name is _DEFAULT else model_name
+        self.model_version = "" if model_version is _DEFAULT else model_version
+        self.model_type = ModelType(0) if model_type is _DEFAULT else model_type
+        self.model_framework = ModelFramework(0) if model_framework is _DEFAULT else model_framework
+        self.tags = [] if tags is _DEFAULT else tags
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.mltraining.v1", "SubmitTrainingJobRequest", SubmitTrainingJobRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class SubmitTrainingJobResponse(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.SubmitTrainingJobResponse`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "SubmitTrainingJobResponse", SubmitTrainingJobResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class TrainingJobLogEntry(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.TrainingJobLogEntry`` message."""
+
     level: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     time: "datetime.datetime | None" = betterproto2.field(
@@ -473,12 +748,25 @@ class TrainingJobLogEntry(betterproto2.Message):
 
     message: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        level: "str" = _DEFAULT,
+        time: "datetime.datetime | None" = _DEFAULT,
+        message: "str" = _DEFAULT,
+    ) -> None:
+        self.level = "" if level is _DEFAULT else level
+        self.time = None if time is _DEFAULT else time
+        self.message = "" if message is _DEFAULT else message
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.mltraining.v1", "TrainingJobLogEntry", TrainingJobLogEntry)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class TrainingJobMetadata(betterproto2.Message):
+    """The ``viam.app.mltraining.v1.TrainingJobMetadata`` message."""
+
     id: "str" = betterproto2.field(7, betterproto2.TYPE_STRING)
 
     dataset_id: "str" = betterproto2.field(11, betterproto2.TYPE_STRING)
@@ -534,6 +822,57 @@ class TrainingJobMetadata(betterproto2.Message):
     container_id: "str" = betterproto2.field(23, betterproto2.TYPE_STRING)
 
     deployment_modular_resources: "list[str]" = betterproto2.field(24, betterproto2.TYPE_STRING, repeated=True)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        dataset_id: "str" = _DEFAULT,
+        organization_id: "str" = _DEFAULT,
+        model_name: "str" = _DEFAULT,
+        model_version: "str" = _DEFAULT,
+        model_type: "ModelType" = _DEFAULT,
+        model_framework: "ModelFramework" = _DEFAULT,
+        is_custom_job: "bool" = _DEFAULT,
+        registry_item_id: "str" = _DEFAULT,
+        registry_item_version: "str" = _DEFAULT,
+        status: "TrainingStatus" = _DEFAULT,
+        error_status: "____google__rpc__.Status | None" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+        last_modified: "datetime.datetime | None" = _DEFAULT,
+        training_started: "datetime.datetime | None" = _DEFAULT,
+        training_ended: "datetime.datetime | None" = _DEFAULT,
+        synced_model_id: "str" = _DEFAULT,
+        tags: "list[str]" = _DEFAULT,
+        arguments: "dict[str, str]" = _DEFAULT,
+        container_version: "str" = _DEFAULT,
+        container_id: "str" = _DEFAULT,
+        deployment_modular_resources: "list[str]" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.dataset_id = "" if dataset_id is _DEFAULT else dataset_id
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.model_name = "" if model_name is _DEFAULT else model_name
+        self.model_version = "" if model_version is _DEFAULT else model_version
+        self.model_type = ModelType(0) if model_type is _DEFAULT else model_type
+        self.model_framework = ModelFramework(0) if model_framework is _DEFAULT else model_framework
+        self.is_custom_job = False if is_custom_job is _DEFAULT else is_custom_job
+        self.registry_item_id = "" if registry_item_id is _DEFAULT else registry_item_id
+        self.registry_item_version = "" if registry_item_version is _DEFAULT else registry_item_version
+        self.status = TrainingStatus(0) if status is _DEFAULT else status
+        self.error_status = None if error_status is _DEFAULT else error_status
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.last_modified = None if last_modified is _DEFAULT else last_modified
+        self.training_started = None if training_started is _DEFAULT else training_started
+        self.training_ended = None if training_ended is _DEFAULT else training_ended
+        self.synced_model_id = "" if synced_model_id is _DEFAULT else synced_model_id
+        self.tags = [] if tags is _DEFAULT else tags
+        self.arguments = {} if arguments is _DEFAULT else arguments
+        self.container_version = "" if container_version is _DEFAULT else container_version
+        self.container_id = "" if container_id is _DEFAULT else container_id
+        self.deployment_modular_resources = (
+            [] if deployment_modular_resources is _DEFAULT else deployment_modular_resources
+        )
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.mltraining.v1", "TrainingJobMetadata", TrainingJobMetadata)

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import betterproto2
 
+from fleetwire_api._message_init import DEFAULT as _DEFAULT
+
 from .....message_pool import default_message_pool
 
 _COMPILER_VERSION = "0.10.1"
@@ -66,7 +68,7 @@ class PackageType(betterproto2.Enum):
         }
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreatePackageRequest(betterproto2.Message):
     """
 
@@ -79,54 +81,109 @@ class CreatePackageRequest(betterproto2.Message):
 
     contents: "bytes | None" = betterproto2.field(2, betterproto2.TYPE_BYTES, optional=True, group="package")
 
+    def __init__(
+        self,
+        info: "PackageInfo | None" = _DEFAULT,
+        contents: "bytes | None" = _DEFAULT,
+    ) -> None:
+        self.info = None if info is _DEFAULT else info
+        self.contents = None if contents is _DEFAULT else contents
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.packages.v1", "CreatePackageRequest", CreatePackageRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class CreatePackageResponse(betterproto2.Message):
+    """The ``viam.app.packages.v1.CreatePackageResponse`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     version: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
+
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        version: "str" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.version = "" if version is _DEFAULT else version
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.packages.v1", "CreatePackageResponse", CreatePackageResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeletePackageRequest(betterproto2.Message):
+    """The ``viam.app.packages.v1.DeletePackageRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     version: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
 
     type: "PackageType" = betterproto2.field(3, betterproto2.TYPE_ENUM, default_factory=lambda: PackageType(0))
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        version: "str" = _DEFAULT,
+        type: "PackageType" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.version = "" if version is _DEFAULT else version
+        self.type = PackageType(0) if type is _DEFAULT else type
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.packages.v1", "DeletePackageRequest", DeletePackageRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class DeletePackageResponse(betterproto2.Message):
+    """The ``viam.app.packages.v1.DeletePackageResponse`` message."""
+
     pass
+
+    def __init__(
+        self,
+    ) -> None:
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.packages.v1", "DeletePackageResponse", DeletePackageResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class FileInfo(betterproto2.Message):
+    """The ``viam.app.packages.v1.FileInfo`` message."""
+
     name: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     size: "int" = betterproto2.field(2, betterproto2.TYPE_UINT64)
 
     is_directory: "bool | None" = betterproto2.field(3, betterproto2.TYPE_BOOL, optional=True)
 
+    def __init__(
+        self,
+        name: "str" = _DEFAULT,
+        size: "int" = _DEFAULT,
+        is_directory: "bool | None" = _DEFAULT,
+    ) -> None:
+        self.name = "" if name is _DEFAULT else name
+        self.size = 0 if size is _DEFAULT else size
+        self.is_directory = None if is_directory is _DEFAULT else is_directory
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.packages.v1", "FileInfo", FileInfo)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetPackageRequest(betterproto2.Message):
+    """The ``viam.app.packages.v1.GetPackageRequest`` message."""
+
     id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     version: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -137,20 +194,46 @@ class GetPackageRequest(betterproto2.Message):
 
     platform: "str | None" = betterproto2.field(5, betterproto2.TYPE_STRING, optional=True)
 
+    def __init__(
+        self,
+        id: "str" = _DEFAULT,
+        version: "str" = _DEFAULT,
+        include_url: "bool | None" = _DEFAULT,
+        type: "PackageType | None" = _DEFAULT,
+        platform: "str | None" = _DEFAULT,
+    ) -> None:
+        self.id = "" if id is _DEFAULT else id
+        self.version = "" if version is _DEFAULT else version
+        self.include_url = None if include_url is _DEFAULT else include_url
+        self.type = None if type is _DEFAULT else type
+        self.platform = None if platform is _DEFAULT else platform
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.packages.v1", "GetPackageRequest", GetPackageRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class GetPackageResponse(betterproto2.Message):
+    """The ``viam.app.packages.v1.GetPackageResponse`` message."""
+
     package: "Package | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        package: "Package | None" = _DEFAULT,
+    ) -> None:
+        self.package = None if package is _DEFAULT else package
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.packages.v1", "GetPackageResponse", GetPackageResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListPackagesRequest(betterproto2.Message):
+    """The ``viam.app.packages.v1.ListPackagesRequest`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str | None" = betterproto2.field(2, betterproto2.TYPE_STRING, optional=True)
@@ -161,20 +244,46 @@ class ListPackagesRequest(betterproto2.Message):
 
     include_url: "bool | None" = betterproto2.field(5, betterproto2.TYPE_BOOL, optional=True)
 
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        name: "str | None" = _DEFAULT,
+        version: "str | None" = _DEFAULT,
+        type: "PackageType | None" = _DEFAULT,
+        include_url: "bool | None" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.name = None if name is _DEFAULT else name
+        self.version = None if version is _DEFAULT else version
+        self.type = None if type is _DEFAULT else type
+        self.include_url = None if include_url is _DEFAULT else include_url
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.packages.v1", "ListPackagesRequest", ListPackagesRequest)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class ListPackagesResponse(betterproto2.Message):
+    """The ``viam.app.packages.v1.ListPackagesResponse`` message."""
+
     packages: "list[Package]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
+
+    def __init__(
+        self,
+        packages: "list[Package]" = _DEFAULT,
+    ) -> None:
+        self.packages = [] if packages is _DEFAULT else packages
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.packages.v1", "ListPackagesResponse", ListPackagesResponse)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class Package(betterproto2.Message):
+    """The ``viam.app.packages.v1.Package`` message."""
+
     info: "PackageInfo | None" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, optional=True)
 
     url: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -187,12 +296,29 @@ class Package(betterproto2.Message):
 
     id: "str" = betterproto2.field(5, betterproto2.TYPE_STRING)
 
+    def __init__(
+        self,
+        info: "PackageInfo | None" = _DEFAULT,
+        url: "str" = _DEFAULT,
+        created_on: "datetime.datetime | None" = _DEFAULT,
+        checksum: "str" = _DEFAULT,
+        id: "str" = _DEFAULT,
+    ) -> None:
+        self.info = None if info is _DEFAULT else info
+        self.url = "" if url is _DEFAULT else url
+        self.created_on = None if created_on is _DEFAULT else created_on
+        self.checksum = "" if checksum is _DEFAULT else checksum
+        self.id = "" if id is _DEFAULT else id
+        self.__post_init__()
+
 
 default_message_pool.register_message("viam.app.packages.v1", "Package", Package)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(eq=False, repr=False, init=False)
 class PackageInfo(betterproto2.Message):
+    """The ``viam.app.packages.v1.PackageInfo`` message."""
+
     organization_id: "str" = betterproto2.field(1, betterproto2.TYPE_STRING)
 
     name: "str" = betterproto2.field(2, betterproto2.TYPE_STRING)
@@ -206,6 +332,25 @@ class PackageInfo(betterproto2.Message):
     files: "list[FileInfo]" = betterproto2.field(5, betterproto2.TYPE_MESSAGE, repeated=True)
 
     metadata: "____google__protobuf__.Struct | None" = betterproto2.field(6, betterproto2.TYPE_MESSAGE, optional=True)
+
+    def __init__(
+        self,
+        organization_id: "str" = _DEFAULT,
+        name: "str" = _DEFAULT,
+        version: "str" = _DEFAULT,
+        type: "PackageType" = _DEFAULT,
+        platform: "str | None" = _DEFAULT,
+        files: "list[FileInfo]" = _DEFAULT,
+        metadata: "____google__protobuf__.Struct | None" = _DEFAULT,
+    ) -> None:
+        self.organization_id = "" if organization_id is _DEFAULT else organization_id
+        self.name = "" if name is _DEFAULT else name
+        self.version = "" if version is _DEFAULT else version
+        self.type = PackageType(0) if type is _DEFAULT else type
+        self.platform = None if platform is _DEFAULT else platform
+        self.files = [] if files is _DEFAULT else files
+        self.metadata = None if metadata is _DEFAULT else metadata
+        self.__post_init__()
 
 
 default_message_pool.register_message("viam.app.packages.v1", "PackageInfo", PackageInfo)
