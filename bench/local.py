@@ -5,8 +5,13 @@
 - log entries/s ingested through ``RobotService.Log`` (batches of 100, 8 pushes in flight);
 - log entries/s served through ``GetRobotPartLogs`` (every page, following the page token).
 
-``python -m bench.local serve CODEC`` is the server process: it prints its credentials as JSON and serves until its
-stdin closes. CODEC "fast" serves with the generated codec, "betterproto2" with grpclib's default (the baseline).
+Besides wall-clock rates, each phase reports the CPU seconds the server process and the load-generating process
+spent in it (``*_server_cpu_s``, ``*_client_cpu_s``): both share this machine's cores, so the wall-clock rate is capped
+by the clients too, while requests per server CPU second is what the server alone can sustain on one core.
+
+``python -m bench.local serve CODEC`` is the server process: it prints its credentials as JSON, answers each line
+read from stdin with its CPU time so far (all threads), and serves until its stdin closes. CODEC "fast" serves with
+the generated codec, "betterproto2" with grpclib's default (the baseline).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from . import fixtures
@@ -58,12 +64,19 @@ def serve(codec: str, nodelay: bool = False) -> None:
     async def run() -> None:
         async with LocalFleet() as fleet:
             print(json.dumps({**fleet.credentials(), "location_id": fleet.location_id}), flush=True)
-            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+            while await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline):
+                print(json.dumps({"cpu": time.process_time()}), flush=True)
 
     asyncio.run(run())
 
 
-async def _mixed(url: str, key_id: str, key: str, location_id: str, calls_per_client: int) -> dict[str, float]:
+CpuClock = Callable[[], tuple[float, float]]
+"""CPU seconds used so far by (the server process, this process)."""
+
+
+async def _mixed(
+    url: str, key_id: str, key: str, location_id: str, calls_per_client: int, cpu: CpuClock
+) -> dict[str, float]:
     from fleetwire import AsyncAppClient
 
     setup = await AsyncAppClient.connect(url, api_key=key, api_key_id=key_id, location_id=location_id)
@@ -91,15 +104,24 @@ async def _mixed(url: str, key_id: str, key: str, location_id: str, calls_per_cl
             await cycle[n % len(cycle)]()
         return calls_per_client
 
+    server_cpu, client_cpu = cpu()
     start = time.perf_counter()
     done = sum(await asyncio.gather(*(one(client, i) for i, client in enumerate(clients))))
     elapsed = time.perf_counter() - start
+    server_cpu, client_cpu = (now - before for now, before in zip(cpu(), (server_cpu, client_cpu), strict=True))
     for client in (setup, *clients):
         await client.close()
-    return {"mixed_requests": done, "mixed_seconds": elapsed, "mixed_rps": done / elapsed}
+    return {
+        "mixed_requests": done,
+        "mixed_seconds": elapsed,
+        "mixed_rps": done / elapsed,
+        "mixed_server_cpu_s": server_cpu,
+        "mixed_client_cpu_s": client_cpu,
+        "mixed_requests_per_server_cpu_s": done / server_cpu,
+    }
 
 
-async def _logs(url: str, key_id: str, key: str, location_id: str, total: int) -> dict[str, float]:
+async def _logs(url: str, key_id: str, key: str, location_id: str, total: int, cpu: CpuClock) -> dict[str, float]:
     from fleetwire import AsyncAppClient
     from fleetwire_api.services import RobotServiceAsyncClient
     from fleetwire_api.viam.app import v1 as app
@@ -120,20 +142,28 @@ async def _logs(url: str, key_id: str, key: str, location_id: str, total: int) -
         while queue:
             await robot.log(request=queue.pop())
 
+    cpu0 = cpu()
     start = time.perf_counter()
     await asyncio.gather(*(pusher() for _ in range(8)))
     ingest = time.perf_counter() - start
+    cpu1 = cpu()
     start = time.perf_counter()
     served = len(await client.get_robot_part_logs(part_id, num_log_entries=0))
     serve_seconds = time.perf_counter() - start
+    cpu2 = cpu()
     await client.close()
     assert served == total, (served, total)
     return {
         "log_entries": total,
         "ingest_seconds": ingest,
         "ingest_entries_per_s": total / ingest,
+        "ingest_server_cpu_s": cpu1[0] - cpu0[0],
+        "ingest_client_cpu_s": cpu1[1] - cpu0[1],
         "serve_seconds": serve_seconds,
         "serve_entries_per_s": total / serve_seconds,
+        "serve_server_cpu_s": cpu2[0] - cpu1[0],
+        "serve_client_cpu_s": cpu2[1] - cpu1[1],
+        "serve_entries_per_server_cpu_s": total / (cpu2[0] - cpu1[0]),
     }
 
 
@@ -149,11 +179,19 @@ def measure(codec: str, calls_per_client: int, log_entries: int, nodelay: bool =
     server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None
-        creds = json.loads(server.stdout.readline())
+        stdout, stdin = server.stdout, server.stdin
+        creds = json.loads(stdout.readline())
         url, key_id, key, location_id = creds["url"], creds["api_key_id"], creds["api_key"], creds["location_id"]
         url = url.removeprefix("http://").removeprefix("grpc://")
-        result = asyncio.run(_mixed(url, key_id, key, location_id, calls_per_client))
-        result.update(asyncio.run(_logs(url, key_id, key, location_id, log_entries)))
+
+        def cpu() -> tuple[float, float]:
+            assert stdin is not None
+            stdin.write("cpu\n")
+            stdin.flush()
+            return float(json.loads(stdout.readline())["cpu"]), time.process_time()
+
+        result = asyncio.run(_mixed(url, key_id, key, location_id, calls_per_client, cpu))
+        result.update(asyncio.run(_logs(url, key_id, key, location_id, log_entries, cpu)))
         return result
     finally:
         if server.stdin is not None:

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
+from .auth_cache import EpochCache
 from .ids import is_id, now, to_iso
 from .permissions import ALL_PERMISSIONS, RESOURCE_TYPES, role_grants
+from .robot_rows import fetch_part
 from .store import Store
 
 if TYPE_CHECKING:
@@ -117,6 +119,10 @@ class Context:
         """Bind the context to an open store and the server's log bus."""
         self.store = store
         self.logs = logs
+        # token digest -> (caller, expires_on in store form); (key id, resource type, id) -> roles held there
+        self._tokens: EpochCache[str, tuple[Caller, str]] = EpochCache()
+        self._role_cache: EpochCache[tuple[str, str, str], frozenset[str]] = EpochCache()
+        self._part_robots: EpochCache[str, str] = EpochCache()  # part id -> its machine, whose roles cover it
 
     async def caller(self, stream: Any) -> Caller:
         """Return the caller of ``stream`` from its ``authorization: Bearer <token>`` metadata, or UNAUTHENTICATED."""
@@ -134,20 +140,54 @@ class Context:
         """Return the caller an access token stands for; ``UNAUTHENTICATED`` if it is unknown, revoked or expired."""
         digest = hash_token(token)
         moment = to_iso(now())
+        store = self.store
+        cached = self._tokens.get(digest, store.epoch)
+        if cached is not None and cached[1] > moment:
+            return cached[0]
 
-        def look(conn: sqlite3.Connection) -> Caller | None:
+        def look(conn: sqlite3.Connection) -> tuple[tuple[Caller, str] | None, int]:
             row = conn.execute(
-                "SELECT k.id AS key_id, u.id AS user_id, u.email AS email FROM access_tokens t "
-                "JOIN api_keys k ON k.id = t.key_id JOIN users u ON u.id = k.user_id "
+                "SELECT k.id AS key_id, u.id AS user_id, u.email AS email, t.expires_on AS expires_on "
+                "FROM access_tokens t JOIN api_keys k ON k.id = t.key_id JOIN users u ON u.id = k.user_id "
                 "WHERE t.token_hash = ? AND t.expires_on > ?",
                 (digest, moment),
             ).fetchone()
-            return None if row is None else Caller(row["key_id"], row["user_id"], row["email"])
+            found = None if row is None else (Caller(row["key_id"], row["user_id"], row["email"]), row["expires_on"])
+            return found, store.epoch
 
-        found = await self.store.read(look)
+        found, read_epoch = await store.read(look)
         if found is None:
             raise GRPCError(Status.UNAUTHENTICATED, "the access token is invalid or expired")
-        return found
+        self._tokens.put(digest, found, read_epoch, store.epoch)
+        return found[0]
+
+    async def roles(self, caller: Caller, resource_type: str, resource_id: str) -> frozenset[str] | None:
+        """Return the roles ``caller`` holds on a resource, directly or via parents (``None``: no such resource)."""
+        key = (caller.key_id, resource_type, resource_id.lower())
+        store = self.store
+        cached = self._role_cache.get(key, store.epoch)
+        if cached is not None:
+            return cached
+
+        def look(conn: sqlite3.Connection) -> tuple[set[str] | None, int]:
+            return roles_on(conn, key[0], key[1], key[2]), store.epoch
+
+        roles, read_epoch = await store.read(look)
+        if roles is None:
+            return None
+        held = frozenset(roles)
+        self._role_cache.put(key, held, read_epoch, store.epoch)
+        return held
+
+    async def robot_of_part(self, part_id: str) -> str:
+        """Return the machine ``part_id`` belongs to (a part never moves); ``NOT_FOUND`` if there is no such part."""
+        store = self.store
+        cached = self._part_robots.get(part_id, store.epoch)
+        if cached is not None:
+            return cached
+        robot_id, read_epoch = await store.read(lambda conn: (str(fetch_part(conn, part_id)["robot_id"]), store.epoch))
+        self._part_robots.put(part_id, robot_id, read_epoch, store.epoch)
+        return robot_id
 
     async def require(self, caller: Caller, permission: str, resource_type: str, resource_id: str) -> None:
         """Raise unless ``caller`` holds ``permission`` on the resource.
@@ -159,7 +199,7 @@ class Context:
             raise ValueError(f"unknown permission {permission!r} or resource type {resource_type!r}")
         if not is_id(resource_id):
             raise GRPCError(Status.NOT_FOUND, f"{resource_type} {resource_id!r} not found")
-        roles = await self.store.read(lambda conn: roles_on(conn, caller.key_id, resource_type, resource_id.lower()))
+        roles = await self.roles(caller, resource_type, resource_id)
         if roles is None:
             raise GRPCError(Status.NOT_FOUND, f"{resource_type} {resource_id} not found")
         if not any(role_grants(role, permission) for role in roles):
@@ -171,7 +211,7 @@ class Context:
         """Whether ``caller`` holds ``permission`` on the resource (``False`` if it does not exist)."""
         if not is_id(resource_id) or resource_type not in RESOURCE_TYPES:
             return False
-        roles = await self.store.read(lambda conn: roles_on(conn, caller.key_id, resource_type, resource_id.lower()))
+        roles = await self.roles(caller, resource_type, resource_id)
         return roles is not None and any(role_grants(role, permission) for role in roles)
 
     async def org_of_location(self, location_id: str) -> str:

@@ -10,8 +10,7 @@ from types import TracebackType
 from .bootstrap import DEFAULT_EMAIL, Credentials, bootstrap
 from .context import Context
 from .logbus import LogBus
-from .server import SCHEMAS, FleetServer, open_listener, start_server
-from .store import Store
+from .server import FleetServer, open_listener, open_store, start_server
 
 __all__ = ("LocalFleet",)
 
@@ -105,7 +104,7 @@ class LocalFleet:
         """Open the database, bootstrap it, and start serving in the running event loop."""
         if self._server is not None:
             raise RuntimeError("the LocalFleet is already running")
-        store = await Store.open(self.db, SCHEMAS)
+        store = await open_store(self.db)
         try:
             credentials = await bootstrap(store, email=self._email, new_key=True)
             ctx = Context(store, LogBus())

@@ -15,6 +15,7 @@ from grpclib.exceptions import GRPCError
 from grpclib.server import Stream
 
 from fleetwire_api.google.protobuf import Struct
+from fleetwire_api.services import codec
 from fleetwire_api.viam.app.v1 import (
     AuthenticationType,
     AuthenticatorInfo,
@@ -247,7 +248,7 @@ class FragmentsMixin:
             conn.execute(
                 "INSERT INTO fragment_history (fragment_id, edited_on, old_fragment, editor_type, editor_value) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (fragment_id, to_iso(now()), bytes(_message(row)), editor_type, editor_value),
+                (fragment_id, to_iso(now()), codec.encode(_message(row)), editor_type, editor_value),
             )
             try:
                 conn.execute(
@@ -303,7 +304,7 @@ class FragmentsMixin:
             ).fetchall()
             entries: list[FragmentHistoryEntry] = []
             for row in rows[:limit]:
-                old = Fragment.parse(row["old_fragment"])
+                old = codec.decode(Fragment, row["old_fragment"])
                 entries.append(
                     FragmentHistoryEntry(
                         fragment=fragment_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import secrets
 import string
 import uuid
@@ -58,14 +59,12 @@ def new_secret() -> str:
     return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def is_id(value: str) -> bool:
-    """Whether ``value`` is a canonical UUID string, the form every id of this server has."""
-    if len(value) != 36:
-        return False
-    try:
-        return str(uuid.UUID(value)) == value.lower()
-    except ValueError:
-        return False
+    """Whether ``value`` is a canonical UUID string (any case), the form every id of this server has."""
+    return len(value) == 36 and _CANONICAL_UUID.fullmatch(value) is not None
 
 
 def now() -> datetime:
@@ -80,6 +79,9 @@ def to_iso(moment: datetime) -> str:
 
 def from_iso(text: str) -> datetime:
     """Parse the store form written by :func:`to_iso` back into an aware UTC datetime."""
+    if len(text) == 27 and text[10] == "T" and text[-1] == "Z":
+        # The form to_iso writes: fromisoformat reads it several times faster than strptime.
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=timezone.utc)
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
 
 

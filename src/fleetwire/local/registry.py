@@ -18,6 +18,7 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 from grpclib.server import Stream
 
+from fleetwire_api.services import codec
 from fleetwire_api.viam.app.packages.v1 import PackageType
 from fleetwire_api.viam.app.v1 import (
     CreateModuleRequest,
@@ -214,7 +215,7 @@ class RegistryMixin:
                     current["visibility"] if visibility is None else int(visibility),
                     current["url"] if url is None else url,
                     current["entrypoint"] if metadata is None else metadata.entrypoint,
-                    current["models"] if models is None else bytes(ModuleMetadata(models=models)),
+                    current["models"] if models is None else codec.encode(ModuleMetadata(models=models)),
                     to_iso(now()),
                     row["id"],
                 ),
@@ -320,7 +321,7 @@ class RegistryMixin:
                 (
                     url,
                     description,
-                    bytes(ModuleMetadata(models=models)),
+                    codec.encode(ModuleMetadata(models=models)),
                     entrypoint,
                     current["visibility"] if visibility is None else int(visibility),
                     to_iso(now()),

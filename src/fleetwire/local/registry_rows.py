@@ -13,6 +13,7 @@ import sqlite3
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
+from fleetwire_api.services import codec
 from fleetwire_api.viam.app.packages.v1 import PackageType
 from fleetwire_api.viam.app.v1 import (
     Model,
@@ -170,7 +171,7 @@ def item_id_of(row: sqlite3.Row) -> str:
 
 
 def _models(blob: bytes) -> list[Model]:
-    return list(ModuleMetadata.parse(blob).models) if blob else []
+    return list(codec.decode(ModuleMetadata, blob).models) if blob else []
 
 
 def _versions(conn: sqlite3.Connection, internal_id: str) -> list[tuple[str, str, list[Model], list[Uploads]]]:

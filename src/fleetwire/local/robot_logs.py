@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grpclib.server import Stream
 
@@ -29,7 +29,7 @@ from fleetwire_api.viam.common.v1 import LogEntry
 from .ids import decode_page_token, encode_page_token, invalid, now, require_id, require_text
 from .logbus import LogFilter
 from .paging import cursor_int
-from .robot_rows import fetch_part
+from .wire import Encoded, field_bytes
 
 if TYPE_CHECKING:
     from .context import Context
@@ -73,6 +73,7 @@ MAX_ENTRIES_PER_PUSH = 10_000
 """Most entries one ``RobotService.Log`` call may carry."""
 
 _MAX_LEVELS = 32
+_ROWS_PER_INSERT = 199  # 5 parameters a row, within SQLite's oldest default limit of 999 per statement
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -107,9 +108,15 @@ def insert_logs(conn: sqlite3.Connection, part_id: str, entries: Sequence[LogEnt
             entry.time = entry.time.replace(tzinfo=timezone.utc)
         stored.append(entry)
         rows.append((part_id, _micros(entry.time), entry.level.lower(), entry.message, codec.encode(entry)))
-    conn.executemany(
-        "INSERT INTO robot_part_logs (part_id, time_us, level, message, entry) VALUES (?, ?, ?, ?, ?)", rows
-    )
+    # Multi-row INSERTs rather than executemany: one statement step per chunk instead of one per entry, and sqlite3
+    # lets go of the GIL around every step, which the store thread must then win back from the busy event loop.
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start : start + _ROWS_PER_INSERT]
+        conn.execute(
+            "INSERT INTO robot_part_logs (part_id, time_us, level, message, entry) VALUES "
+            + ",".join(["(?, ?, ?, ?, ?)"] * len(chunk)),
+            [value for row in chunk for value in row],
+        )
     return stored
 
 
@@ -170,8 +177,11 @@ class LogQuery:
         )
 
 
-def query_logs(conn: sqlite3.Connection, query: LogQuery) -> tuple[list[LogEntry], str]:
-    """One page of entries matching ``query`` and the token of the next page ("" if none). Store thread."""
+def query_logs(conn: sqlite3.Connection, query: LogQuery) -> tuple[list[bytes], str]:
+    """One page of entries matching ``query``, as stored (encoded), and the token of the next page ("" if none).
+
+    Runs on the store thread.
+    """
     if query.matches_nothing:
         return [], ""
     clauses = ["part_id = ?"]
@@ -198,7 +208,7 @@ def query_logs(conn: sqlite3.Connection, query: LogQuery) -> tuple[list[LogEntry
         [*params, query.limit + 1],
     ).fetchall()
     page = rows[: query.limit]
-    entries = [codec.decode(LogEntry, row["entry"]) for row in page]
+    entries = [bytes(row["entry"]) for row in page]
     token = ""
     if len(rows) > query.limit and page:
         last = page[-1]
@@ -219,12 +229,24 @@ class PartLogsMixin:
         stream: Stream[GetRobotPartLogsRequest, GetRobotPartLogsResponse],
     ) -> GetRobotPartLogsResponse:
         """One page of a part's logs, newest first unless ``order`` asks otherwise."""
+        return codec.decode(GetRobotPartLogsResponse, await self.get_robot_part_logs_encoded(request, stream))
+
+    async def get_robot_part_logs_encoded(self, request: GetRobotPartLogsRequest, stream: Stream[Any, Any]) -> Encoded:
+        """:meth:`get_robot_part_logs`, answered in wire form: the page is assembled from the stored entries.
+
+        The server serves ``GetRobotPartLogs`` with this (see ``LocalAppService.__mapping__``): the same bytes as
+        encoding the decoded entries, without decoding and re-encoding each one.
+        """
         caller = await self.ctx.caller(stream)
         query = LogQuery.parse(request)
-        robot_id = await self.ctx.store.read(lambda conn: str(fetch_part(conn, query.part_id)["robot_id"]))
+        robot_id = await self.ctx.robot_of_part(query.part_id)
         await self.ctx.require(caller, "read_robot_logs", "robot", robot_id)
         entries, token = await self.ctx.store.read(lambda conn: query_logs(conn, query))
-        return GetRobotPartLogsResponse(logs=entries, next_page_token=token)
+        # GetRobotPartLogsResponse: logs = 1 (repeated LogEntry), next_page_token = 2 (omitted when empty).
+        fields = [field_bytes(1, entry) for entry in entries]
+        if token:
+            fields.append(field_bytes(2, token.encode()))
+        return Encoded(b"".join(fields))
 
     async def tail_robot_part_logs(
         self,
@@ -235,7 +257,7 @@ class PartLogsMixin:
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.id, "id")
         text = require_text(request.filter or "", "filter", max_length=4096)
-        robot_id = await self.ctx.store.read(lambda conn: str(fetch_part(conn, part_id)["robot_id"]))
+        robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "read_robot_logs", "robot", robot_id)
         async with self.ctx.logs.subscribe(part_id, log_filter(request.errors_only, text)) as subscription:
             # The part may have been deleted between the check and the subscription; then end at once.

@@ -13,6 +13,7 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 from grpclib.server import Stream
 
+from fleetwire_api.services import codec
 from fleetwire_api.viam.app.v1 import (
     AuthenticationType,
     AuthenticatorInfo,
@@ -82,7 +83,7 @@ def _record_history(conn: sqlite3.Connection, before: RobotPart, caller: Caller)
     conn.execute(
         "INSERT INTO robot_part_history (part_id, robot_id, edited_on, old_part, editor_type, editor_value) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        (before.id, before.robot, to_iso(now()), bytes(before), kind, value),
+        (before.id, before.robot, to_iso(now()), codec.encode(before), kind, value),
     )
 
 
@@ -92,7 +93,7 @@ class PartsMixin:
     ctx: Context
 
     async def _robot_of_part(self, part_id: str) -> str:
-        return await self.ctx.store.read(lambda conn: str(fetch_part(conn, part_id)["robot_id"]))
+        return await self.ctx.robot_of_part(part_id)
 
     async def get_robot_parts(
         self, request: GetRobotPartsRequest, stream: Stream[GetRobotPartsRequest, GetRobotPartsResponse]
@@ -324,7 +325,7 @@ class PartsMixin:
                     part=row["part_id"],
                     robot=row["robot_id"],
                     when=from_iso(row["edited_on"]),
-                    old=RobotPart.parse(row["old_part"]),
+                    old=codec.decode(RobotPart, row["old_part"]),
                     edited_by=AuthenticatorInfo(type=AuthenticationType(row["editor_type"]), value=row["editor_value"]),
                 )
                 for row in rows[:limit]

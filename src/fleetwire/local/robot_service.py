@@ -134,7 +134,7 @@ class LocalRobotService(RobotServiceBase):
             return part_id
         caller = await self.ctx.caller(stream)
         part_id = require_id(raw_part_id, "id")
-        robot_id = await self.ctx.store.read(lambda conn: str(fetch_part(conn, part_id)["robot_id"]))
+        robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, permission, "robot", robot_id)
         return part_id
 

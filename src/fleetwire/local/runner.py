@@ -17,8 +17,7 @@ from typing import TextIO
 from .bootstrap import DEFAULT_EMAIL, bootstrap
 from .context import Context
 from .logbus import LogBus
-from .server import SCHEMAS, open_listener, start_server
-from .store import Store
+from .server import open_listener, open_store, start_server
 
 __all__ = ("ServeOptions", "serve", "write_credentials")
 
@@ -55,7 +54,7 @@ def write_credentials(path: Path, url: str, api_key_id: str, api_key: str) -> No
 
 async def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
     """Serve until SIGINT or SIGTERM, printing how to connect once; return after a clean shutdown."""
-    store = await Store.open(options.db, SCHEMAS)
+    store = await open_store(options.db)
     try:
         want_key = options.new_key or options.credentials is not None
         creds = await bootstrap(store, email=options.email, new_key=want_key)

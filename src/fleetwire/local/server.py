@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
 import sqlite3
 import weakref
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, cast
 
-from grpclib.const import Handler, Status
+from grpclib.const import Cardinality, Handler, Status
 from grpclib.exceptions import GRPCError
 from grpclib.protocol import H2Protocol
 from grpclib.server import Server, Stream
 
-from fleetwire_api.services import AppServiceBase, FastCodec
+from fleetwire_api.services import AppServiceBase
+from fleetwire_api.services._runtime import serve_unary_unary
+from fleetwire_api.viam.app.v1 import GetRobotPartLogsRequest
 
-from . import auth, grants, locations, organizations
+from . import auth, auth_cache, grants, locations, organizations
 from .bootstrap import Credentials, bootstrap
 from .context import Context
 from .fragments import SCHEMA as FRAGMENTS_SCHEMA
@@ -33,6 +37,9 @@ from .robot_service import LocalRobotService
 from .robots import SCHEMA as ROBOTS_SCHEMA
 from .robots import RobotsMixin
 from .roles import RolesMixin
+from .store import Store
+from .transport import CoalescingTransport
+from .wire import Encoded, ServerCodec
 
 __all__ = (
     "SCHEMAS",
@@ -41,6 +48,7 @@ __all__ = (
     "LocalAppService",
     "bootstrap",
     "open_listener",
+    "open_store",
     "start_server",
 )
 
@@ -54,10 +62,12 @@ SCHEMAS: tuple[str, ...] = (
     ROBOTS_SCHEMA,
     FRAGMENTS_SCHEMA,
     REGISTRY_SCHEMA,
+    auth_cache.SCHEMA,
 )
-"""Every table of the server, in dependency order (core tables first)."""
+"""Every table of the server, in dependency order (core tables first, then the triggers watching them)."""
 
 _BACKLOG = 512
+_LOGS_PATH = "/viam.app.v1.AppService/GetRobotPartLogs"
 
 
 class LocalAppService(
@@ -76,6 +86,17 @@ class LocalAppService(
     def __init__(self, ctx: Context) -> None:
         """Serve from ``ctx``."""
         self.ctx = ctx
+
+    def __mapping__(self) -> dict[str, Handler]:
+        """Return the generated handler table, with ``GetRobotPartLogs`` answered in wire form (see ``wire``)."""
+        mapping = super().__mapping__()
+        mapping[_LOGS_PATH] = Handler(
+            functools.partial(serve_unary_unary, self.get_robot_part_logs_encoded),
+            Cardinality.UNARY_UNARY,
+            GetRobotPartLogsRequest,
+            Encoded,
+        )
+        return mapping
 
 
 def _translate(exc: Exception) -> GRPCError | None:
@@ -166,7 +187,7 @@ class FleetServer(Server):
     def __init__(self, services: list[Any]) -> None:
         """Serve ``services``, each handler guarded so storage errors and shutdown become proper statuses."""
         self.closing = asyncio.Event()
-        super().__init__([_Guarded(service, self.closing) for service in services], codec=FastCodec())
+        super().__init__([_Guarded(service, self.closing) for service in services], codec=ServerCodec())
         self._protocols: weakref.WeakSet[H2Protocol] = weakref.WeakSet()
 
     def _protocol_factory(self) -> H2Protocol:
@@ -174,6 +195,13 @@ class FleetServer(Server):
         # learn that the server went away nor be stopped from sending calls to a closed store.
         protocol = super()._protocol_factory()
         self._protocols.add(protocol)
+        made = protocol.connection_made
+
+        def connection_made(transport: asyncio.BaseTransport) -> None:
+            made(CoalescingTransport(cast("asyncio.Transport", transport), asyncio.get_running_loop()))
+
+        # Every write of the connection goes through the coalescing wrapper (see fleetwire.local.transport).
+        setattr(protocol, "connection_made", connection_made)  # noqa: B010
         return protocol
 
     async def shutdown(self) -> None:
@@ -185,6 +213,11 @@ class FleetServer(Server):
             connection = getattr(protocol, "connection", None)  # unset until the connection is made
             if connection is not None:
                 connection.close()
+
+
+async def open_store(db: str | Path | None) -> Store:
+    """Open the server's database at ``db`` (``None``: in memory) with every table, watched by the auth cache."""
+    return await Store.open(db, SCHEMAS, watch=auth_cache.EPOCH_QUERY)
 
 
 async def start_server(
