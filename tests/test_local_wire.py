@@ -20,10 +20,10 @@ from grpclib.const import Cardinality
 from test_local_machines import Conn, connect, new_machine
 
 from fleetwire.local import LocalFleet
-from fleetwire.local.transport import CoalescingTransport
 from fleetwire.local.wire import field_bytes
 from fleetwire_api.proto.rpc.v1 import AuthenticateRequest, Credentials
 from fleetwire_api.services import AuthServiceAsyncClient, FastCodec, codec
+from fleetwire_api.services._runtime import CoalescingTransport
 from fleetwire_api.viam.app.v1 import GetRobotPartLogsRequest, GetRobotPartLogsResponse, LogOrder
 from fleetwire_api.viam.common.v1 import LogEntry
 

@@ -7,16 +7,13 @@ those, then run ``nox -s codegen``.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import ssl
 from collections.abc import Mapping
 from typing import Any
 
-from anyio.from_thread import BlockingPortal
-
 from ._bridge import BlockingStream, start_portal
-from ._wire import AppServiceClient, BlockingChannel, app_pb, pkg_pb
+from ._wire import AppServiceClient, BlockingChannel, LoopPortal, app_pb, pkg_pb
 from .aio import DEFAULT_TIMEOUT, AsyncAppClient
 from .models import (
     APIKeyAuthorization,
@@ -49,20 +46,20 @@ class AppClient:
     def __init__(
         self,
         client: AsyncAppClient,
-        portal: BlockingPortal,
+        portal: LoopPortal,
         *,
-        owned: contextlib.ExitStack | None = None,
+        owns_portal: bool = False,
     ) -> None:
         """Wrap ``client``, whose channel belongs to the event loop of ``portal``.
 
-        With ``owned`` (the stack that started the portal), :meth:`close` also closes the async client and stops
-        the event-loop thread; :meth:`connect` builds it that way.
+        With ``owns_portal``, :meth:`close` also closes the async client and stops the event-loop thread;
+        :meth:`connect` builds it that way.
         """
         self.aio = client
         """The async client every call goes through."""
         self.portal = portal
-        """The blocking portal into the client's event loop."""
-        self._owned = owned
+        """The portal into the client's event loop."""
+        self._owns_portal = owns_portal
         self.raw = AppServiceClient(
             BlockingChannel(portal, client.raw.channel), timeout=client.raw.timeout, metadata=client.raw.metadata
         )
@@ -104,7 +101,7 @@ class AppClient:
                 client = AsyncAppClient.connect("app.viam.com:443", api_key="...", api_key_id="...")
 
         """
-        owned, portal = start_portal()
+        portal = start_portal()
         try:
             client = portal.call(
                 functools.partial(
@@ -118,9 +115,9 @@ class AppClient:
                 )
             )
         except BaseException:
-            owned.close()
+            portal.close()
             raise
-        return cls(client, portal, owned=owned)
+        return cls(client, portal, owns_portal=True)
 
     @property
     def location_id(self) -> str | None:
@@ -129,10 +126,12 @@ class AppClient:
 
     def close(self) -> None:
         """Close the client's channel (when it opened it) and stop its event-loop thread; idempotent."""
-        owned, self._owned = self._owned, None
-        if owned is not None:
-            with owned:
+        owns, self._owns_portal = self._owns_portal, False
+        if owns:
+            try:
                 self.portal.call(self.aio.close)
+            finally:
+                self.portal.close()
 
     def __enter__(self) -> AppClient:
         """Return self; the client is closed on exit."""

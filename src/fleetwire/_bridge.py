@@ -1,8 +1,8 @@
 """The blocking side of the generated ``AppClient``: an event-loop thread per client, and blocking streams.
 
-Every blocking call is handed to the client's own event loop through an anyio blocking portal, so the client
-works from any number of threads and from code that already runs an event loop (a notebook): only the portal's
-thread ever touches the grpclib channel.
+Every blocking call is handed to the client's own event loop through a :class:`LoopPortal`, so the client works
+from any number of threads and from code that already runs an event loop (a notebook): only the portal's thread
+ever touches the grpclib channel.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Generic, TypeVar
 
-from anyio.from_thread import BlockingPortal, start_blocking_portal
-
+from ._wire import LoopPortal
 from .logs import LogsStream
 
 __all__ = ("BlockingStream", "start_portal")
@@ -24,21 +23,19 @@ T = TypeVar("T")
 _numbers = itertools.count(1)
 
 
-def start_portal() -> tuple[contextlib.ExitStack, BlockingPortal]:
-    """Start an event-loop thread; closing the returned stack stops the loop and joins the thread."""
-    owned = contextlib.ExitStack()
-    portal = owned.enter_context(start_blocking_portal(name=f"fleetwire-app-client-{next(_numbers)}"))
-    return owned, portal
+def start_portal() -> LoopPortal:
+    """Start an event-loop thread for one client; ``close()`` on the portal stops the loop and joins the thread."""
+    return LoopPortal(f"fleetwire-app-client-{next(_numbers)}")
 
 
 class BlockingStream(Iterator[T], Generic[T]):
-    """A plain iterator over a :class:`~fleetwire.logs.LogsStream`, driven through a blocking portal.
+    """A plain iterator over a :class:`~fleetwire.logs.LogsStream`, driven through the client's portal.
 
     ``close()`` (or leaving a ``with`` block) closes the underlying stream and its call; breaking out of a
     ``for`` loop alone does not, so prefer ``with``.
     """
 
-    def __init__(self, portal: BlockingPortal, stream: LogsStream[T]) -> None:
+    def __init__(self, portal: LoopPortal, stream: LogsStream[T]) -> None:
         """Drive ``stream`` in the event loop of ``portal``."""
         self._portal = portal
         self._stream = stream
@@ -71,7 +68,7 @@ class BlockingStream(Iterator[T], Generic[T]):
         if self._closed:
             return
         self._closed = True
-        # A portal that already stopped (client closed first) took the stream's event loop down with it.
+        # A portal that already stopped (client closed first) cancelled the stream's call with its event loop.
         with contextlib.suppress(RuntimeError):
             self._portal.call(self._stream.aclose)
 

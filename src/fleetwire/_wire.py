@@ -5,6 +5,7 @@ same whatever a tool decides about ``fleetwire_api`` being first- or third-party
 """
 
 from fleetwire_api.services import AppServiceAsyncClient, AppServiceClient, AuthServiceAsyncClient, BlockingChannel
+from fleetwire_api.services._runtime import LoopPortal
 from fleetwire_api.viam.app import v1 as app_pb
 from fleetwire_api.viam.app.packages import v1 as pkg_pb
 from fleetwire_api.viam.common import v1 as common_pb
@@ -14,6 +15,7 @@ __all__ = (
     "AppServiceClient",
     "AuthServiceAsyncClient",
     "BlockingChannel",
+    "LoopPortal",
     "app_pb",
     "common_pb",
     "pkg_pb",

@@ -5,16 +5,20 @@ server-side adapters. Rendered from ``templates/runtime.py.j2``."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
+import inspect
+import threading
+import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Collection, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, cast, overload
 
 import betterproto2
-from anyio.from_thread import BlockingPortal, start_blocking_portal
 from grpclib.client import Channel
 from grpclib.const import Cardinality, Status
 from grpclib.exceptions import GRPCError
+from grpclib.protocol import H2Protocol
 
 from .codec import FastCodec, use_fast_codec
 
@@ -23,9 +27,13 @@ if TYPE_CHECKING:  # annotations only: a client never loads grpclib's server
 
 __all__ = (
     "BlockingChannel",
+    "CoalescingTransport",
+    "LoopPortal",
     "MetadataLike",
     "RequestSource",
     "Stub",
+    "coalesce_connection",
+    "coalesce_writes",
     "mixed_arguments",
     "serve_stream_unary",
     "serve_unary_stream",
@@ -58,6 +66,172 @@ def _pairs(metadata: MetadataLike | None) -> list[tuple[str, MetadataValue]]:
     return list(metadata)
 
 
+class CoalescingTransport(asyncio.Transport):
+    """A transport that sends everything written during one turn of the event loop as one write.
+
+    grpclib writes each HTTP/2 frame batch as soon as it is made: a unary call's HEADERS and its DATA (and a
+    server's answer: headers, data, trailers) go out as separate sends, each a system call, a TCP segment and a
+    wake-up of the peer, and every flow-control acknowledgement is a send of its own. Gathered here, they leave
+    together at the start of the loop's next turn (the loop does not wait in between, so no latency is added), in
+    the order they were written, which HTTP/2 (and HPACK's shared header table) requires.
+    """
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        """Wrap ``transport`` of a connection served by ``loop``."""
+        super().__init__()
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes | bytearray | memoryview] = []
+        self._pending_size = 0
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """Queue ``data``; it is sent, after what was queued before, at the next loop iteration."""
+        if not data:
+            return
+        if not self._pending:
+            self._loop.call_soon(self._flush)
+        self._pending.append(data)
+        self._pending_size += len(data)
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+        self._pending.clear()
+        self._pending_size = 0
+        if not self._transport.is_closing():
+            self._transport.write(data)
+
+    def close(self) -> None:
+        """Send what is queued, then close (the wrapped transport sends its own buffer before closing)."""
+        self._flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        """Drop what is queued and close at once."""
+        self._pending.clear()
+        self._pending_size = 0
+        self._transport.abort()
+
+    def is_closing(self) -> bool:
+        """Whether the connection is closing or closed."""
+        return self._transport.is_closing()
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        """Return the wrapped transport's extra info (``socket``, ``peername``, ...)."""
+        return self._transport.get_extra_info(name, default)
+
+    def get_write_buffer_size(self) -> int:
+        """Bytes queued here and in the wrapped transport's buffer."""
+        return self._pending_size + self._transport.get_write_buffer_size()
+
+    def get_write_buffer_limits(self) -> tuple[int, int]:
+        """Return the wrapped transport's flow-control limits."""
+        return self._transport.get_write_buffer_limits()
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        """Set the wrapped transport's flow-control limits."""
+        self._transport.set_write_buffer_limits(high, low)
+
+    def can_write_eof(self) -> bool:
+        """Whether the wrapped transport can half-close."""
+        return self._transport.can_write_eof()
+
+    def write_eof(self) -> None:
+        """Send what is queued, then half-close."""
+        self._flush()
+        self._transport.write_eof()
+
+    def is_reading(self) -> bool:
+        """Whether the wrapped transport is receiving."""
+        return self._transport.is_reading()
+
+    def pause_reading(self) -> None:
+        """Stop receiving until :meth:`resume_reading`."""
+        self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        """Receive again."""
+        self._transport.resume_reading()
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        """Hand the wrapped transport's events to ``protocol``."""
+        self._transport.set_protocol(protocol)
+
+    def get_protocol(self) -> asyncio.BaseProtocol:
+        """Return the protocol receiving the wrapped transport's events."""
+        return self._transport.get_protocol()
+
+
+def coalesce_connection(protocol: H2Protocol) -> H2Protocol:
+    """Make ``protocol`` write through a :class:`CoalescingTransport` once its connection is made; return it."""
+    made = protocol.connection_made
+
+    def connection_made(transport: asyncio.BaseTransport) -> None:
+        made(CoalescingTransport(cast("asyncio.Transport", transport), asyncio.get_running_loop()))
+
+    protocol.connection_made = connection_made  # pyright: ignore[reportAttributeAccessIssue]
+    return protocol
+
+
+class _CoalescingProtocols:
+    """A channel's protocol factory, wrapped: each new connection writes through a :class:`CoalescingTransport`."""
+
+    def __init__(self, make: Callable[[], H2Protocol]) -> None:
+        self._make = make
+
+    def __call__(self) -> H2Protocol:
+        return coalesce_connection(self._make())
+
+
+def coalesce_writes(channel: Channel) -> Channel:
+    """Make the connections ``channel`` opens from now on send the writes of one loop turn together; return it.
+
+    The bytes on the wire are the same, in the same order; they just travel in fewer system calls. A connection
+    the channel already has is left as it is: its streams hold its transport, and writes that bypassed the queue
+    could overtake queued ones. (grpclib has no public hook for this; ``_protocol_factory`` is the method the
+    channel dials with, unchanged since grpclib 0.3.) A stand-in channel without it is left alone.
+    """
+    make = getattr(channel, "_protocol_factory", None)
+    if make is not None and not isinstance(make, _CoalescingProtocols):
+        channel._protocol_factory = _CoalescingProtocols(make)  # pyright: ignore[reportAttributeAccessIssue, reportPrivateUsage]
+    return channel
+
+
+STREAMS_PER_CHANNEL = 100
+"""Unary calls one channel keeps in flight at once; more wait their turn, first come first served.
+
+100 is what gRPC servers commonly allow per connection (h2's and grpclib's default). Without this queue, a burst
+of calls beyond the server's limit all wait inside grpclib on one event and all retry whenever any stream
+closes, each retry counting every open stream: the cost grows with the square of the burst. A server that allows
+fewer streams still gets no more than it allows (grpclib keeps its own check).
+"""
+
+_slots: weakref.WeakKeyDictionary[Channel, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _slots_of(channel: Channel) -> asyncio.Semaphore:
+    """The stream slots of ``channel``, shared by every client on it."""
+    try:
+        slots = _slots.get(channel)
+        if slots is None:
+            slots = _slots[channel] = asyncio.Semaphore(STREAMS_PER_CHANNEL)
+    except TypeError:  # a stand-in channel that cannot be weakly referenced: slots of its own client
+        slots = asyncio.Semaphore(STREAMS_PER_CHANNEL)
+    return slots
+
+
+async def _wait_for_slot(slots: asyncio.Semaphore, timeout: float | None) -> float | None:
+    """Wait for a free slot within ``timeout``; return the time left of it."""
+    if timeout is None:
+        await slots.acquire()
+        return None
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await asyncio.wait_for(slots.acquire(), timeout)
+    return timeout - (loop.time() - start)
+
+
 class Stub:
     """Base of the raw async clients: a grpclib channel plus a default timeout and default metadata.
 
@@ -67,13 +241,17 @@ class Stub:
     def __init__(self, channel: Channel, *, timeout: float | None = None, metadata: MetadataLike | None = None) -> None:
         """Bind the client to ``channel``; ``timeout`` (seconds) and ``metadata`` apply to every call.
 
-        A channel still using grpclib's default codec is switched to the generated fast codec (see ``_codec``).
+        A channel still using grpclib's default codec is switched to the generated fast codec (see ``_codec``), and
+        its next connection sends the writes of one event-loop turn together (see :func:`coalesce_writes`).
         """
-        self.channel = use_fast_codec(channel)
+        self.channel = coalesce_writes(use_fast_codec(channel))
         self.timeout = timeout
         self.metadata = metadata
+        self._slots = _slots_of(channel)
 
-    def _metadata(self, metadata: MetadataLike | None) -> list[tuple[str, MetadataValue]]:
+    def _metadata(self, metadata: MetadataLike | None) -> MetadataLike | None:
+        if metadata is None:
+            return self.metadata  # grpclib copies it for the call
         return _pairs(self.metadata) + _pairs(metadata)
 
     async def _unary_unary(
@@ -84,16 +262,26 @@ class Stub:
         timeout: float | None,
         metadata: MetadataLike | None,
     ) -> ResponseT:
-        async with self.channel.request(
-            path,
-            Cardinality.UNARY_UNARY,
-            type(request),
-            response_type,
-            timeout=self.timeout if timeout is None else timeout,
-            metadata=self._metadata(metadata),
-        ) as stream:
-            await stream.send_message(request, end=True)
-            response = await stream.recv_message()
+        if timeout is None:
+            timeout = self.timeout
+        slots = self._slots
+        if slots.locked():  # the time spent queueing counts against the call's timeout
+            timeout = await _wait_for_slot(slots, timeout)
+        else:
+            await slots.acquire()  # free: returns at once
+        try:
+            async with self.channel.request(
+                path,
+                Cardinality.UNARY_UNARY,
+                type(request),
+                response_type,
+                timeout=timeout,
+                metadata=self._metadata(metadata),
+            ) as stream:
+                await stream.send_message(request, end=True)
+                response = await stream.recv_message()
+        finally:
+            slots.release()
         if response is None:
             raise GRPCError(Status.UNKNOWN, f"{path}: the server closed the call without a response")
         return response
@@ -149,16 +337,159 @@ class Stub:
         return response
 
 
-class BlockingChannel:
-    """A grpclib channel for blocking code: the channel lives in one event-loop thread, reached through an anyio
-    blocking portal. Safe to call from several threads at once and from inside another running event loop.
+class _Job(Generic[T]):
+    """One call handed to a :class:`LoopPortal`: started in the loop thread, waited for in the calling thread."""
+
+    __slots__ = ("args", "error", "func", "result", "task", "waiter")
+
+    def __init__(self, func: Callable[..., Awaitable[T] | T], args: tuple[Any, ...]) -> None:
+        self.func = func
+        self.args = args
+        self.result: T | None = None
+        self.error: BaseException | None = None
+        self.task: asyncio.Task[None] | None = None
+        # A plain lock, taken now and released when the result is in: the cheapest wake-up of one waiting thread.
+        self.waiter = threading.Lock()
+        self.waiter.acquire()
+
+    def start(self) -> None:
+        """Run in the loop thread: call ``func``; a coroutine it returns becomes a task whose end wakes the caller."""
+        try:
+            result = self.func(*self.args)
+        except BaseException as exc:  # handed to the calling thread, like any other outcome
+            self.error = exc
+            self.waiter.release()
+            return
+        if inspect.isawaitable(result):
+            self.task = asyncio.get_running_loop().create_task(self._drive(cast("Awaitable[T]", result)))
+        else:
+            self.result = result
+            self.waiter.release()
+
+    async def _drive(self, awaitable: Awaitable[T]) -> None:
+        # Waking the caller from inside the task, not from a done-callback, saves a turn of the event loop per call.
+        try:
+            self.result = await awaitable
+        except asyncio.CancelledError:
+            self.error = concurrent.futures.CancelledError()
+        except BaseException as exc:  # handed to the calling thread, like any other outcome
+            self.error = exc
+        finally:
+            self.waiter.release()
+
+    def cancel(self) -> None:
+        """Run in the loop thread: cancel the call (its caller stopped waiting)."""
+        if self.task is not None:
+            self.task.cancel()
+
+    def outcome(self) -> T:
+        """Return the result, or raise the error, of a finished call."""
+        error = self.error
+        if error is not None:
+            self.error = None  # no reference cycle through the traceback
+            raise error
+        return cast("T", self.result)
+
+
+class LoopPortal:
+    """An asyncio event loop running in a thread of its own, and the way blocking code calls into it.
+
+    :meth:`call` may be used from any number of threads at once, and from a thread that runs an event loop of its
+    own (a notebook): the work always happens in this loop's thread, so objects bound to the loop (a grpclib
+    channel) are only ever touched there. Each call is one hand-over to the loop thread and one wake-up back.
     """
 
-    def __init__(self, portal: BlockingPortal, channel: Channel, *, owned: contextlib.ExitStack | None = None) -> None:
-        """Wrap an existing portal and a channel that belongs to the portal's event loop (neither is closed here)."""
+    def __init__(self, name: str) -> None:
+        """Start the event loop in a new daemon thread called ``name``."""
+        self.loop = asyncio.new_event_loop()
+        """The event loop; it runs in this portal's thread until :meth:`close`."""
+        self._open = True
+        self._closing = threading.Lock()  # orders close() after every call already handed over
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_forever()
+        finally:
+            # As asyncio.run ends a loop: async generators closed, and the resolver threads of the default
+            # executor joined, so that no thread outlives the portal.
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.run_until_complete(self.loop.shutdown_default_executor())
+            self.loop.close()
+
+    @overload
+    def call(self, func: Callable[..., Awaitable[T]], *args: Any) -> T: ...
+
+    @overload
+    def call(self, func: Callable[..., T], *args: Any) -> T: ...
+
+    def call(self, func: Callable[..., Any], *args: Any) -> Any:
+        """Run ``func(*args)`` in the loop thread and return its result, awaiting it when it is awaitable.
+
+        Raises:
+            RuntimeError: If the portal is closed, or when called from the loop thread itself (it would wait for
+                itself forever).
+            concurrent.futures.CancelledError: If the portal closed while the call was running.
+
+        """
+        if threading.get_ident() == self._thread.ident:
+            raise RuntimeError("a blocking call from the client's own event-loop thread would wait for itself")
+        job = _Job(func, args)
+        with self._closing:
+            if not self._open:
+                raise RuntimeError("the event loop of this client is closed")
+            self.loop.call_soon_threadsafe(job.start)
+        try:
+            job.waiter.acquire()
+        except BaseException:  # interrupted (Ctrl-C): nobody waits for the call any more, so stop it
+            with contextlib.suppress(RuntimeError):  # unless the portal closed meanwhile, which stopped it already
+                self.loop.call_soon_threadsafe(job.cancel)
+            raise
+        return job.outcome()
+
+    async def _shutdown(self) -> None:
+        current = asyncio.current_task()
+        pending = [task for task in asyncio.all_tasks() if task is not current]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        self.loop.stop()
+
+    def close(self) -> None:
+        """Cancel what still runs in the loop, stop it and join its thread; idempotent."""
+        with self._closing:
+            if self._open:
+                self._open = False
+                # After every call handed over before: those calls' tasks exist by the time this one runs.
+                self.loop.call_soon_threadsafe(functools.partial(self.loop.create_task, self._shutdown()))
+        if threading.get_ident() != self._thread.ident:
+            self._thread.join()
+
+    def __enter__(self) -> LoopPortal:
+        """Return self; the loop stops on exit."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Stop the loop (see :meth:`close`)."""
+        self.close()
+
+
+class BlockingChannel:
+    """A grpclib channel for blocking code: the channel lives in the event-loop thread of a :class:`LoopPortal`.
+
+    Safe to call from several threads at once and from inside another running event loop.
+    """
+
+    def __init__(self, portal: LoopPortal, channel: Channel, *, owns_portal: bool = False) -> None:
+        """Wrap a portal and a channel that belongs to the portal's event loop.
+
+        With ``owns_portal``, :meth:`close` closes the channel and stops the portal; otherwise it leaves both be.
+        """
         self.portal = portal
         self.channel = channel
-        self._owned = owned
+        self._owns_portal = owns_portal
 
     @classmethod
     def connect(cls, host: str = "127.0.0.1", port: int = 50051, **channel_options: Any) -> BlockingChannel:
@@ -168,14 +499,13 @@ class BlockingChannel:
         thread.
         """
         channel_options.setdefault("codec", FastCodec())
-        owned = contextlib.ExitStack()
-        portal = owned.enter_context(start_blocking_portal(name=f"fleetwire-{host}:{port}"))
+        portal = LoopPortal(f"fleetwire-{host}:{port}")
         try:
             channel = portal.call(functools.partial(Channel, host, port, **channel_options))
         except BaseException:
-            owned.close()
+            portal.close()
             raise
-        return cls(portal, channel, owned=owned)
+        return cls(portal, channel, owns_portal=True)
 
     def run(self, call: Callable[[], Awaitable[T]]) -> T:
         """Run ``call()`` in the channel's event loop and wait for its result."""
@@ -201,10 +531,12 @@ class BlockingChannel:
 
     def close(self) -> None:
         """Close the channel and stop the event-loop thread, if this object owns them. Idempotent."""
-        owned, self._owned = self._owned, None
-        if owned is not None:
-            with owned:
+        owns, self._owns_portal = self._owns_portal, False
+        if owns:
+            try:
                 self.portal.call(self.channel.close)
+            finally:
+                self.portal.close()
 
     def __enter__(self) -> BlockingChannel:
         """Return self; the channel closes on exit."""

@@ -19,7 +19,7 @@ from grpclib.protocol import H2Protocol
 from grpclib.server import Server, Stream
 
 from fleetwire_api.services import AppServiceBase
-from fleetwire_api.services._runtime import serve_unary_unary
+from fleetwire_api.services._runtime import coalesce_connection, serve_unary_unary
 from fleetwire_api.viam.app.v1 import GetRobotPartLogsRequest
 
 from . import auth, auth_cache, grants, locations, organizations
@@ -38,7 +38,6 @@ from .robots import SCHEMA as ROBOTS_SCHEMA
 from .robots import RobotsMixin
 from .roles import RolesMixin
 from .store import Store
-from .transport import CoalescingTransport
 from .wire import Encoded, ServerCodec
 
 __all__ = (
@@ -193,15 +192,9 @@ class FleetServer(Server):
     def _protocol_factory(self) -> H2Protocol:
         # Remember every connection: grpclib's close() leaves accepted connections open, so a client would neither
         # learn that the server went away nor be stopped from sending calls to a closed store.
-        protocol = super()._protocol_factory()
+        # Every connection also sends the writes of one loop turn together (see CoalescingTransport).
+        protocol = coalesce_connection(super()._protocol_factory())
         self._protocols.add(protocol)
-        made = protocol.connection_made
-
-        def connection_made(transport: asyncio.BaseTransport) -> None:
-            made(CoalescingTransport(cast("asyncio.Transport", transport), asyncio.get_running_loop()))
-
-        # Every write of the connection goes through the coalescing wrapper (see fleetwire.local.transport).
-        setattr(protocol, "connection_made", connection_made)  # noqa: B010
         return protocol
 
     async def shutdown(self) -> None:

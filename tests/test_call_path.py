@@ -1,0 +1,202 @@
+"""The call path under the raw clients: the event-loop portal of the blocking clients, requests leaving in one write,
+and the queue of calls beyond a channel's stream limit. Real gRPC on loopback; no sleeps, every wait bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import socket
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from grpclib.client import Channel
+from grpclib.server import Server, Stream
+
+from fleetwire_api.services import AppServiceAsyncClient, AppServiceBase, _runtime
+from fleetwire_api.services._runtime import LoopPortal
+from fleetwire_api.viam.app.v1 import GetRobotRequest, GetRobotResponse, Robot
+
+WAIT = 10.0  # upper bound for anything a test waits on; reached only when something is broken
+SHORT_TIMEOUT = 0.5  # a per-call deadline that a call queued behind a held one can never meet
+HEADERS, DATA, END_STREAM = 0x1, 0x0, 0x1  # HTTP/2 frame types and flag (RFC 9113)
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # grpclib is asyncio-only
+
+
+class HoldingApp(AppServiceBase):
+    """``GetRobot`` for ids starting with "held" waits until released; counts the calls inside the handler."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.inside = 0
+        self.seen: list[str] = []
+        self.changed = asyncio.Event()
+
+    async def get_robot(
+        self, request: GetRobotRequest, stream: Stream[GetRobotRequest, GetRobotResponse]
+    ) -> GetRobotResponse:
+        self.seen.append(request.id)
+        self.inside += 1
+        self.changed.set()
+        try:
+            if request.id.startswith("held"):
+                await asyncio.wait_for(self.release.wait(), WAIT)
+        finally:
+            self.inside -= 1
+        return GetRobotResponse(robot=Robot(id=request.id))
+
+    async def until_inside(self, count: int) -> None:
+        async def reached() -> None:
+            while self.inside < count:
+                self.changed.clear()
+                await self.changed.wait()
+
+        await asyncio.wait_for(reached(), WAIT)
+
+
+@pytest.fixture
+async def holding() -> AsyncIterator[tuple[HoldingApp, int]]:
+    app = HoldingApp()
+    server = Server([app])
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    await server.start(sock=listener)
+    try:
+        yield app, listener.getsockname()[1]
+    finally:
+        app.release.set()
+        server.close()
+        await server.wait_closed()
+
+
+def frames(data: bytes) -> list[tuple[int, int]]:
+    """(type, flags) of each HTTP/2 frame in ``data``."""
+    out: list[tuple[int, int]] = []
+    offset = 0
+    while offset < len(data):
+        length = int.from_bytes(data[offset : offset + 3], "big")
+        out.append((data[offset + 3], data[offset + 4]))
+        offset += 9 + length
+    return out
+
+
+async def test_a_unary_request_leaves_in_one_write(holding: tuple[HoldingApp, int]) -> None:
+    _, port = holding
+    channel = Channel("127.0.0.1", port)
+    try:
+        client = AppServiceAsyncClient(channel)
+        await client.get_robot(id="warm-up")  # connected, settings exchanged
+        # The socket transport under the coalescing one (grpclib keeps it on its connection object).
+        real: Any = channel._protocol.connection._transport._transport  # pyright: ignore
+        writes: list[bytes] = []
+        write = real.write
+
+        def spy(data: bytes) -> None:
+            writes.append(bytes(data))
+            write(data)
+
+        real.write = spy
+        response = await client.get_robot(id="one-write")
+    finally:
+        channel.close()
+    assert response == GetRobotResponse(robot=Robot(id="one-write"))
+    # HEADERS then DATA with END_STREAM, together in the first write (acknowledgements of the answer come later).
+    assert [kind for kind, _ in frames(writes[0])] == [HEADERS, DATA]
+    assert frames(writes[0])[1][1] & END_STREAM
+
+
+async def test_calls_beyond_the_stream_limit_wait_their_turn(
+    holding: tuple[HoldingApp, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, port = holding
+    monkeypatch.setattr(_runtime, "STREAMS_PER_CHANNEL", 2)
+    channel = Channel("127.0.0.1", port)
+    try:
+        client = AppServiceAsyncClient(channel)
+        await client.get_robot(id="warm-up")
+        calls = asyncio.gather(*(client.get_robot(id=f"held-{n}") for n in range(5)))
+        await app.until_inside(2)
+        # Three calls are queued in the client: no stream was opened for them.
+        assert channel._protocol.connection._connection.open_outbound_streams == 2  # pyright: ignore
+        app.release.set()
+        responses = await asyncio.wait_for(calls, WAIT)
+    finally:
+        channel.close()
+    assert [r.robot.id for r in responses if r.robot] == [f"held-{n}" for n in range(5)]
+    assert sorted(app.seen) == sorted(["warm-up"] + [f"held-{n}" for n in range(5)])
+
+
+async def test_time_spent_queueing_counts_against_the_timeout(
+    holding: tuple[HoldingApp, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, port = holding
+    monkeypatch.setattr(_runtime, "STREAMS_PER_CHANNEL", 1)
+    channel = Channel("127.0.0.1", port)
+    try:
+        client = AppServiceAsyncClient(channel)
+        first = asyncio.ensure_future(client.get_robot(id="held"))
+        await app.until_inside(1)
+        with pytest.raises(TimeoutError):
+            await client.get_robot(id="queued", timeout=SHORT_TIMEOUT)
+        assert app.seen == ["held"]  # the queued call never reached the server
+        app.release.set()
+        assert (await asyncio.wait_for(first, WAIT)).robot == Robot(id="held")
+        assert (await client.get_robot(id="after")).robot == Robot(id="after")  # its slot was given back
+    finally:
+        channel.close()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# LoopPortal
+
+
+def test_the_portal_runs_sync_and_async_functions_and_hands_errors_back() -> None:
+    async def add(a: int, b: int) -> int:
+        await asyncio.sleep(0)
+        return a + b
+
+    async def fail() -> None:
+        raise KeyError("from the loop")
+
+    with LoopPortal("test-portal") as portal:
+        assert portal.call(add, 2, 3) == 5
+        assert portal.call(threading.current_thread).name == "test-portal"
+        with pytest.raises(KeyError, match="from the loop"):
+            portal.call(fail)
+        # From inside the loop thread a blocking call would wait for itself: refused.
+        with pytest.raises(RuntimeError, match="wait for itself"):
+            portal.call(portal.call, add, 1, 1)
+
+
+def test_closing_the_portal_cancels_a_running_call_and_leaves_no_thread() -> None:
+    before = set(threading.enumerate())
+    portal = LoopPortal("test-portal-close")
+    started = threading.Event()
+
+    async def forever() -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    async def resolve() -> object:
+        # The default executor's resolver threads must be joined on close as well.
+        return await asyncio.get_running_loop().getaddrinfo("localhost", 80)
+
+    assert portal.call(resolve)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(portal.call, forever)
+        assert started.wait(WAIT)
+        portal.close()
+        with pytest.raises(concurrent.futures.CancelledError):
+            waiting.result(WAIT)
+    portal.close()  # idempotent
+    with pytest.raises(RuntimeError, match="closed"):
+        portal.call(threading.current_thread)
+    assert set(threading.enumerate()) <= before
