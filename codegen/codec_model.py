@@ -107,6 +107,7 @@ class Field:
     label: str  # "single" (zero default), "optional" (None default), "repeated" or "map"
     value: Value  # the element (maps: the entry's value)
     key: Value | None = None  # maps: the entry's key
+    oneof: str = ""  # the oneof the field belongs to, if any
 
     @property
     def tag(self) -> int:
@@ -163,6 +164,16 @@ class Message:
                 break
             out.append(f)
         return tuple(out)
+
+    @property
+    def choice(self) -> tuple[Field, ...]:
+        """For a message whose fields are all members of one oneof (``google.protobuf.Value``, say), the fields with a
+        one-byte key: usually exactly one of them is on the wire, so the decoder dispatches on the first key instead
+        of trying each field in turn. Empty for every other message."""
+        group = self.fields[0].oneof if self.fields else ""
+        if len(self.fields) < 2 or not group or any(f.oneof != group for f in self.fields):
+            return ()
+        return tuple(f for f in self.fields if f.tag <= 127)
 
     @property
     def numbers(self) -> tuple[int, ...]:
@@ -264,7 +275,8 @@ class _Builder:
                 label = "optional"
             else:
                 label = "single"
-            fields.append(Field(attr, field.number, label, value))
+            oneof = field.containing_oneof
+            fields.append(Field(attr, field.number, label, value, oneof=oneof.name if oneof is not None else ""))
         return Message(message.full_name, fn_name(message), class_ref(message), tuple(fields))
 
 

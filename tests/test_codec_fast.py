@@ -307,6 +307,30 @@ def test_valid_wire_layouts_off_the_common_path(cls: type[betterproto2.Message],
     check(cls, data)
 
 
+# Seconds at the edges of the timestamp fast paths (five-byte varints start at 2**28; floats are used below 2**31)
+# and nanos at the edges of four- and five-byte varints and of the microsecond rounding.
+EDGE_SECONDS = [0, 1, 2**28 - 1, 2**28, 2**30 + 12345, 2**31 - 1, 2**31, 2**32 - 1, 2**32, 2**35 - 1, 2**35, -1]
+EDGE_NANOS = [0, 1, 499, 500, 999, 1000, 2**21 - 1, 2**21, 2**28 - 1, 2**28, 123_456_789, 999_999_499, 999_999_999]
+
+
+@pytest.mark.parametrize("seconds", EDGE_SECONDS)
+def test_timestamps_at_the_edges_of_the_fast_layouts(seconds: int) -> None:
+    for nanos in EDGE_NANOS:
+        check(app.Robot, bytes(app.Robot(id="r")) + b"\x2a" + _length_prefixed(pb.Timestamp(seconds, nanos)))
+
+
+@given(st.integers(2**28, 2**31 + 2**20), st.integers(0, 999_999_999))
+@settings(max_examples=2000, deadline=None, database=None)
+def test_timestamps_in_the_float_range_decode_exactly(seconds: int, nanos: int) -> None:
+    check(app.Robot, b"\x2a" + _length_prefixed(pb.Timestamp(seconds, nanos)))
+
+
+def _length_prefixed(message: betterproto2.Message) -> bytes:
+    data = bytes(message)
+    assert len(data) < 128
+    return bytes([len(data)]) + data
+
+
 def test_large_decodes_leave_the_garbage_collector_as_they_found_it() -> None:
     import gc
 

@@ -48,6 +48,18 @@ _NONE: Any = None  # a missing message value in a map entry: betterproto2 stores
 _UTC = datetime.timezone.utc
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
 _timedelta = datetime.timedelta
+_fromtimestamp = datetime.datetime.fromtimestamp
+# Below 2**31 seconds (the year 2038) a float timestamp is within a quarter microsecond of the exact value (half a
+# unit in the last place is 2**-22 s), and ``fromtimestamp`` rounds it to the nearest microsecond: the exact datetime,
+# with no timedelta to build. Later timestamps take the exact integer path.
+_FLOAT_EXACT = 1 << 31
+# The usual Timestamp layouts, as bytes: key 8, five bytes of seconds, then key 16 and five or four bytes of nanos.
+_unpack_ts12 = struct.Struct("<x5Bx5B").unpack_from
+_unpack_ts11 = struct.Struct("<x5Bx4B").unpack_from
+_unpack_ts6 = struct.Struct("<x5B").unpack_from
+# A varint's bytes summed at their places still hold the continuation bits of all but the last: subtract them.
+_VARINT5_MARKS = 0x80 + (0x80 << 7) + (0x80 << 14) + (0x80 << 21)
+_VARINT4_MARKS = 0x80 + (0x80 << 7) + (0x80 << 14)
 _unpack_f = struct.Struct("<f").unpack_from
 _unpack_d = struct.Struct("<d").unpack_from
 _unpack_I = struct.Struct("<I").unpack_from
@@ -130,7 +142,39 @@ def _varint_bytes(value: int) -> bytes:
 
 
 def _d_timestamp(buf: bytes, pos: int, end: int) -> datetime.datetime:
-    """A google.protobuf.Timestamp, unwrapped to an aware datetime exactly as ``Timestamp.to_datetime``."""
+    """A google.protobuf.Timestamp, unwrapped to an aware datetime exactly as ``Timestamp.to_datetime``.
+
+    Timestamps are the costliest values of the common messages (a machine has two, a log entry one), so the layouts
+    of nearly every real one get a path of their own: seconds since 1978 (five varint bytes) then nanos of four or five
+    bytes, or none. One ``struct`` call reads every byte, the continuation bits are checked all at once, and the
+    datetime is built in one C call. Anything else goes to :func:`_d_timestamp_any`.
+    """
+    size = end - pos
+    if size == 12:
+        if buf[pos] == 8 and buf[pos + 6] == 16:
+            a, b, c, d, e, f, g, h, i, j = _unpack_ts12(buf, pos)
+            if a & b & c & d & f & g & h & i > 127 and e < 128 and j < 128:
+                seconds = a + (b << 7) + (c << 14) + (d << 21) + (e << 28) - _VARINT5_MARKS
+                nanos = f + (g << 7) + (h << 14) + (i << 21) + (j << 28) - _VARINT5_MARKS
+                if seconds < _FLOAT_EXACT and nanos < 1000000000:
+                    return _fromtimestamp(seconds + nanos // 1000 / 1e6, _UTC)
+    elif size == 11:
+        if buf[pos] == 8 and buf[pos + 6] == 16:
+            a, b, c, d, e, f, g, h, i = _unpack_ts11(buf, pos)
+            if a & b & c & d & f & g & h > 127 and e < 128 and i < 128:
+                seconds = a + (b << 7) + (c << 14) + (d << 21) + (e << 28) - _VARINT5_MARKS
+                nanos = f + (g << 7) + (h << 14) + (i << 21) - _VARINT4_MARKS
+                if seconds < _FLOAT_EXACT:
+                    return _fromtimestamp(seconds + nanos // 1000 / 1e6, _UTC)
+    elif size == 6 and buf[pos] == 8:
+        a, b, c, d, e = _unpack_ts6(buf, pos)
+        if a & b & c & d > 127 and e < 128:
+            return _fromtimestamp(a + (b << 7) + (c << 14) + (d << 21) + (e << 28) - _VARINT5_MARKS, _UTC)
+    return _d_timestamp_any(buf, pos, end)
+
+
+def _d_timestamp_any(buf: bytes, pos: int, end: int) -> datetime.datetime:
+    """A google.protobuf.Timestamp in any valid layout and range (see :func:`_d_timestamp`)."""
     seconds = 0
     nanos = 0
     # The usual layout first: seconds, then nanos, each once.
@@ -426,18 +470,16 @@ def _d_google_protobuf_Timestamp(buf: bytes, pos: int, end: int) -> google_proto
     f_nanos: int = 0
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_seconds = x
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
@@ -508,18 +550,16 @@ def _d_google_protobuf_Any(buf: bytes, pos: int, end: int) -> google_protobuf.An
     f_value: bytes = b""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type_url = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -595,27 +635,24 @@ def _d_google_rpc_Status(buf: bytes, pos: int, end: int) -> google_rpc.Status:
     f_details: list[google_protobuf.Any] = []
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_code = x
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_message = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -709,9 +746,8 @@ def _d_google_protobuf_FileDescriptorSet(buf: bytes, pos: int, end: int) -> goog
     f_file: list[google_protobuf.FileDescriptorProto] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -782,27 +818,24 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
     f_edition: google_protobuf.Edition = _EZ_google_protobuf_Edition
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_package = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -810,9 +843,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
         pos = e
         f_dependency.append(item)
     if pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -828,9 +860,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
         if pos != pe:
             raise _Fallback
     if pos < end and buf[pos] == 90:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -846,9 +877,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
         if pos != pe:
             raise _Fallback
     while pos < end and buf[pos] == 122:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -856,9 +886,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
         pos = e
         f_option_dependency.append(item)
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -866,9 +895,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
         pos = e
         f_message_type.append(item)
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -876,9 +904,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
         pos = e
         f_enum_type.append(item)
     while pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -886,9 +913,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
         pos = e
         f_service.append(item)
     while pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -896,36 +922,32 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
         pos = e
         f_extension.append(item)
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_options = _d_google_protobuf_FileOptions(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_source_code_info = _d_google_protobuf_SourceCodeInfo(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 98:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_syntax = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 112:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -1297,18 +1319,16 @@ def _d_google_protobuf_DescriptorProto(buf: bytes, pos: int, end: int) -> google
     f_visibility: google_protobuf.SymbolVisibility = _EZ_google_protobuf_SymbolVisibility
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -1316,9 +1336,8 @@ def _d_google_protobuf_DescriptorProto(buf: bytes, pos: int, end: int) -> google
         pos = e
         f_field.append(item)
     while pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -1326,9 +1345,8 @@ def _d_google_protobuf_DescriptorProto(buf: bytes, pos: int, end: int) -> google
         pos = e
         f_extension.append(item)
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -1336,9 +1354,8 @@ def _d_google_protobuf_DescriptorProto(buf: bytes, pos: int, end: int) -> google
         pos = e
         f_nested_type.append(item)
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -1346,9 +1363,8 @@ def _d_google_protobuf_DescriptorProto(buf: bytes, pos: int, end: int) -> google
         pos = e
         f_enum_type.append(item)
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -1356,9 +1372,8 @@ def _d_google_protobuf_DescriptorProto(buf: bytes, pos: int, end: int) -> google
         pos = e
         f_extension_range.append(item)
     while pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -1366,18 +1381,16 @@ def _d_google_protobuf_DescriptorProto(buf: bytes, pos: int, end: int) -> google
         pos = e
         f_oneof_decl.append(item)
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_options = _d_google_protobuf_MessageOptions(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -1385,9 +1398,8 @@ def _d_google_protobuf_DescriptorProto(buf: bytes, pos: int, end: int) -> google
         pos = e
         f_reserved_range.append(item)
     while pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -1395,9 +1407,8 @@ def _d_google_protobuf_DescriptorProto(buf: bytes, pos: int, end: int) -> google
         pos = e
         f_reserved_name.append(item)
     if pos < end and buf[pos] == 88:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -1662,27 +1673,24 @@ def _d_google_protobuf_DescriptorProto_ExtensionRange(
     f_options: google_protobuf.ExtensionRangeOptions | None = None
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_start = x
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_end = x
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -1774,18 +1782,16 @@ def _d_google_protobuf_DescriptorProto_ReservedRange(
     f_end: int = 0
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_start = x
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
@@ -1974,43 +1980,38 @@ def _d_google_protobuf_ExtensionRangeOptions_Declaration(
     f_repeated: bool = False
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_number = x
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_full_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_reserved = x > 0
     if pos < end and buf[pos] == 48:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_repeated = x > 0
@@ -2141,27 +2142,24 @@ def _d_google_protobuf_FieldDescriptorProto(buf: bytes, pos: int, end: int) -> g
     f_proto3_optional: bool = False
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_number = x
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -2169,9 +2167,8 @@ def _d_google_protobuf_FieldDescriptorProto(buf: bytes, pos: int, end: int) -> g
         y = _EM_google_protobuf_FieldDescriptorProto_Label.get(x)
         f_label = _EC_google_protobuf_FieldDescriptorProto_Label(x) if y is None else y
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -2179,54 +2176,48 @@ def _d_google_protobuf_FieldDescriptorProto(buf: bytes, pos: int, end: int) -> g
         y = _EM_google_protobuf_FieldDescriptorProto_Type.get(x)
         f_type = _EC_google_protobuf_FieldDescriptorProto_Type(x) if y is None else y
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_extendee = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_default_value = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 72:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_oneof_index = x
     if pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_json_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -2462,18 +2453,16 @@ def _d_google_protobuf_OneofDescriptorProto(buf: bytes, pos: int, end: int) -> g
     f_options: google_protobuf.OneofOptions | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -2552,18 +2541,16 @@ def _d_google_protobuf_EnumDescriptorProto(buf: bytes, pos: int, end: int) -> go
     f_visibility: google_protobuf.SymbolVisibility = _EZ_google_protobuf_SymbolVisibility
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -2571,18 +2558,16 @@ def _d_google_protobuf_EnumDescriptorProto(buf: bytes, pos: int, end: int) -> go
         pos = e
         f_value.append(item)
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_options = _d_google_protobuf_EnumOptions(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -2590,9 +2575,8 @@ def _d_google_protobuf_EnumDescriptorProto(buf: bytes, pos: int, end: int) -> go
         pos = e
         f_reserved_range.append(item)
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -2600,9 +2584,8 @@ def _d_google_protobuf_EnumDescriptorProto(buf: bytes, pos: int, end: int) -> go
         pos = e
         f_reserved_name.append(item)
     if pos < end and buf[pos] == 48:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -2761,18 +2744,16 @@ def _d_google_protobuf_EnumDescriptorProto_EnumReservedRange(
     f_end: int = 0
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_start = x
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
@@ -2848,27 +2829,24 @@ def _d_google_protobuf_EnumValueDescriptorProto(
     f_options: google_protobuf.EnumValueOptions | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_number = x
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -2961,18 +2939,16 @@ def _d_google_protobuf_ServiceDescriptorProto(buf: bytes, pos: int, end: int) ->
     f_options: google_protobuf.ServiceOptions | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -2980,9 +2956,8 @@ def _d_google_protobuf_ServiceDescriptorProto(buf: bytes, pos: int, end: int) ->
         pos = e
         f_method.append(item)
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -3082,52 +3057,46 @@ def _d_google_protobuf_MethodDescriptorProto(buf: bytes, pos: int, end: int) -> 
     f_server_streaming: bool = False
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_input_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_output_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_options = _d_google_protobuf_MethodOptions(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_client_streaming = x > 0
     if pos < end and buf[pos] == 48:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_server_streaming = x > 0
@@ -3287,27 +3256,24 @@ def _d_google_protobuf_FileOptions(buf: bytes, pos: int, end: int) -> google_pro
     f_uninterpreted_option: list[google_protobuf.UninterpretedOption] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_java_package = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_java_outer_classname = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 80:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_java_multiple_files = x > 0
@@ -3715,44 +3681,38 @@ def _d_google_protobuf_MessageOptions(buf: bytes, pos: int, end: int) -> google_
     f_uninterpreted_option: list[google_protobuf.UninterpretedOption] = []
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_message_set_wire_format = x > 0
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_no_standard_descriptor_accessor = x > 0
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_deprecated = x > 0
     if pos < end and buf[pos] == 56:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_map_entry = x > 0
     if pos < end and buf[pos] == 88:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_deprecated_legacy_json_field_conflicts = x > 0
     if pos < end and buf[pos] == 98:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -3916,9 +3876,8 @@ def _d_google_protobuf_FieldOptions(buf: bytes, pos: int, end: int) -> google_pr
     f_uninterpreted_option: list[google_protobuf.UninterpretedOption] = []
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -3926,16 +3885,14 @@ def _d_google_protobuf_FieldOptions(buf: bytes, pos: int, end: int) -> google_pr
         y = _EM_google_protobuf_FieldOptions_CType.get(x)
         f_ctype = _EC_google_protobuf_FieldOptions_CType(x) if y is None else y
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_packed = x > 0
     if pos < end and buf[pos] == 48:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -3943,30 +3900,26 @@ def _d_google_protobuf_FieldOptions(buf: bytes, pos: int, end: int) -> google_pr
         y = _EM_google_protobuf_FieldOptions_JSType.get(x)
         f_jstype = _EC_google_protobuf_FieldOptions_JSType(x) if y is None else y
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_lazy = x > 0
     if pos < end and buf[pos] == 120:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_unverified_lazy = x > 0
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_deprecated = x > 0
     if pos < end and buf[pos] == 80:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_weak = x > 0
@@ -4272,9 +4225,8 @@ def _d_google_protobuf_FieldOptions_EditionDefault(
     f_value: str = ""
     unknown = b""
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -4282,9 +4234,8 @@ def _d_google_protobuf_FieldOptions_EditionDefault(
         y = _EM_google_protobuf_Edition.get(x)
         f_edition = _EC_google_protobuf_Edition(x) if y is None else y
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -4362,9 +4313,8 @@ def _d_google_protobuf_FieldOptions_FeatureSupport(
     f_edition_removed: google_protobuf.Edition = _EZ_google_protobuf_Edition
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -4372,9 +4322,8 @@ def _d_google_protobuf_FieldOptions_FeatureSupport(
         y = _EM_google_protobuf_Edition.get(x)
         f_edition_introduced = _EC_google_protobuf_Edition(x) if y is None else y
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -4382,18 +4331,16 @@ def _d_google_protobuf_FieldOptions_FeatureSupport(
         y = _EM_google_protobuf_Edition.get(x)
         f_edition_deprecated = _EC_google_protobuf_Edition(x) if y is None else y
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_deprecation_warning = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -4504,9 +4451,8 @@ def _d_google_protobuf_OneofOptions(buf: bytes, pos: int, end: int) -> google_pr
     f_uninterpreted_option: list[google_protobuf.UninterpretedOption] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -4586,30 +4532,26 @@ def _d_google_protobuf_EnumOptions(buf: bytes, pos: int, end: int) -> google_pro
     f_uninterpreted_option: list[google_protobuf.UninterpretedOption] = []
     unknown = b""
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_allow_alias = x > 0
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_deprecated = x > 0
     if pos < end and buf[pos] == 48:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_deprecated_legacy_json_field_conflicts = x > 0
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -4734,32 +4676,28 @@ def _d_google_protobuf_EnumValueOptions(buf: bytes, pos: int, end: int) -> googl
     f_uninterpreted_option: list[google_protobuf.UninterpretedOption] = []
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_deprecated = x > 0
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_features = _d_google_protobuf_FeatureSet(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_debug_redact = x > 0
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -5083,9 +5021,8 @@ def _d_google_protobuf_UninterpretedOption(buf: bytes, pos: int, end: int) -> go
     f_aggregate_value: str = ""
     unknown = b""
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -5093,47 +5030,41 @@ def _d_google_protobuf_UninterpretedOption(buf: bytes, pos: int, end: int) -> go
         pos = e
         f_name.append(item)
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_identifier_value = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_positive_int_value = x & 0xFFFFFFFFFFFFFFFF
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_negative_int_value = x
     if pos < end and buf[pos] == 49:
-        pos += 1
-        f_double_value = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_double_value = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_string_value = buf[pos:e]
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -5290,18 +5221,16 @@ def _d_google_protobuf_UninterpretedOption_NamePart(
     f_is_extension: bool = False
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name_part = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_is_extension = x > 0
@@ -5382,9 +5311,8 @@ def _d_google_protobuf_FeatureSet(buf: bytes, pos: int, end: int) -> google_prot
     )
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -5392,9 +5320,8 @@ def _d_google_protobuf_FeatureSet(buf: bytes, pos: int, end: int) -> google_prot
         y = _EM_google_protobuf_FeatureSet_FieldPresence.get(x)
         f_field_presence = _EC_google_protobuf_FeatureSet_FieldPresence(x) if y is None else y
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -5402,9 +5329,8 @@ def _d_google_protobuf_FeatureSet(buf: bytes, pos: int, end: int) -> google_prot
         y = _EM_google_protobuf_FeatureSet_EnumType.get(x)
         f_enum_type = _EC_google_protobuf_FeatureSet_EnumType(x) if y is None else y
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -5412,9 +5338,8 @@ def _d_google_protobuf_FeatureSet(buf: bytes, pos: int, end: int) -> google_prot
         y = _EM_google_protobuf_FeatureSet_RepeatedFieldEncoding.get(x)
         f_repeated_field_encoding = _EC_google_protobuf_FeatureSet_RepeatedFieldEncoding(x) if y is None else y
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -5422,9 +5347,8 @@ def _d_google_protobuf_FeatureSet(buf: bytes, pos: int, end: int) -> google_prot
         y = _EM_google_protobuf_FeatureSet_Utf8Validation.get(x)
         f_utf8_validation = _EC_google_protobuf_FeatureSet_Utf8Validation(x) if y is None else y
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -5432,9 +5356,8 @@ def _d_google_protobuf_FeatureSet(buf: bytes, pos: int, end: int) -> google_prot
         y = _EM_google_protobuf_FeatureSet_MessageEncoding.get(x)
         f_message_encoding = _EC_google_protobuf_FeatureSet_MessageEncoding(x) if y is None else y
     if pos < end and buf[pos] == 48:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -5442,9 +5365,8 @@ def _d_google_protobuf_FeatureSet(buf: bytes, pos: int, end: int) -> google_prot
         y = _EM_google_protobuf_FeatureSet_JsonFormat.get(x)
         f_json_format = _EC_google_protobuf_FeatureSet_JsonFormat(x) if y is None else y
     if pos < end and buf[pos] == 56:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -5452,9 +5374,8 @@ def _d_google_protobuf_FeatureSet(buf: bytes, pos: int, end: int) -> google_prot
         y = _EM_google_protobuf_FeatureSet_EnforceNamingStyle.get(x)
         f_enforce_naming_style = _EC_google_protobuf_FeatureSet_EnforceNamingStyle(x) if y is None else y
     if pos < end and buf[pos] == 64:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -5668,9 +5589,8 @@ def _d_google_protobuf_FeatureSetDefaults(buf: bytes, pos: int, end: int) -> goo
     f_maximum_edition: google_protobuf.Edition = _EZ_google_protobuf_Edition
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -5678,9 +5598,8 @@ def _d_google_protobuf_FeatureSetDefaults(buf: bytes, pos: int, end: int) -> goo
         pos = e
         f_defaults.append(item)
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -5688,9 +5607,8 @@ def _d_google_protobuf_FeatureSetDefaults(buf: bytes, pos: int, end: int) -> goo
         y = _EM_google_protobuf_Edition.get(x)
         f_minimum_edition = _EC_google_protobuf_Edition(x) if y is None else y
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -5788,9 +5706,8 @@ def _d_google_protobuf_FeatureSetDefaults_FeatureSetEditionDefault(
     f_fixed_features: google_protobuf.FeatureSet | None = None
     unknown = b""
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -5798,18 +5715,16 @@ def _d_google_protobuf_FeatureSetDefaults_FeatureSetEditionDefault(
         y = _EM_google_protobuf_Edition.get(x)
         f_edition = _EC_google_protobuf_Edition(x) if y is None else y
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_overridable_features = _d_google_protobuf_FeatureSet(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -5903,9 +5818,8 @@ def _d_google_protobuf_SourceCodeInfo(buf: bytes, pos: int, end: int) -> google_
     f_location: list[google_protobuf.SourceCodeInfoLocation] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -5969,9 +5883,8 @@ def _d_google_protobuf_SourceCodeInfo_Location(
     f_leading_detached_comments: list[str] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -5987,9 +5900,8 @@ def _d_google_protobuf_SourceCodeInfo_Location(
         if pos != pe:
             raise _Fallback
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -6005,27 +5917,24 @@ def _d_google_protobuf_SourceCodeInfo_Location(
         if pos != pe:
             raise _Fallback
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_leading_comments = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_trailing_comments = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -6207,9 +6116,8 @@ def _d_google_protobuf_GeneratedCodeInfo(buf: bytes, pos: int, end: int) -> goog
     f_annotation: list[google_protobuf.GeneratedCodeInfoAnnotation] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -6275,9 +6183,8 @@ def _d_google_protobuf_GeneratedCodeInfo_Annotation(
     )
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -6293,36 +6200,32 @@ def _d_google_protobuf_GeneratedCodeInfo_Annotation(
         if pos != pe:
             raise _Fallback
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_source_file = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_begin = x
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_end = x
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -6481,45 +6384,40 @@ def _d_viam_app_mltraining_v1_SubmitTrainingJobRequest(
     f_tags: list[str] = []
     unknown = b""
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_dataset_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_model_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_model_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -6527,9 +6425,8 @@ def _d_viam_app_mltraining_v1_SubmitTrainingJobRequest(
         y = _EM_viam_app_mltraining_v1_ModelType.get(x)
         f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
     if pos < end and buf[pos] == 64:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -6537,9 +6434,8 @@ def _d_viam_app_mltraining_v1_SubmitTrainingJobRequest(
         y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
         f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
     while pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -6711,9 +6607,8 @@ def _d_viam_app_mltraining_v1_SubmitTrainingJobResponse(
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -6780,81 +6675,72 @@ def _d_viam_app_mltraining_v1_SubmitCustomTrainingJobRequest(
     f_container_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_dataset_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_registry_item_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_registry_item_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_model_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_model_version = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         me = pos + n
         k = ""
         val = ""
         if pos < me and buf[pos] == 10:  # entries are written key first, then value
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
             k = buf[pos:e].decode()
             pos = e
         if pos < me and buf[pos] == 18:
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
@@ -6890,18 +6776,16 @@ def _d_viam_app_mltraining_v1_SubmitCustomTrainingJobRequest(
             raise _Fallback
         f_arguments[k] = val
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_container_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -6970,18 +6854,16 @@ def _d_viam_app_mltraining_v1_SubmitCustomTrainingJobRequest(
             k = ""
             val = ""
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -7176,9 +7058,8 @@ def _d_viam_app_mltraining_v1_SubmitCustomTrainingJobResponse(
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -7237,9 +7118,8 @@ def _d_viam_app_mltraining_v1_GetTrainingJobRequest(
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -7296,9 +7176,8 @@ def _d_viam_app_mltraining_v1_GetTrainingJobResponse(
     f_metadata: viam_app_mltraining_v1.TrainingJobMetadata | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -7356,18 +7235,16 @@ def _d_viam_app_mltraining_v1_ListTrainingJobsRequest(
     f_status: viam_app_mltraining_v1.TrainingStatus = _EZ_viam_app_mltraining_v1_TrainingStatus
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -7443,9 +7320,8 @@ def _d_viam_app_mltraining_v1_ListTrainingJobsResponse(
     f_jobs: list[viam_app_mltraining_v1.TrainingJobMetadata] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -7526,54 +7402,48 @@ def _d_viam_app_mltraining_v1_TrainingJobMetadata(
     f_deployment_modular_resources: list[str] = []
     unknown = b""
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 90:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_dataset_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 98:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 106:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_model_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 114:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_model_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 120:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -7741,18 +7611,16 @@ def _d_viam_app_mltraining_v1_TrainingJobMetadata(
             k = ""
             val = ""
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -8091,9 +7959,8 @@ def _d_viam_app_mltraining_v1_CancelTrainingJobRequest(
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -8179,9 +8046,8 @@ def _d_viam_app_mltraining_v1_DeleteCompletedTrainingJobRequest(
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -8271,27 +8137,24 @@ def _d_viam_app_mltraining_v1_TrainingJobLogEntry(
     f_message: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_level = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_time = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -8387,18 +8250,16 @@ def _d_viam_app_mltraining_v1_GetTrainingJobLogsRequest(
     f_page_token: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -8477,9 +8338,8 @@ def _d_viam_app_mltraining_v1_GetTrainingJobLogsResponse(
     f_next_page_token: str = ""
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -8487,9 +8347,8 @@ def _d_viam_app_mltraining_v1_GetTrainingJobLogsResponse(
         pos = e
         f_logs.append(item)
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -8598,27 +8457,24 @@ def _d_viam_app_mltraining_v1_ListSupportedContainersResponse(
     f_container_map: dict[str, viam_app_mltraining_v1.Container] = {}
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         me = pos + n
         k = ""
         val = _NONE
         if pos < me and buf[pos] == 10:  # entries are written key first, then value
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
             k = buf[pos:e].decode()
             pos = e
         if pos < me and buf[pos] == 18:
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
@@ -8668,18 +8524,16 @@ def _d_viam_app_mltraining_v1_ListSupportedContainersResponse(
             k = ""
             val = _NONE
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -8770,9 +8624,8 @@ def _d_viam_app_mltraining_v1_ListContainersRequest(
     f_organization_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -8829,9 +8682,8 @@ def _d_viam_app_mltraining_v1_ListContainersResponse(
     f_containers: list[viam_app_mltraining_v1.Container] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -8891,9 +8743,8 @@ def _d_viam_app_mltraining_v1_GetContainerRequest(
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -8950,9 +8801,8 @@ def _d_viam_app_mltraining_v1_GetContainerResponse(
     f_container: viam_app_mltraining_v1.Container | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -9011,27 +8861,24 @@ def _d_viam_app_mltraining_v1_RegisterCustomTrainingContainerRequest(
     f_description: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_image_uri = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -9128,9 +8975,8 @@ def _d_viam_app_mltraining_v1_RegisterCustomTrainingContainerResponse(
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -9189,9 +9035,8 @@ def _d_viam_app_mltraining_v1_DeleteCustomTrainingContainerRequest(
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -9285,81 +9130,72 @@ def _d_viam_app_mltraining_v1_Container(buf: bytes, pos: int, end: int) -> viam_
     f_visibility: viam_app_mltraining_v1.Visibility = _EZ_viam_app_mltraining_v1_Visibility
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_key = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_uri = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_framework = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_description = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_eol = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 72:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -9567,9 +9403,8 @@ def _d_google_api_Http(buf: bytes, pos: int, end: int) -> google_api.Http:
     f_fully_decode_reserved_expansion: bool = False
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -9577,9 +9412,8 @@ def _d_google_api_Http(buf: bytes, pos: int, end: int) -> google_api.Http:
         pos = e
         f_rules.append(item)
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_fully_decode_reserved_expansion = x > 0
@@ -9658,90 +9492,80 @@ def _d_google_api_HttpRule(buf: bytes, pos: int, end: int) -> google_api.HttpRul
     f_additional_bindings: list[google_api.HttpRule] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_selector = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_get = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_put = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_post = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_delete = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_patch = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_custom = _d_google_api_CustomHttpPattern(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_body = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 98:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_response_body = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 90:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -9971,18 +9795,16 @@ def _d_google_api_CustomHttpPattern(buf: bytes, pos: int, end: int) -> google_ap
     f_path: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_kind = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -10056,27 +9878,24 @@ def _d_google_protobuf_Struct(buf: bytes, pos: int, end: int) -> google_protobuf
     f_fields: dict[str, google_protobuf.Value] = {}
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         me = pos + n
         k = ""
         val = _NONE
         if pos < me and buf[pos] == 10:  # entries are written key first, then value
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
             k = buf[pos:e].decode()
             pos = e
         if pos < me and buf[pos] == 18:
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
@@ -10126,18 +9945,16 @@ def _d_google_protobuf_Struct(buf: bytes, pos: int, end: int) -> google_protobuf
             k = ""
             val = _NONE
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -10228,54 +10045,50 @@ def _d_google_protobuf_Value(buf: bytes, pos: int, end: int) -> google_protobuf.
     f_struct_value: google_protobuf.Struct | None = None
     f_list_value: google_protobuf.ListValue | None = None
     unknown = b""
-    if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
-        if x > 127:
-            x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_NullValue.get(x)
-        f_null_value = _EC_google_protobuf_NullValue(x) if y is None else y
-    if pos < end and buf[pos] == 17:
-        pos += 1
-        f_number_value = _unpack_d(buf, pos)[0]
-        pos += 8
-    if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_string_value = buf[pos:e].decode()
-        pos = e
-    if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
-        if x > 127:
-            x, pos = _varint(buf, pos, x)
-        f_bool_value = x > 0
-    if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_struct_value = _d_google_protobuf_Struct(buf, pos, e)
-        pos = e
-    if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_list_value = _d_google_protobuf_ListValue(buf, pos, e)
-        pos = e
+    if pos < end:
+        tag = buf[pos]
+        if tag == 8:
+            x = buf[pos + 1]
+            pos += 2
+            if x > 127:
+                x, pos = _varint(buf, pos, x)
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            y = _EM_google_protobuf_NullValue.get(x)
+            f_null_value = _EC_google_protobuf_NullValue(x) if y is None else y
+        elif tag == 17:
+            f_number_value = _unpack_d(buf, pos + 1)[0]
+            pos += 9
+        elif tag == 26:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_string_value = buf[pos:e].decode()
+            pos = e
+        elif tag == 32:
+            x = buf[pos + 1]
+            pos += 2
+            if x > 127:
+                x, pos = _varint(buf, pos, x)
+            f_bool_value = x > 0
+        elif tag == 42:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_struct_value = _d_google_protobuf_Struct(buf, pos, e)
+            pos = e
+        elif tag == 50:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_list_value = _d_google_protobuf_ListValue(buf, pos, e)
+            pos = e
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -10404,9 +10217,8 @@ def _d_google_protobuf_ListValue(buf: bytes, pos: int, end: int) -> google_proto
     f_values: list[google_protobuf.Value] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -10466,25 +10278,22 @@ def _d_viam_app_packages_v1_FileInfo(buf: bytes, pos: int, end: int) -> viam_app
     f_is_directory: bool | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_size = x & 0xFFFFFFFFFFFFFFFF
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_is_directory = x > 0
@@ -10573,36 +10382,32 @@ def _d_viam_app_packages_v1_PackageInfo(buf: bytes, pos: int, end: int) -> viam_
     f_metadata: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -10610,18 +10415,16 @@ def _d_viam_app_packages_v1_PackageInfo(buf: bytes, pos: int, end: int) -> viam_
         y = _EM_viam_app_packages_v1_PackageType.get(x)
         f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_platform = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -10629,9 +10432,8 @@ def _d_viam_app_packages_v1_PackageInfo(buf: bytes, pos: int, end: int) -> viam_
         pos = e
         f_files.append(item)
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -10803,24 +10605,24 @@ def _d_viam_app_packages_v1_CreatePackageRequest(
     f_info: viam_app_packages_v1.PackageInfo | None = None
     f_contents: bytes | None = None
     unknown = b""
-    if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_info = _d_viam_app_packages_v1_PackageInfo(buf, pos, e)
-        pos = e
-    if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_contents = buf[pos:e]
-        pos = e
+    if pos < end:
+        tag = buf[pos]
+        if tag == 10:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_info = _d_viam_app_packages_v1_PackageInfo(buf, pos, e)
+            pos = e
+        elif tag == 18:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_contents = buf[pos:e]
+            pos = e
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -10892,18 +10694,16 @@ def _d_viam_app_packages_v1_CreatePackageResponse(
     f_version: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -10981,27 +10781,24 @@ def _d_viam_app_packages_v1_DeletePackageRequest(
     f_type: viam_app_packages_v1.PackageType = _EZ_viam_app_packages_v1_PackageType
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -11125,45 +10922,40 @@ def _d_viam_app_packages_v1_Package(buf: bytes, pos: int, end: int) -> viam_app_
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_info = _d_viam_app_packages_v1_PackageInfo(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_url = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_checksum = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -11298,34 +11090,30 @@ def _d_viam_app_packages_v1_GetPackageRequest(buf: bytes, pos: int, end: int) ->
     f_platform: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_include_url = x > 0
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -11333,9 +11121,8 @@ def _d_viam_app_packages_v1_GetPackageRequest(buf: bytes, pos: int, end: int) ->
         y = _EM_viam_app_packages_v1_PackageType.get(x)
         f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -11463,9 +11250,8 @@ def _d_viam_app_packages_v1_GetPackageResponse(
     f_package: viam_app_packages_v1.Package | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -11526,36 +11312,32 @@ def _d_viam_app_packages_v1_ListPackagesRequest(
     f_include_url: bool | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -11563,9 +11345,8 @@ def _d_viam_app_packages_v1_ListPackagesRequest(
         y = _EM_viam_app_packages_v1_PackageType.get(x)
         f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_include_url = x > 0
@@ -11691,9 +11472,8 @@ def _d_viam_app_packages_v1_ListPackagesResponse(
     f_packages: list[viam_app_packages_v1.Package] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -11754,36 +11534,32 @@ def _d_viam_common_v1_ResourceName(buf: bytes, pos: int, end: int) -> viam_commo
     f_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_namespace = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_subtype = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -11901,33 +11677,26 @@ def _d_viam_common_v1_Pose(buf: bytes, pos: int, end: int) -> viam_common_v1.Pos
     f_theta: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 33:
-        pos += 1
-        f_o_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_o_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 41:
-        pos += 1
-        f_o_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_o_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 49:
-        pos += 1
-        f_o_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_o_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 57:
-        pos += 1
-        f_theta = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_theta = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -12017,21 +11786,17 @@ def _d_viam_common_v1_Orientation(buf: bytes, pos: int, end: int) -> viam_common
     f_theta: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_o_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_o_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_o_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_o_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_o_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_o_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 33:
-        pos += 1
-        f_theta = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_theta = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -12100,33 +11865,26 @@ def _d_viam_common_v1_PoseCloud(buf: bytes, pos: int, end: int) -> viam_common_v
     f_theta: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 33:
-        pos += 1
-        f_o_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_o_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 41:
-        pos += 1
-        f_o_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_o_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 49:
-        pos += 1
-        f_o_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_o_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 57:
-        pos += 1
-        f_theta = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_theta = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -12215,27 +11973,24 @@ def _d_viam_common_v1_PoseInFrame(buf: bytes, pos: int, end: int) -> viam_common
     f_goal_cloud: viam_common_v1.PoseCloud | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_reference_frame = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_pose = _d_viam_common_v1_Pose(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -12330,17 +12085,14 @@ def _d_viam_common_v1_Vector3(buf: bytes, pos: int, end: int) -> viam_common_v1.
     f_z: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -12395,9 +12147,8 @@ def _d_viam_common_v1_Sphere(buf: bytes, pos: int, end: int) -> viam_common_v1.S
     f_radius_mm: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_radius_mm = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_radius_mm = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -12437,13 +12188,11 @@ def _d_viam_common_v1_Capsule(buf: bytes, pos: int, end: int) -> viam_common_v1.
     f_length_mm: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_radius_mm = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_radius_mm = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_length_mm = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_length_mm = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -12490,9 +12239,8 @@ def _d_viam_common_v1_RectangularPrism(buf: bytes, pos: int, end: int) -> viam_c
     f_dims_mm: viam_common_v1.Vector3 | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -12549,27 +12297,24 @@ def _d_viam_common_v1_Mesh(buf: bytes, pos: int, end: int) -> viam_common_v1.Mes
     f_original_file_source_path_diagnostic: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_content_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_mesh = buf[pos:e]
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -12662,9 +12407,8 @@ def _d_viam_common_v1_PointCloud(buf: bytes, pos: int, end: int) -> viam_common_
     f_point_cloud: bytes = b""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -12725,63 +12469,56 @@ def _d_viam_common_v1_Geometry(buf: bytes, pos: int, end: int) -> viam_common_v1
     f_label: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_center = _d_viam_common_v1_Pose(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_sphere = _d_viam_common_v1_Sphere(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_box = _d_viam_common_v1_RectangularPrism(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_capsule = _d_viam_common_v1_Capsule(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_mesh = _d_viam_common_v1_Mesh(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_pointcloud = _d_viam_common_v1_PointCloud(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -12951,18 +12688,16 @@ def _d_viam_common_v1_GeometriesInFrame(buf: bytes, pos: int, end: int) -> viam_
     f_geometries: list[viam_common_v1.Geometry] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_reference_frame = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -13040,18 +12775,16 @@ def _d_viam_common_v1_PointCloudObject(buf: bytes, pos: int, end: int) -> viam_c
     f_geometries: viam_common_v1.GeometriesInFrame | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_point_cloud = buf[pos:e]
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -13126,13 +12859,11 @@ def _d_viam_common_v1_GeoPoint(buf: bytes, pos: int, end: int) -> viam_common_v1
     f_longitude: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_latitude = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_latitude = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_longitude = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_longitude = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -13182,26 +12913,22 @@ def _d_viam_common_v1_GeoPose(buf: bytes, pos: int, end: int) -> viam_common_v1.
     f_orientation_vector: viam_common_v1.Orientation | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location = _d_viam_common_v1_GeoPoint(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_altitude = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_altitude = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_heading = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_heading = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -13292,18 +13019,16 @@ def _d_viam_common_v1_GeoGeometry(buf: bytes, pos: int, end: int) -> viam_common
     f_geometries: list[viam_common_v1.Geometry] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location = _d_viam_common_v1_GeoPoint(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -13384,45 +13109,40 @@ def _d_viam_common_v1_Transform(buf: bytes, pos: int, end: int) -> viam_common_v
     f_metadata: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_reference_frame = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_pose_in_observer_frame = _d_viam_common_v1_PoseInFrame(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_physical_object = _d_viam_common_v1_Geometry(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_uuid = buf[pos:e]
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -13554,9 +13274,8 @@ def _d_viam_common_v1_WorldState(buf: bytes, pos: int, end: int) -> viam_common_
     f_transforms: list[viam_common_v1.Transform] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -13564,9 +13283,8 @@ def _d_viam_common_v1_WorldState(buf: bytes, pos: int, end: int) -> viam_common_
         pos = e
         f_obstacles.append(item)
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -13645,9 +13363,8 @@ def _d_viam_common_v1_ActuatorStatus(buf: bytes, pos: int, end: int) -> viam_com
     f_is_moving: bool = False
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_is_moving = x > 0
@@ -13696,9 +13413,8 @@ def _d_viam_common_v1_ResponseMetadata(buf: bytes, pos: int, end: int) -> viam_c
     f_captured_at: datetime.datetime | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -13754,18 +13470,16 @@ def _d_viam_common_v1_DoCommandRequest(buf: bytes, pos: int, end: int) -> viam_c
     f_command: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -13839,9 +13553,8 @@ def _d_viam_common_v1_DoCommandResponse(buf: bytes, pos: int, end: int) -> viam_
     f_result: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -13896,9 +13609,8 @@ def _d_viam_common_v1_GetStatusRequest(buf: bytes, pos: int, end: int) -> viam_c
     f_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -13953,9 +13665,8 @@ def _d_viam_common_v1_GetStatusResponse(buf: bytes, pos: int, end: int) -> viam_
     f_result: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -14013,25 +13724,22 @@ def _d_viam_common_v1_GetKinematicsRequest(buf: bytes, pos: int, end: int) -> vi
     f_extra: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_include_collision_meshes = x > 0
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_include_visual_meshes = x > 0
@@ -14136,9 +13844,8 @@ def _d_viam_common_v1_GetKinematicsResponse(buf: bytes, pos: int, end: int) -> v
     f_model: viam_common_v1.KinematicModel | None = None
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -14146,36 +13853,32 @@ def _d_viam_common_v1_GetKinematicsResponse(buf: bytes, pos: int, end: int) -> v
         y = _EM_viam_common_v1_KinematicsFileFormat.get(x)
         f_format = _EC_viam_common_v1_KinematicsFileFormat(x) if y is None else y
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_kinematics_data = buf[pos:e]
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         me = pos + n
         k = ""
         val = _NONE
         if pos < me and buf[pos] == 10:  # entries are written key first, then value
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
             k = buf[pos:e].decode()
             pos = e
         if pos < me and buf[pos] == 18:
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
@@ -14211,9 +13914,8 @@ def _d_viam_common_v1_GetKinematicsResponse(buf: bytes, pos: int, end: int) -> v
             raise _Fallback
         f_meshes_by_urdf_filepath[k] = val
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -14251,18 +13953,16 @@ def _d_viam_common_v1_GetKinematicsResponse(buf: bytes, pos: int, end: int) -> v
             k = ""
             val = _NONE
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -14392,18 +14092,16 @@ def _d_viam_common_v1_KinematicModel(buf: bytes, pos: int, end: int) -> viam_com
     f_properties: viam_common_v1.KinematicProperties | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -14411,9 +14109,8 @@ def _d_viam_common_v1_KinematicModel(buf: bytes, pos: int, end: int) -> viam_com
         pos = e
         f_links.append(item)
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -14421,9 +14118,8 @@ def _d_viam_common_v1_KinematicModel(buf: bytes, pos: int, end: int) -> viam_com
         pos = e
         f_joints.append(item)
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -14431,9 +14127,8 @@ def _d_viam_common_v1_KinematicModel(buf: bytes, pos: int, end: int) -> viam_com
         pos = e
         f_output_frames.append(item)
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -14574,36 +14269,32 @@ def _d_viam_common_v1_KinematicLink(buf: bytes, pos: int, end: int) -> viam_comm
     f_visual: list[viam_common_v1.Geometry] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_parent = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_pose = _d_viam_common_v1_LinkPose(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -14611,9 +14302,8 @@ def _d_viam_common_v1_KinematicLink(buf: bytes, pos: int, end: int) -> viam_comm
         pos = e
         f_collision.append(item)
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -14753,45 +14443,40 @@ def _d_viam_common_v1_LinkPose(buf: bytes, pos: int, end: int) -> viam_common_v1
     f_axis_angles: viam_common_v1.AxisAngles | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_translation = _d_viam_common_v1_Vector3(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_quaternion = _d_viam_common_v1_Quaternion(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_orientation_vector = _d_viam_common_v1_Orientation(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_euler_angles = _d_viam_common_v1_EulerAngles(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -14925,21 +14610,17 @@ def _d_viam_common_v1_Quaternion(buf: bytes, pos: int, end: int) -> viam_common_
     f_z: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_w = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_w = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 33:
-        pos += 1
-        f_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -15004,17 +14685,14 @@ def _d_viam_common_v1_EulerAngles(buf: bytes, pos: int, end: int) -> viam_common
     f_yaw: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_roll = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_roll = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_pitch = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_pitch = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_yaw = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_yaw = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -15072,21 +14750,17 @@ def _d_viam_common_v1_AxisAngles(buf: bytes, pos: int, end: int) -> viam_common_
     f_theta: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_rx = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_rx = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_ry = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_ry = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_rz = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_rz = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 33:
-        pos += 1
-        f_theta = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_theta = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -15155,27 +14829,24 @@ def _d_viam_common_v1_KinematicJoint(buf: bytes, pos: int, end: int) -> viam_com
     f_geometry: viam_common_v1.Geometry | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_parent = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -15183,36 +14854,32 @@ def _d_viam_common_v1_KinematicJoint(buf: bytes, pos: int, end: int) -> viam_com
         y = _EM_viam_common_v1_JointType.get(x)
         f_type = _EC_viam_common_v1_JointType(x) if y is None else y
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_axis = _d_viam_common_v1_Vector3(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_limits = _d_viam_common_v1_JointLimits(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_mimic = _d_viam_common_v1_MimicJoint(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -15383,21 +15050,17 @@ def _d_viam_common_v1_JointLimits(buf: bytes, pos: int, end: int) -> viam_common
     f_max_acceleration: float | None = None
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_min = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_min = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_max = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_max = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_max_velocity = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_max_velocity = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 33:
-        pos += 1
-        f_max_acceleration = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_max_acceleration = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -15462,22 +15125,19 @@ def _d_viam_common_v1_MimicJoint(buf: bytes, pos: int, end: int) -> viam_common_
     f_offset: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_joint = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_multiplier = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_multiplier = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_offset = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_offset = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -15544,13 +15204,11 @@ def _d_viam_common_v1_KinematicProperties(buf: bytes, pos: int, end: int) -> via
     f_max_linear_tcp_speed_mm_per_sec: float | None = None
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_operating_freq_hz = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_operating_freq_hz = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_max_linear_tcp_speed_mm_per_sec = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_max_linear_tcp_speed_mm_per_sec = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -15598,9 +15256,8 @@ def _d_viam_common_v1_GetGeometriesRequest(buf: bytes, pos: int, end: int) -> vi
     f_extra: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -15674,9 +15331,8 @@ def _d_viam_common_v1_GetGeometriesResponse(buf: bytes, pos: int, end: int) -> v
     f_geometries: list[viam_common_v1.Geometry] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -15735,9 +15391,8 @@ def _d_viam_common_v1_Get3DModelsRequest(buf: bytes, pos: int, end: int) -> viam
     f_extra: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -15811,27 +15466,24 @@ def _d_viam_common_v1_Get3DModelsResponse(buf: bytes, pos: int, end: int) -> via
     f_models: dict[str, viam_common_v1.Mesh] = {}
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         me = pos + n
         k = ""
         val = _NONE
         if pos < me and buf[pos] == 10:  # entries are written key first, then value
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
             k = buf[pos:e].decode()
             pos = e
         if pos < me and buf[pos] == 18:
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
@@ -15881,18 +15533,16 @@ def _d_viam_common_v1_Get3DModelsResponse(buf: bytes, pos: int, end: int) -> via
             k = ""
             val = _NONE
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -15979,9 +15629,8 @@ def _d_viam_common_v1_GetWorldPoseResponse(buf: bytes, pos: int, end: int) -> vi
     f_pose: viam_common_v1.Pose | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -16037,9 +15686,8 @@ def _d_viam_common_v1_GetReadingsRequest(buf: bytes, pos: int, end: int) -> viam
     f_extra: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -16113,27 +15761,24 @@ def _d_viam_common_v1_GetReadingsResponse(buf: bytes, pos: int, end: int) -> via
     f_readings: dict[str, google_protobuf.Value] = {}
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         me = pos + n
         k = ""
         val = _NONE
         if pos < me and buf[pos] == 10:  # entries are written key first, then value
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
             k = buf[pos:e].decode()
             pos = e
         if pos < me and buf[pos] == 18:
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
@@ -16183,18 +15828,16 @@ def _d_viam_common_v1_GetReadingsResponse(buf: bytes, pos: int, end: int) -> via
             k = ""
             val = _NONE
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -16288,72 +15931,64 @@ def _d_viam_common_v1_LogEntry(buf: bytes, pos: int, end: int) -> viam_common_v1
     f_fields: list[google_protobuf.Struct] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_host = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_level = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_time = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_logger_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_message = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_caller = _d_google_protobuf_Struct(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_stack = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -16546,27 +16181,24 @@ def _d_viam_common_v1_AudioInfo(buf: bytes, pos: int, end: int) -> viam_common_v
     f_num_channels: int = 0
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_codec = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_sample_rate_hz = x
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
@@ -16656,9 +16288,8 @@ def _d_viam_common_v1_GetPropertiesRequest(buf: bytes, pos: int, end: int) -> vi
     f_extra: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -16734,9 +16365,8 @@ def _d_viam_common_v1_GetPropertiesResponse(buf: bytes, pos: int, end: int) -> v
     f_num_channels: int = 0
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -16744,18 +16374,16 @@ def _d_viam_common_v1_GetPropertiesResponse(buf: bytes, pos: int, end: int) -> v
         pos = e
         f_supported_codecs.append(item)
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_sample_rate_hz = x
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
@@ -16852,54 +16480,48 @@ def _d_viam_app_v1_Robot(buf: bytes, pos: int, end: int) -> viam_app_v1.Robot:
     f_seconds_since_online: int = 0
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_last_access = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 48:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -16907,9 +16529,8 @@ def _d_viam_app_v1_Robot(buf: bytes, pos: int, end: int) -> viam_app_v1.Robot:
         y = _EM_viam_app_v1_OnlineState.get(x)
         f_online_state = _EC_viam_app_v1_OnlineState(x) if y is None else y
     if pos < end and buf[pos] == 56:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -17092,124 +16713,110 @@ def _d_viam_app_v1_RobotPart(buf: bytes, pos: int, end: int) -> viam_app_v1.Robo
     f_robot_config_json: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_dns_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_secret = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_robot = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 98:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_robot_config = _d_google_protobuf_Struct(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_last_access = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_user_supplied_info = _d_google_protobuf_Struct(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 64:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_main_part = x > 0
     if pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fqdn = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 90:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_local_fqdn = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 106:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 114:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -17217,9 +16824,8 @@ def _d_viam_app_v1_RobotPart(buf: bytes, pos: int, end: int) -> viam_app_v1.Robo
         pos = e
         f_secrets.append(item)
     if pos < end and buf[pos] == 122:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -17596,45 +17202,40 @@ def _d_viam_app_v1_RobotPartHistoryEntry(buf: bytes, pos: int, end: int) -> viam
     f_edited_by: viam_app_v1.AuthenticatorInfo | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_part = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_robot = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_when = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_old = _d_viam_app_v1_RobotPart(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -17767,9 +17368,8 @@ def _d_viam_app_v1_AuthenticatorInfo(buf: bytes, pos: int, end: int) -> viam_app
     f_is_deactivated: bool = False
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -17777,18 +17377,16 @@ def _d_viam_app_v1_AuthenticatorInfo(buf: bytes, pos: int, end: int) -> viam_app
         y = _EM_viam_app_v1_AuthenticationType.get(x)
         f_type = _EC_viam_app_v1_AuthenticationType(x) if y is None else y
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_value = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_is_deactivated = x > 0
@@ -17899,9 +17497,8 @@ def _d_viam_app_v1_AllowedLoginMethods(buf: bytes, pos: int, end: int) -> viam_a
     f_methods: list[viam_app_v1.LoginMethod] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -17999,72 +17596,64 @@ def _d_viam_app_v1_Organization(buf: bytes, pos: int, end: int) -> viam_app_v1.O
     f_allowed_login_methods: viam_app_v1.AllowedLoginMethods | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_public_namespace = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_default_region = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_cid = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_default_fragments = _d_viam_app_v1_FragmentImportList(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -18256,18 +17845,16 @@ def _d_viam_app_v1_OrganizationMember(buf: bytes, pos: int, end: int) -> viam_ap
     f_last_access: datetime.datetime | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_user_id = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -18275,27 +17862,24 @@ def _d_viam_app_v1_OrganizationMember(buf: bytes, pos: int, end: int) -> viam_ap
         pos = e
         f_emails.append(item)
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_date_added = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_last_login = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -18428,9 +18012,8 @@ def _d_viam_app_v1_ListOrganizationsResponse(buf: bytes, pos: int, end: int) -> 
     f_organizations: list[viam_app_v1.Organization] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -18491,36 +18074,32 @@ def _d_viam_app_v1_OrganizationInvite(buf: bytes, pos: int, end: int) -> viam_ap
     f_authorizations: list[viam_app_v1.Authorization] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_email = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -18635,9 +18214,8 @@ def _d_viam_app_v1_CreateOrganizationRequest(buf: bytes, pos: int, end: int) -> 
     f_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -18692,9 +18270,8 @@ def _d_viam_app_v1_CreateOrganizationResponse(buf: bytes, pos: int, end: int) ->
     f_organization: viam_app_v1.Organization | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -18749,9 +18326,8 @@ def _d_viam_app_v1_GetOrganizationRequest(buf: bytes, pos: int, end: int) -> via
     f_organization_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -18806,9 +18382,8 @@ def _d_viam_app_v1_GetOrganizationResponse(buf: bytes, pos: int, end: int) -> vi
     f_organization: viam_app_v1.Organization | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -18866,18 +18441,16 @@ def _d_viam_app_v1_GetOrganizationNamespaceAvailabilityRequest(
     f_organization_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_public_namespace = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -18955,9 +18528,8 @@ def _d_viam_app_v1_GetOrganizationNamespaceAvailabilityResponse(
     f_available: bool = False
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_available = x > 0
@@ -19008,9 +18580,8 @@ def _d_viam_app_v1_FragmentImportList(buf: bytes, pos: int, end: int) -> viam_ap
     f_fragments: list[viam_app_v1.FragmentImport] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -19074,63 +18645,56 @@ def _d_viam_app_v1_UpdateOrganizationRequest(buf: bytes, pos: int, end: int) -> 
     f_allowed_login_methods: viam_app_v1.AllowedLoginMethods | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_public_namespace = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_region = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_cid = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_default_fragments = _d_viam_app_v1_FragmentImportList(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -19299,9 +18863,8 @@ def _d_viam_app_v1_UpdateOrganizationResponse(buf: bytes, pos: int, end: int) ->
     f_organization: viam_app_v1.Organization | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -19359,18 +18922,16 @@ def _d_viam_app_v1_UpdateOrganizationNamespaceRequest(
     f_new_public_namespace: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -19446,9 +19007,8 @@ def _d_viam_app_v1_UpdateOrganizationNamespaceResponse(
     f_organization: viam_app_v1.Organization | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -19503,9 +19063,8 @@ def _d_viam_app_v1_DeleteOrganizationRequest(buf: bytes, pos: int, end: int) -> 
     f_organization_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -19587,9 +19146,8 @@ def _d_viam_app_v1_GetOrganizationMetadataRequest(
     f_organization_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -19646,9 +19204,8 @@ def _d_viam_app_v1_GetOrganizationMetadataResponse(
     f_data: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -19706,18 +19263,16 @@ def _d_viam_app_v1_UpdateOrganizationMetadataRequest(
     f_data: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -19820,9 +19375,8 @@ def _d_viam_app_v1_ListOrganizationMembersRequest(
     f_organization_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -19881,18 +19435,16 @@ def _d_viam_app_v1_ListOrganizationMembersResponse(
     f_invites: list[viam_app_v1.OrganizationInvite] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -19900,9 +19452,8 @@ def _d_viam_app_v1_ListOrganizationMembersResponse(
         pos = e
         f_members.append(item)
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -20005,27 +19556,24 @@ def _d_viam_app_v1_CreateOrganizationInviteRequest(
     f_send_email_invite: bool | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_email = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -20033,9 +19581,8 @@ def _d_viam_app_v1_CreateOrganizationInviteRequest(
         pos = e
         f_authorizations.append(item)
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_send_email_invite = x > 0
@@ -20145,9 +19692,8 @@ def _d_viam_app_v1_CreateOrganizationInviteResponse(
     f_invite: viam_app_v1.OrganizationInvite | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -20207,27 +19753,24 @@ def _d_viam_app_v1_UpdateOrganizationInviteAuthorizationsRequest(
     f_remove_authorizations: list[viam_app_v1.Authorization] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_email = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -20235,9 +19778,8 @@ def _d_viam_app_v1_UpdateOrganizationInviteAuthorizationsRequest(
         pos = e
         f_add_authorizations.append(item)
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -20358,9 +19900,8 @@ def _d_viam_app_v1_UpdateOrganizationInviteAuthorizationsResponse(
     f_invite: viam_app_v1.OrganizationInvite | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -20420,18 +19961,16 @@ def _d_viam_app_v1_DeleteOrganizationInviteRequest(
     f_email: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -20536,27 +20075,24 @@ def _d_viam_app_v1_ResendOrganizationInviteRequest(
     f_send_email_invite: bool | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_email = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_send_email_invite = x > 0
@@ -20645,9 +20181,8 @@ def _d_viam_app_v1_ResendOrganizationInviteResponse(
     f_invite: viam_app_v1.OrganizationInvite | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -20705,18 +20240,16 @@ def _d_viam_app_v1_DeleteOrganizationMemberRequest(
     f_user_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -20822,54 +20355,48 @@ def _d_viam_app_v1_BillingAddress(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_country: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_address_line_1 = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_address_line_2 = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_city = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_state = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_zipcode = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -21022,18 +20549,16 @@ def _d_viam_app_v1_EnableBillingServiceRequest(
     f_billing_address: viam_app_v1.BillingAddress | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -21137,18 +20662,16 @@ def _d_viam_app_v1_UpdateBillingServiceRequest(
     f_billing_address: viam_app_v1.BillingAddress | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -21251,9 +20774,8 @@ def _d_viam_app_v1_GetBillingServiceConfigRequest(
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -21313,36 +20835,32 @@ def _d_viam_app_v1_GetBillingServiceConfigResponse(
     f_billing_dashboard_url: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_billing_address = _d_viam_app_v1_BillingAddress(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_support_email = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_logo_url = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -21456,9 +20974,8 @@ def _d_viam_app_v1_DisableBillingServiceRequest(
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -21543,18 +21060,16 @@ def _d_viam_app_v1_OrganizationSetSupportEmailRequest(
     f_email: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -21657,9 +21172,8 @@ def _d_viam_app_v1_OrganizationGetSupportEmailRequest(
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -21716,9 +21230,8 @@ def _d_viam_app_v1_OrganizationGetSupportEmailResponse(
     f_email: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -21774,18 +21287,16 @@ def _d_viam_app_v1_OrganizationIdentity(buf: bytes, pos: int, end: int) -> viam_
     f_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -21860,18 +21371,16 @@ def _d_viam_app_v1_LocationOrganization(buf: bytes, pos: int, end: int) -> viam_
     f_primary: bool = False
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_primary = x > 0
@@ -21941,27 +21450,24 @@ def _d_viam_app_v1_LocationAuth(buf: bytes, pos: int, end: int) -> viam_app_v1.L
     f_secrets: list[viam_app_v1.SharedSecret] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_secret = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_id = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -22057,9 +21563,8 @@ def _d_viam_app_v1_StorageConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_region: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -22122,45 +21627,40 @@ def _d_viam_app_v1_Location(buf: bytes, pos: int, end: int) -> viam_app_v1.Locat
     f_primary_org_identity: viam_app_v1.OrganizationIdentity | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_parent_location_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_auth = _d_viam_app_v1_LocationAuth(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -22168,36 +21668,32 @@ def _d_viam_app_v1_Location(buf: bytes, pos: int, end: int) -> viam_app_v1.Locat
         pos = e
         f_organizations.append(item)
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 56:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_robot_count = x
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_config = _d_viam_app_v1_StorageConfig(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -22407,36 +21903,32 @@ def _d_viam_app_v1_SharedSecret(buf: bytes, pos: int, end: int) -> viam_app_v1.S
     f_state: viam_app_v1.SharedSecretState = _EZ_viam_app_v1_SharedSecret_State
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_secret = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -22550,27 +22042,24 @@ def _d_viam_app_v1_CreateLocationRequest(buf: bytes, pos: int, end: int) -> viam
     f_parent_location_id: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -22663,9 +22152,8 @@ def _d_viam_app_v1_CreateLocationResponse(buf: bytes, pos: int, end: int) -> via
     f_location: viam_app_v1.Location | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -22720,9 +22208,8 @@ def _d_viam_app_v1_GetLocationRequest(buf: bytes, pos: int, end: int) -> viam_ap
     f_location_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -22777,9 +22264,8 @@ def _d_viam_app_v1_GetLocationResponse(buf: bytes, pos: int, end: int) -> viam_a
     f_location: viam_app_v1.Location | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -22837,36 +22323,32 @@ def _d_viam_app_v1_UpdateLocationRequest(buf: bytes, pos: int, end: int) -> viam
     f_region: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_parent_location_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -22978,9 +22460,8 @@ def _d_viam_app_v1_UpdateLocationResponse(buf: bytes, pos: int, end: int) -> via
     f_location: viam_app_v1.Location | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23035,9 +22516,8 @@ def _d_viam_app_v1_DeleteLocationRequest(buf: bytes, pos: int, end: int) -> viam
     f_location_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23117,9 +22597,8 @@ def _d_viam_app_v1_GetLocationMetadataRequest(buf: bytes, pos: int, end: int) ->
     f_location_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23176,9 +22655,8 @@ def _d_viam_app_v1_GetLocationMetadataResponse(
     f_data: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23236,18 +22714,16 @@ def _d_viam_app_v1_UpdateLocationMetadataRequest(
     f_data: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23350,9 +22826,8 @@ def _d_viam_app_v1_GetOrganizationsWithAccessToLocationRequest(
     f_location_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23411,9 +22886,8 @@ def _d_viam_app_v1_GetOrganizationsWithAccessToLocationResponse(
     f_organization_identities: list[viam_app_v1.OrganizationIdentity] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23473,9 +22947,8 @@ def _d_viam_app_v1_ListLocationsRequest(buf: bytes, pos: int, end: int) -> viam_
     f_organization_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23531,18 +23004,16 @@ def _d_viam_app_v1_ShareLocationRequest(buf: bytes, pos: int, end: int) -> viam_
     f_organization_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23642,18 +23113,16 @@ def _d_viam_app_v1_UnshareLocationRequest(buf: bytes, pos: int, end: int) -> via
     f_organization_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23752,9 +23221,8 @@ def _d_viam_app_v1_ListLocationsResponse(buf: bytes, pos: int, end: int) -> viam
     f_locations: list[viam_app_v1.Location] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23814,9 +23282,8 @@ def _d_viam_app_v1_CreateLocationSecretRequest(
     f_location_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23873,9 +23340,8 @@ def _d_viam_app_v1_CreateLocationSecretResponse(
     f_auth: viam_app_v1.LocationAuth | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -23933,18 +23399,16 @@ def _d_viam_app_v1_DeleteLocationSecretRequest(
     f_secret_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24045,9 +23509,8 @@ def _d_viam_app_v1_LocationAuthRequest(buf: bytes, pos: int, end: int) -> viam_a
     f_location_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24102,9 +23565,8 @@ def _d_viam_app_v1_LocationAuthResponse(buf: bytes, pos: int, end: int) -> viam_
     f_auth: viam_app_v1.LocationAuth | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24159,9 +23621,8 @@ def _d_viam_app_v1_GetRobotRequest(buf: bytes, pos: int, end: int) -> viam_app_v
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24218,9 +23679,8 @@ def _d_viam_app_v1_GetRoverRentalRobotsRequest(
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24278,36 +23738,32 @@ def _d_viam_app_v1_RoverRentalRobot(buf: bytes, pos: int, end: int) -> viam_app_
     f_robot_main_part_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_robot_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_robot_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24421,9 +23877,8 @@ def _d_viam_app_v1_GetRoverRentalRobotsResponse(
     f_robots: list[viam_app_v1.RoverRentalRobot] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24481,9 +23936,8 @@ def _d_viam_app_v1_GetRobotResponse(buf: bytes, pos: int, end: int) -> viam_app_
     f_robot: viam_app_v1.Robot | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24538,9 +23992,8 @@ def _d_viam_app_v1_GetRobotPartsRequest(buf: bytes, pos: int, end: int) -> viam_
     f_robot_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24595,9 +24048,8 @@ def _d_viam_app_v1_GetRobotPartsResponse(buf: bytes, pos: int, end: int) -> viam
     f_parts: list[viam_app_v1.RobotPart] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24655,9 +24107,8 @@ def _d_viam_app_v1_GetRobotPartRequest(buf: bytes, pos: int, end: int) -> viam_a
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24713,18 +24164,16 @@ def _d_viam_app_v1_GetRobotPartResponse(buf: bytes, pos: int, end: int) -> viam_
     f_config_json: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_part = _d_viam_app_v1_RobotPart(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24801,18 +24250,16 @@ def _d_viam_app_v1_GetRobotPartByNameAndLocationRequest(
     f_location_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24890,9 +24337,8 @@ def _d_viam_app_v1_GetRobotPartByNameAndLocationResponse(
     f_part: viam_app_v1.RobotPart | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -24960,43 +24406,38 @@ def _d_viam_app_v1_GetRobotPartLogsRequest(buf: bytes, pos: int, end: int) -> vi
     f_range: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_errors_only = x > 0
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_filter = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_page_token = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -25004,52 +24445,46 @@ def _d_viam_app_v1_GetRobotPartLogsRequest(buf: bytes, pos: int, end: int) -> vi
         pos = e
         f_levels.append(item)
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_start = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_end = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 64:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_limit = x
     if pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_source = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 80:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_user_facing_only = x > 0
     if pos < end and buf[pos] == 88:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -25057,9 +24492,8 @@ def _d_viam_app_v1_GetRobotPartLogsRequest(buf: bytes, pos: int, end: int) -> vi
         y = _EM_viam_app_v1_LogOrder.get(x)
         f_order = _EC_viam_app_v1_LogOrder(x) if y is None else y
     if pos < end and buf[pos] == 98:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -25315,9 +24749,8 @@ def _d_viam_app_v1_GetRobotPartLogsResponse(buf: bytes, pos: int, end: int) -> v
     f_next_page_token: str = ""
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -25325,9 +24758,8 @@ def _d_viam_app_v1_GetRobotPartLogsResponse(buf: bytes, pos: int, end: int) -> v
         pos = e
         f_logs.append(item)
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -25405,25 +24837,22 @@ def _d_viam_app_v1_TailRobotPartLogsRequest(buf: bytes, pos: int, end: int) -> v
     f_filter: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_errors_only = x > 0
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -25512,9 +24941,8 @@ def _d_viam_app_v1_TailRobotPartLogsResponse(buf: bytes, pos: int, end: int) -> 
     f_logs: list[viam_common_v1.LogEntry] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -25576,45 +25004,40 @@ def _d_viam_app_v1_GetRobotPartHistoryRequest(buf: bytes, pos: int, end: int) ->
     f_end: datetime.datetime | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_page_token = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_page_limit = x
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_start = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -25746,9 +25169,8 @@ def _d_viam_app_v1_GetRobotPartHistoryResponse(
     f_next_page_token: str = ""
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -25756,9 +25178,8 @@ def _d_viam_app_v1_GetRobotPartHistoryResponse(
         pos = e
         f_history.append(item)
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -25838,45 +25259,40 @@ def _d_viam_app_v1_UpdateRobotPartRequest(buf: bytes, pos: int, end: int) -> via
     f_robot_config_json: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_robot_config = _d_google_protobuf_Struct(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_last_known_update = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26007,9 +25423,8 @@ def _d_viam_app_v1_UpdateRobotPartResponse(buf: bytes, pos: int, end: int) -> vi
     f_part: viam_app_v1.RobotPart | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26065,18 +25480,16 @@ def _d_viam_app_v1_ConfigPropertyChange(buf: bytes, pos: int, end: int) -> viam_
     f_value: google_protobuf.Value | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_path = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26151,18 +25564,16 @@ def _d_viam_app_v1_SetConfigPropertyRequest(buf: bytes, pos: int, end: int) -> v
     f_property_changes: list[viam_app_v1.ConfigPropertyChange] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_robot_part_id = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26242,34 +25653,30 @@ def _d_viam_app_v1_ConfigPropertyChangeResult(buf: bytes, pos: int, end: int) ->
     f_error: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_path = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_value = _d_google_protobuf_Value(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_success = x > 0
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26377,9 +25784,8 @@ def _d_viam_app_v1_SetConfigPropertyResponse(buf: bytes, pos: int, end: int) -> 
     f_property_changes: list[viam_app_v1.ConfigPropertyChangeResult] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26438,18 +25844,16 @@ def _d_viam_app_v1_NewRobotPartRequest(buf: bytes, pos: int, end: int) -> viam_a
     f_part_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_robot_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26523,9 +25927,8 @@ def _d_viam_app_v1_NewRobotPartResponse(buf: bytes, pos: int, end: int) -> viam_
     f_part_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26580,9 +25983,8 @@ def _d_viam_app_v1_DeleteRobotPartRequest(buf: bytes, pos: int, end: int) -> via
     f_part_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26639,9 +26041,8 @@ def _d_viam_app_v1_GetRobotPartMetadataRequest(
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26698,9 +26099,8 @@ def _d_viam_app_v1_GetRobotPartMetadataResponse(
     f_data: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26758,18 +26158,16 @@ def _d_viam_app_v1_UpdateRobotPartMetadataRequest(
     f_data: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26870,9 +26268,8 @@ def _d_viam_app_v1_GetRobotAPIKeysRequest(buf: bytes, pos: int, end: int) -> via
     f_robot_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -26930,36 +26327,32 @@ def _d_viam_app_v1_APIKey(buf: bytes, pos: int, end: int) -> viam_app_v1.ApiKey:
     f_created_on: datetime.datetime | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_key = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -27071,9 +26464,8 @@ def _d_viam_app_v1_GetRobotAPIKeysResponse(buf: bytes, pos: int, end: int) -> vi
     f_api_keys: list[viam_app_v1.ApiKeyWithAuthorizations] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -27170,95 +26562,84 @@ def _d_viam_app_v1_Fragment(buf: bytes, pos: int, end: int) -> viam_app_v1.Fragm
     f_fragment_config_json: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment = _d_google_protobuf_Struct(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_owner = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_public = x > 0
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 72:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_robot_part_count = x
     if pos < end and buf[pos] == 80:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_organization_count = x
     if pos < end and buf[pos] == 88:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_only_used_by_owner = x > 0
     if pos < end and buf[pos] == 96:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -27266,27 +26647,24 @@ def _d_viam_app_v1_Fragment(buf: bytes, pos: int, end: int) -> viam_app_v1.Fragm
         y = _EM_viam_app_v1_FragmentVisibility.get(x)
         f_visibility = _EC_viam_app_v1_FragmentVisibility(x) if y is None else y
     if pos < end and buf[pos] == 106:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_last_updated = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 114:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_revision = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 122:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -27599,54 +26977,48 @@ def _d_viam_app_v1_FragmentHistoryEntry(buf: bytes, pos: int, end: int) -> viam_
     f_config: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_edited_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_old = _d_viam_app_v1_Fragment(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_edited_by = _d_viam_app_v1_AuthenticatorInfo(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_revision = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -27797,18 +27169,16 @@ def _d_viam_app_v1_FragmentRevision(buf: bytes, pos: int, end: int) -> viam_app_
     f_created_at: datetime.datetime | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_revision = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -27883,18 +27253,16 @@ def _d_viam_app_v1_FragmentTag(buf: bytes, pos: int, end: int) -> viam_app_v1.Fr
     f_revision: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_tag = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -27970,9 +27338,8 @@ def _d_viam_app_v1_FragmentError(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_detail: str = ""
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -27980,18 +27347,16 @@ def _d_viam_app_v1_FragmentError(buf: bytes, pos: int, end: int) -> viam_app_v1.
         y = _EM_viam_app_v1_FragmentErrorType.get(x)
         f_error_type = _EC_viam_app_v1_FragmentErrorType(x) if y is None else y
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -28087,45 +27452,40 @@ def _d_viam_app_v1_FragmentUsage(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_version: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_organizations = x
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_machines = x
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_machines_in_current_org = x
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -28254,54 +27614,48 @@ def _d_viam_app_v1_FragmentImport(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_fragment_variables: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_prefix = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         me = pos + n
         k = ""
         val = ""
         if pos < me and buf[pos] == 10:  # entries are written key first, then value
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
             k = buf[pos:e].decode()
             pos = e
         if pos < me and buf[pos] == 18:
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
@@ -28337,9 +27691,8 @@ def _d_viam_app_v1_FragmentImport(buf: bytes, pos: int, end: int) -> viam_app_v1
             raise _Fallback
         f_variables[k] = val
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -28384,18 +27737,16 @@ def _d_viam_app_v1_FragmentImport(buf: bytes, pos: int, end: int) -> viam_app_v1
             k = ""
             val = ""
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -28537,36 +27888,32 @@ def _d_viam_app_v1_ResolvedFragment(buf: bytes, pos: int, end: int) -> viam_app_
     f_revision: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_resolved_config = _d_google_protobuf_Struct(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_error = _d_viam_app_v1_FragmentError(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -28680,25 +28027,22 @@ def _d_viam_app_v1_ListFragmentsRequest(buf: bytes, pos: int, end: int) -> viam_
     f_fragment_visibility: list[viam_app_v1.FragmentVisibility] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_show_public = x > 0
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -28824,9 +28168,8 @@ def _d_viam_app_v1_ListFragmentsResponse(buf: bytes, pos: int, end: int) -> viam
     f_fragment_usages: list[viam_app_v1.FragmentUsage] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -28834,9 +28177,8 @@ def _d_viam_app_v1_ListFragmentsResponse(buf: bytes, pos: int, end: int) -> viam
         pos = e
         f_fragments.append(item)
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -28917,27 +28259,24 @@ def _d_viam_app_v1_GetFragmentRequest(buf: bytes, pos: int, end: int) -> viam_ap
     f_version: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_current_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -29033,27 +28372,24 @@ def _d_viam_app_v1_GetFragmentResponse(buf: bytes, pos: int, end: int) -> viam_a
     f_tags: list[viam_app_v1.FragmentTag] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment = _d_viam_app_v1_Fragment(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment_usage = _d_viam_app_v1_FragmentUsage(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -29061,9 +28397,8 @@ def _d_viam_app_v1_GetFragmentResponse(buf: bytes, pos: int, end: int) -> viam_a
         pos = e
         f_revisions.append(item)
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -29183,36 +28518,32 @@ def _d_viam_app_v1_CreateFragmentRequest(buf: bytes, pos: int, end: int) -> viam
     f_visibility: viam_app_v1.FragmentVisibility | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_config = _d_google_protobuf_Struct(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -29324,9 +28655,8 @@ def _d_viam_app_v1_CreateFragmentResponse(buf: bytes, pos: int, end: int) -> via
     f_fragment: viam_app_v1.Fragment | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -29387,43 +28717,38 @@ def _d_viam_app_v1_UpdateFragmentRequest(buf: bytes, pos: int, end: int) -> viam
     f_fragment_config_json: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_config = _d_google_protobuf_Struct(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_public = x > 0
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -29431,18 +28756,16 @@ def _d_viam_app_v1_UpdateFragmentRequest(buf: bytes, pos: int, end: int) -> viam
         y = _EM_viam_app_v1_FragmentVisibility.get(x)
         f_visibility = _EC_viam_app_v1_FragmentVisibility(x) if y is None else y
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_last_known_update = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -29606,9 +28929,8 @@ def _d_viam_app_v1_UpdateFragmentResponse(buf: bytes, pos: int, end: int) -> via
     f_fragment: viam_app_v1.Fragment | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -29663,9 +28985,8 @@ def _d_viam_app_v1_DeleteFragmentRequest(buf: bytes, pos: int, end: int) -> viam
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -29747,27 +29068,24 @@ def _d_viam_app_v1_GetFragmentHistoryRequest(buf: bytes, pos: int, end: int) -> 
     f_page_limit: int | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_page_token = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -29859,9 +29177,8 @@ def _d_viam_app_v1_GetFragmentHistoryResponse(buf: bytes, pos: int, end: int) ->
     f_next_page_token: str = ""
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -29869,9 +29186,8 @@ def _d_viam_app_v1_GetFragmentHistoryResponse(buf: bytes, pos: int, end: int) ->
         pos = e
         f_history.append(item)
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -29947,9 +29263,8 @@ def _d_viam_app_v1_GetFragmentUsageRequest(buf: bytes, pos: int, end: int) -> vi
     f_fragment_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30004,9 +29319,8 @@ def _d_viam_app_v1_GetFragmentUsageResponse(buf: bytes, pos: int, end: int) -> v
     f_version_usages: list[viam_app_v1.FragmentUsage] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30066,27 +29380,24 @@ def _d_viam_app_v1_SetFragmentTagRequest(buf: bytes, pos: int, end: int) -> viam
     f_revision: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_tag = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30179,9 +29490,8 @@ def _d_viam_app_v1_SetFragmentTagResponse(buf: bytes, pos: int, end: int) -> via
     f_tags: list[viam_app_v1.FragmentTag] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30240,18 +29550,16 @@ def _d_viam_app_v1_DeleteFragmentTagRequest(buf: bytes, pos: int, end: int) -> v
     f_tag: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30325,9 +29633,8 @@ def _d_viam_app_v1_DeleteFragmentTagResponse(buf: bytes, pos: int, end: int) -> 
     f_tags: list[viam_app_v1.FragmentTag] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30385,9 +29692,8 @@ def _d_viam_app_v1_ListRobotsRequest(buf: bytes, pos: int, end: int) -> viam_app
     f_location_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30444,9 +29750,8 @@ def _d_viam_app_v1_ListRobotsForLocationsRequest(
     f_location_ids: list[str] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30504,9 +29809,8 @@ def _d_viam_app_v1_ListRobotsForOrgRequest(buf: bytes, pos: int, end: int) -> vi
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30562,18 +29866,16 @@ def _d_viam_app_v1_AdditionalFragment(buf: bytes, pos: int, end: int) -> viam_ap
     f_version: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30648,18 +29950,16 @@ def _d_viam_app_v1_ListNestedFragmentsRequest(buf: bytes, pos: int, end: int) ->
     f_additional_fragments: list[viam_app_v1.AdditionalFragment] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fragment_id = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30739,9 +30039,8 @@ def _d_viam_app_v1_ListNestedFragmentsResponse(
     f_resolved_fragments: list[viam_app_v1.ResolvedFragment] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30749,9 +30048,8 @@ def _d_viam_app_v1_ListNestedFragmentsResponse(
         pos = e
         f_fragments.append(item)
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30834,18 +30132,16 @@ def _d_viam_app_v1_ListMachineFragmentsRequest(
     f_additional_fragments: list[viam_app_v1.AdditionalFragment] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_machine_id = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30853,9 +30149,8 @@ def _d_viam_app_v1_ListMachineFragmentsRequest(
         pos = e
         f_additional_fragment_ids.append(item)
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30956,9 +30251,8 @@ def _d_viam_app_v1_ListMachineFragmentsResponse(
     f_resolved_fragments: list[viam_app_v1.ResolvedFragment] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -30966,9 +30260,8 @@ def _d_viam_app_v1_ListMachineFragmentsResponse(
         pos = e
         f_fragments.append(item)
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -31052,18 +30345,16 @@ def _d_viam_app_v1_ListMachineSummariesRequest(
     f_limit: int | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -31071,9 +30362,8 @@ def _d_viam_app_v1_ListMachineSummariesRequest(
         pos = e
         f_fragment_ids.append(item)
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -31081,9 +30371,8 @@ def _d_viam_app_v1_ListMachineSummariesRequest(
         pos = e
         f_location_ids.append(item)
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
@@ -31199,9 +30488,8 @@ def _d_viam_app_v1_ListMachineSummariesResponse(
     f_location_summaries: list[viam_app_v1.LocationSummary] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -31261,27 +30549,24 @@ def _d_viam_app_v1_LocationSummary(buf: bytes, pos: int, end: int) -> viam_app_v
     f_machine_summaries: list[viam_app_v1.MachineSummary] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_name = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -31379,27 +30664,24 @@ def _d_viam_app_v1_MachineSummary(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_part_summaries: list[viam_app_v1.PartSummary] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_machine_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_machine_name = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -31496,18 +30778,16 @@ def _d_viam_app_v1_FragmentSummary(buf: bytes, pos: int, end: int) -> viam_app_v
     f_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -31581,24 +30861,24 @@ def _d_viam_app_v1_ViamServerVersion(buf: bytes, pos: int, end: int) -> viam_app
     f_major: str | None = None
     f_minor: str | None = None
     unknown = b""
-    if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_major = buf[pos:e].decode()
-        pos = e
-    if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_minor = buf[pos:e].decode()
-        pos = e
+    if pos < end:
+        tag = buf[pos]
+        if tag == 10:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_major = buf[pos:e].decode()
+            pos = e
+        elif tag == 18:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_minor = buf[pos:e].decode()
+            pos = e
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -31667,24 +30947,24 @@ def _d_viam_app_v1_ViamAgentVersion(buf: bytes, pos: int, end: int) -> viam_app_
     f_major: str | None = None
     f_minor: str | None = None
     unknown = b""
-    if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_major = buf[pos:e].decode()
-        pos = e
-    if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_minor = buf[pos:e].decode()
-        pos = e
+    if pos < end:
+        tag = buf[pos]
+        if tag == 10:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_major = buf[pos:e].decode()
+            pos = e
+        elif tag == 18:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_minor = buf[pos:e].decode()
+            pos = e
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -31766,34 +31046,30 @@ def _d_viam_app_v1_PartSummary(buf: bytes, pos: int, end: int) -> viam_app_v1.Pa
     f_fragments: list[viam_app_v1.FragmentSummary] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_part_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_part_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 88:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_is_main_part = x > 0
     if pos < end and buf[pos] == 96:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -31801,90 +31077,80 @@ def _d_viam_app_v1_PartSummary(buf: bytes, pos: int, end: int) -> viam_app_v1.Pa
         y = _EM_viam_app_v1_OnlineState.get(x)
         f_online_state = _EC_viam_app_v1_OnlineState(x) if y is None else y
     if pos < end and buf[pos] == 104:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_seconds_since_online = x
     if pos < end and buf[pos] == 114:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_last_access = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_last_online = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_viam_server_version = _d_viam_app_v1_ViamServerVersion(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_viam_agent_version = _d_viam_app_v1_ViamAgentVersion(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_os = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_platform = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_public_ip_address = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_dns_name = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -32182,9 +31448,8 @@ def _d_viam_app_v1_ListRobotsResponse(buf: bytes, pos: int, end: int) -> viam_ap
     f_robots: list[viam_app_v1.Robot] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -32244,9 +31509,8 @@ def _d_viam_app_v1_ListRobotsForLocationsResponse(
     f_robots: list[viam_app_v1.Robot] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -32304,9 +31568,8 @@ def _d_viam_app_v1_ListRobotsForOrgResponse(buf: bytes, pos: int, end: int) -> v
     f_robots: list[viam_app_v1.Robot] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -32365,18 +31628,16 @@ def _d_viam_app_v1_NewRobotRequest(buf: bytes, pos: int, end: int) -> viam_app_v
     f_location: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -32450,9 +31711,8 @@ def _d_viam_app_v1_NewRobotResponse(buf: bytes, pos: int, end: int) -> viam_app_
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -32509,27 +31769,24 @@ def _d_viam_app_v1_UpdateRobotRequest(buf: bytes, pos: int, end: int) -> viam_ap
     f_location: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -32622,9 +31879,8 @@ def _d_viam_app_v1_UpdateRobotResponse(buf: bytes, pos: int, end: int) -> viam_a
     f_robot: viam_app_v1.Robot | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -32679,9 +31935,8 @@ def _d_viam_app_v1_DeleteRobotRequest(buf: bytes, pos: int, end: int) -> viam_ap
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -32763,27 +32018,24 @@ def _d_viam_app_v1_FavoriteMachine(buf: bytes, pos: int, end: int) -> viam_app_v
     f_created_on: datetime.datetime | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_machine = _d_viam_app_v1_Robot(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -32876,9 +32128,8 @@ def _d_viam_app_v1_AddFavoriteMachineRequest(buf: bytes, pos: int, end: int) -> 
     f_machine_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -32960,9 +32211,8 @@ def _d_viam_app_v1_RemoveFavoriteMachineRequest(
     f_machine_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -33073,9 +32323,8 @@ def _d_viam_app_v1_ListFavoriteMachinesResponse(
     f_favorites: list[viam_app_v1.FavoriteMachine] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -33133,9 +32382,8 @@ def _d_viam_app_v1_GetRobotMetadataRequest(buf: bytes, pos: int, end: int) -> vi
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -33190,9 +32438,8 @@ def _d_viam_app_v1_GetRobotMetadataResponse(buf: bytes, pos: int, end: int) -> v
     f_data: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -33248,18 +32495,16 @@ def _d_viam_app_v1_UpdateRobotMetadataRequest(buf: bytes, pos: int, end: int) ->
     f_data: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -33360,9 +32605,8 @@ def _d_viam_app_v1_MarkPartAsMainRequest(buf: bytes, pos: int, end: int) -> viam
     f_part_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -33442,9 +32686,8 @@ def _d_viam_app_v1_MarkPartForRestartRequest(buf: bytes, pos: int, end: int) -> 
     f_part_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -33526,9 +32769,8 @@ def _d_viam_app_v1_CreateRobotPartSecretRequest(
     f_part_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -33585,9 +32827,8 @@ def _d_viam_app_v1_CreateRobotPartSecretResponse(
     f_part: viam_app_v1.RobotPart | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -33645,18 +32886,16 @@ def _d_viam_app_v1_DeleteRobotPartSecretRequest(
     f_secret_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_part_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -33763,63 +33002,56 @@ def _d_viam_app_v1_Authorization(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_identity_type: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_authorization_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_authorization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_resource_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_resource_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_identity_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -33988,9 +33220,8 @@ def _d_viam_app_v1_AddRoleRequest(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_authorization: viam_app_v1.Authorization | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34070,9 +33301,8 @@ def _d_viam_app_v1_RemoveRoleRequest(buf: bytes, pos: int, end: int) -> viam_app
     f_authorization: viam_app_v1.Authorization | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34153,18 +33383,16 @@ def _d_viam_app_v1_ChangeRoleRequest(buf: bytes, pos: int, end: int) -> viam_app
     f_new_authorization: viam_app_v1.Authorization | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_old_authorization = _d_viam_app_v1_Authorization(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34264,18 +33492,16 @@ def _d_viam_app_v1_ListAuthorizationsRequest(buf: bytes, pos: int, end: int) -> 
     f_resource_ids: list[str] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34352,9 +33578,8 @@ def _d_viam_app_v1_ListAuthorizationsResponse(buf: bytes, pos: int, end: int) ->
     f_authorizations: list[viam_app_v1.Authorization] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34412,9 +33637,8 @@ def _d_viam_app_v1_CheckPermissionsRequest(buf: bytes, pos: int, end: int) -> vi
     f_permissions: list[viam_app_v1.AuthorizedPermissions] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34474,27 +33698,24 @@ def _d_viam_app_v1_AuthorizedPermissions(buf: bytes, pos: int, end: int) -> viam
     f_permissions: list[str] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_resource_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_resource_id = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34590,9 +33811,8 @@ def _d_viam_app_v1_CheckPermissionsResponse(buf: bytes, pos: int, end: int) -> v
     f_authorized_permissions: list[viam_app_v1.AuthorizedPermissions] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34658,18 +33878,16 @@ def _d_viam_app_v1_ModuleVersion(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_min_viam_server_version: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34677,9 +33895,8 @@ def _d_viam_app_v1_ModuleVersion(buf: bytes, pos: int, end: int) -> viam_app_v1.
         pos = e
         f_files.append(item)
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34687,36 +33904,32 @@ def _d_viam_app_v1_ModuleVersion(buf: bytes, pos: int, end: int) -> viam_app_v1.
         pos = e
         f_models.append(item)
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_entrypoint = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_first_run = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_markdown_description = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34724,18 +33937,16 @@ def _d_viam_app_v1_ModuleVersion(buf: bytes, pos: int, end: int) -> viam_app_v1.
         pos = e
         f_apps.append(item)
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_deprecated_status = _d_viam_app_v1_DeprecatedStatus(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34956,9 +34167,8 @@ def _d_viam_app_v1_ModuleMetadata(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_min_viam_server_version: str | None = None
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34966,9 +34176,8 @@ def _d_viam_app_v1_ModuleMetadata(buf: bytes, pos: int, end: int) -> viam_app_v1
         pos = e
         f_models.append(item)
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -34976,36 +34185,32 @@ def _d_viam_app_v1_ModuleMetadata(buf: bytes, pos: int, end: int) -> viam_app_v1
         pos = e
         f_versions.append(item)
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_entrypoint = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_first_run = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_markdown_description = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -35013,9 +34218,8 @@ def _d_viam_app_v1_ModuleMetadata(buf: bytes, pos: int, end: int) -> viam_app_v1
         pos = e
         f_apps.append(item)
     if pos < end and buf[pos] == 56:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -35023,9 +34227,8 @@ def _d_viam_app_v1_ModuleMetadata(buf: bytes, pos: int, end: int) -> viam_app_v1
         y = _EM_viam_app_v1_ModuleSourceType.get(x)
         f_source_type = _EC_viam_app_v1_ModuleSourceType(x) if y is None else y
     if pos < end and buf[pos] == 64:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -35033,9 +34236,8 @@ def _d_viam_app_v1_ModuleMetadata(buf: bytes, pos: int, end: int) -> viam_app_v1
         y = _EM_viam_app_v1_ModuleLanguage.get(x)
         f_language = _EC_viam_app_v1_ModuleLanguage(x) if y is None else y
     if pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -35247,18 +34449,16 @@ def _d_viam_app_v1_MLModelVersion(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_created_on: datetime.datetime | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -35336,9 +34536,8 @@ def _d_viam_app_v1_MLModelMetadata(buf: bytes, pos: int, end: int) -> viam_app_v
     f_deployment_modular_resources: list[str] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -35346,9 +34545,8 @@ def _d_viam_app_v1_MLModelMetadata(buf: bytes, pos: int, end: int) -> viam_app_v
         pos = e
         f_versions.append(item)
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -35356,9 +34554,8 @@ def _d_viam_app_v1_MLModelMetadata(buf: bytes, pos: int, end: int) -> viam_app_v
         y = _EM_viam_app_mltraining_v1_ModelType.get(x)
         f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -35366,9 +34563,8 @@ def _d_viam_app_v1_MLModelMetadata(buf: bytes, pos: int, end: int) -> viam_app_v
         y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
         f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -35376,9 +34572,8 @@ def _d_viam_app_v1_MLModelMetadata(buf: bytes, pos: int, end: int) -> viam_app_v
         pos = e
         f_detailed_versions.append(item)
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -35515,18 +34710,16 @@ def _d_viam_app_v1_MLTrainingVersion(buf: bytes, pos: int, end: int) -> viam_app
     f_created_on: datetime.datetime | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -35604,9 +34797,8 @@ def _d_viam_app_v1_MLTrainingMetadata(buf: bytes, pos: int, end: int) -> viam_ap
     f_deployment_modular_resources: list[str] = []
     unknown = b""
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -35614,9 +34806,8 @@ def _d_viam_app_v1_MLTrainingMetadata(buf: bytes, pos: int, end: int) -> viam_ap
         pos = e
         f_versions.append(item)
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -35624,9 +34815,8 @@ def _d_viam_app_v1_MLTrainingMetadata(buf: bytes, pos: int, end: int) -> viam_ap
         y = _EM_viam_app_mltraining_v1_ModelType.get(x)
         f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -35634,16 +34824,14 @@ def _d_viam_app_v1_MLTrainingMetadata(buf: bytes, pos: int, end: int) -> viam_ap
         y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
         f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_draft = x > 0
     while pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -35774,18 +34962,16 @@ def _d_viam_app_v1_DeprecatedStatus(buf: bytes, pos: int, end: int) -> viam_app_
     f_message: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_deprecated_at = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -35859,24 +35045,24 @@ def _d_viam_app_v1_RegistryItemBilling(buf: bytes, pos: int, end: int) -> viam_a
     f_cost_per_month: viam_app_v1.RegistryItemCostByResource | None = None
     f_cost_per_year: viam_app_v1.RegistryItemCostByResource | None = None
     unknown = b""
-    if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_cost_per_month = _d_viam_app_v1_RegistryItemCostByResource(buf, pos, e)
-        pos = e
-    if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_cost_per_year = _d_viam_app_v1_RegistryItemCostByResource(buf, pos, e)
-        pos = e
+    if pos < end:
+        tag = buf[pos]
+        if tag == 10:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_cost_per_month = _d_viam_app_v1_RegistryItemCostByResource(buf, pos, e)
+            pos = e
+        elif tag == 18:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_cost_per_year = _d_viam_app_v1_RegistryItemCostByResource(buf, pos, e)
+            pos = e
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -35945,9 +35131,8 @@ def _d_viam_app_v1_RegistryItemCostByResource(buf: bytes, pos: int, end: int) ->
     f_per_machine: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_per_machine = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_per_machine = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -36004,45 +35189,40 @@ def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int) -> viam_app_v1.R
     f_billing: viam_app_v1.RegistryItemBilling | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_item_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_public_namespace = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -36050,9 +35230,8 @@ def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int) -> viam_app_v1.R
         y = _EM_viam_app_packages_v1_PackageType.get(x)
         f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
     if pos < end and buf[pos] == 48:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -36060,72 +35239,64 @@ def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int) -> viam_app_v1.R
         y = _EM_viam_app_v1_Visibility.get(x)
         f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_url = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_description = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 72:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_robot_usage = x
     if pos < end and buf[pos] == 104:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_external_robot_usage = x
     if pos < end and buf[pos] == 80:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_organization_usage = x
     if pos < end and buf[pos] == 112:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_external_organization_usage = x
     if pos < end and buf[pos] == 90:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_module_metadata = _d_viam_app_v1_ModuleMetadata(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 98:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -36513,18 +35684,16 @@ def _d_viam_app_v1_GetRegistryItemRequest(buf: bytes, pos: int, end: int) -> via
     f_include_markdown_documentation: bool | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_item_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_include_markdown_documentation = x > 0
@@ -36592,9 +35761,8 @@ def _d_viam_app_v1_GetRegistryItemResponse(buf: bytes, pos: int, end: int) -> vi
     f_item: viam_app_v1.RegistryItem | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -36651,27 +35819,24 @@ def _d_viam_app_v1_CreateRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
     f_type: viam_app_packages_v1.PackageType = _EZ_viam_app_packages_v1_PackageType
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -36798,18 +35963,16 @@ def _d_viam_app_v1_UpdateRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
     f_billing: viam_app_v1.RegistryItemBilling | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_item_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -36817,18 +35980,16 @@ def _d_viam_app_v1_UpdateRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
         y = _EM_viam_app_packages_v1_PackageType.get(x)
         f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_description = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -36836,54 +35997,48 @@ def _d_viam_app_v1_UpdateRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
         y = _EM_viam_app_v1_Visibility.get(x)
         f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_url = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_update_module_metadata = _d_viam_app_v1_UpdateModuleMetadata(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_update_ml_model_metadata = _d_viam_app_v1_UpdateMLModelMetadata(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_update_ml_training_metadata = _d_viam_app_v1_UpdateMLTrainingMetadata(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_markdown_description = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -37143,18 +36298,16 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
     f_show_owned_deprecated: bool | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -37171,9 +36324,8 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
         if pos != pe:
             raise _Fallback
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -37190,9 +36342,8 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
         if pos != pe:
             raise _Fallback
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -37200,9 +36351,8 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
         pos = e
         f_platforms.append(item)
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -37219,27 +36369,24 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
         if pos != pe:
             raise _Fallback
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_search_term = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_page_token = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -37247,16 +36394,14 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
         pos = e
         f_public_namespaces.append(item)
     if pos < end and buf[pos] == 72:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_include_markdown_documentation = x > 0
     if pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -37273,9 +36418,8 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
         if pos != pe:
             raise _Fallback
     if pos < end and buf[pos] == 90:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -37292,9 +36436,8 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
         if pos != pe:
             raise _Fallback
     if pos < end and buf[pos] == 96:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_show_owned_deprecated = x > 0
@@ -37682,9 +36825,8 @@ def _d_viam_app_v1_ListRegistryItemsResponse(buf: bytes, pos: int, end: int) -> 
     f_items: list[viam_app_v1.RegistryItem] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -37742,9 +36884,8 @@ def _d_viam_app_v1_DeleteRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
     f_item_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -37825,18 +36966,16 @@ def _d_viam_app_v1_RenameRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
     f_new_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_item_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -37910,9 +37049,8 @@ def _d_viam_app_v1_RenameRegistryItemResponse(buf: bytes, pos: int, end: int) ->
     f_item: viam_app_v1.RegistryItem | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -37970,18 +37108,16 @@ def _d_viam_app_v1_TransferRegistryItemRequest(
     f_new_public_namespace: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_item_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -38085,18 +37221,16 @@ def _d_viam_app_v1_DeprecateRegistryItemRequest(
     f_message: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_item_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -38199,9 +37333,8 @@ def _d_viam_app_v1_UndeprecateRegistryItemRequest(
     f_item_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -38284,18 +37417,16 @@ def _d_viam_app_v1_CreateModuleRequest(buf: bytes, pos: int, end: int) -> viam_a
     f_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -38370,18 +37501,16 @@ def _d_viam_app_v1_CreateModuleResponse(buf: bytes, pos: int, end: int) -> viam_
     f_url: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_module_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -38463,18 +37592,16 @@ def _d_viam_app_v1_UpdateModuleRequest(buf: bytes, pos: int, end: int) -> viam_a
     f_markdown_description: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_module_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -38482,27 +37609,24 @@ def _d_viam_app_v1_UpdateModuleRequest(buf: bytes, pos: int, end: int) -> viam_a
         y = _EM_viam_app_v1_Visibility.get(x)
         f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_url = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_description = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -38510,27 +37634,24 @@ def _d_viam_app_v1_UpdateModuleRequest(buf: bytes, pos: int, end: int) -> viam_a
         pos = e
         f_models.append(item)
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_entrypoint = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_first_run = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -38538,9 +37659,8 @@ def _d_viam_app_v1_UpdateModuleRequest(buf: bytes, pos: int, end: int) -> viam_a
         pos = e
         f_apps.append(item)
     if pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -38750,9 +37870,8 @@ def _d_viam_app_v1_AllowedOrgIDs(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_ids: list[str] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -38816,36 +37935,32 @@ def _d_viam_app_v1_App(buf: bytes, pos: int, end: int) -> viam_app_v1.App:
     f_allowed_org_ids: viam_app_v1.AllowedOrgIDs | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_entrypoint = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -38853,27 +37968,24 @@ def _d_viam_app_v1_App(buf: bytes, pos: int, end: int) -> viam_app_v1.App:
         pos = e
         f_fragment_ids.append(item)
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_logo_path = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_customizations = _d_viam_app_v1_AppCustomizations(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -39044,9 +38156,8 @@ def _d_viam_app_v1_UpdateModuleResponse(buf: bytes, pos: int, end: int) -> viam_
     f_url: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -39106,9 +38217,8 @@ def _d_viam_app_v1_UpdateModuleMetadata(buf: bytes, pos: int, end: int) -> viam_
     f_min_viam_server_version: str | None = None
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -39116,18 +38226,16 @@ def _d_viam_app_v1_UpdateModuleMetadata(buf: bytes, pos: int, end: int) -> viam_
         pos = e
         f_models.append(item)
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_entrypoint = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -39135,9 +38243,8 @@ def _d_viam_app_v1_UpdateModuleMetadata(buf: bytes, pos: int, end: int) -> viam_
         pos = e
         f_apps.append(item)
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -39145,9 +38252,8 @@ def _d_viam_app_v1_UpdateModuleMetadata(buf: bytes, pos: int, end: int) -> viam_
         y = _EM_viam_app_v1_ModuleSourceType.get(x)
         f_source_type = _EC_viam_app_v1_ModuleSourceType(x) if y is None else y
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -39155,9 +38261,8 @@ def _d_viam_app_v1_UpdateModuleMetadata(buf: bytes, pos: int, end: int) -> viam_
         y = _EM_viam_app_v1_ModuleLanguage.get(x)
         f_language = _EC_viam_app_v1_ModuleLanguage(x) if y is None else y
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -39311,9 +38416,8 @@ def _d_viam_app_v1_UpdateMLModelMetadata(buf: bytes, pos: int, end: int) -> viam
     f_deployment_modular_resources: list[str] = []
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -39321,9 +38425,8 @@ def _d_viam_app_v1_UpdateMLModelMetadata(buf: bytes, pos: int, end: int) -> viam
         y = _EM_viam_app_mltraining_v1_ModelType.get(x)
         f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -39331,9 +38434,8 @@ def _d_viam_app_v1_UpdateMLModelMetadata(buf: bytes, pos: int, end: int) -> viam
         y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
         f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -39430,9 +38532,8 @@ def _d_viam_app_v1_UpdateMLTrainingMetadata(buf: bytes, pos: int, end: int) -> v
     f_deployment_modular_resources: list[str] = []
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -39440,9 +38541,8 @@ def _d_viam_app_v1_UpdateMLTrainingMetadata(buf: bytes, pos: int, end: int) -> v
         y = _EM_viam_app_mltraining_v1_ModelType.get(x)
         f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -39450,16 +38550,14 @@ def _d_viam_app_v1_UpdateMLTrainingMetadata(buf: bytes, pos: int, end: int) -> v
         y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
         f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_draft = x > 0
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -39572,45 +38670,40 @@ def _d_viam_app_v1_Model(buf: bytes, pos: int, end: int) -> viam_app_v1.Model:
     f_supported_hardware: list[str] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_api = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_model = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_markdown_documentation = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_description = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -39747,36 +38840,32 @@ def _d_viam_app_v1_ModuleFileInfo(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_platform_tags: list[str] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_module_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_platform = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -39891,24 +38980,24 @@ def _d_viam_app_v1_UploadModuleFileRequest(buf: bytes, pos: int, end: int) -> vi
     f_module_file_info: viam_app_v1.ModuleFileInfo | None = None
     f_file: bytes | None = None
     unknown = b""
-    if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_module_file_info = _d_viam_app_v1_ModuleFileInfo(buf, pos, e)
-        pos = e
-    if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_file = buf[pos:e]
-        pos = e
+    if pos < end:
+        tag = buf[pos]
+        if tag == 10:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_module_file_info = _d_viam_app_v1_ModuleFileInfo(buf, pos, e)
+            pos = e
+        elif tag == 18:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_file = buf[pos:e]
+            pos = e
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -39977,9 +39066,8 @@ def _d_viam_app_v1_UploadModuleFileResponse(buf: bytes, pos: int, end: int) -> v
     f_url: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -40035,18 +39123,16 @@ def _d_viam_app_v1_GetModuleRequest(buf: bytes, pos: int, end: int) -> viam_app_
     f_include_markdown_documentation: bool | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_module_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_include_markdown_documentation = x > 0
@@ -40114,9 +39200,8 @@ def _d_viam_app_v1_GetModuleResponse(buf: bytes, pos: int, end: int) -> viam_app
     f_module: viam_app_v1.Module | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -40186,27 +39271,24 @@ def _d_viam_app_v1_Module(buf: bytes, pos: int, end: int) -> viam_app_v1.Module:
     f_deprecated_status: viam_app_v1.DeprecatedStatus | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_module_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -40214,9 +39296,8 @@ def _d_viam_app_v1_Module(buf: bytes, pos: int, end: int) -> viam_app_v1.Module:
         y = _EM_viam_app_v1_Visibility.get(x)
         f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -40224,27 +39305,24 @@ def _d_viam_app_v1_Module(buf: bytes, pos: int, end: int) -> viam_app_v1.Module:
         pos = e
         f_versions.append(item)
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_url = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_description = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -40252,72 +39330,64 @@ def _d_viam_app_v1_Module(buf: bytes, pos: int, end: int) -> viam_app_v1.Module:
         pos = e
         f_models.append(item)
     if pos < end and buf[pos] == 64:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_robot_usage = x
     if pos < end and buf[pos] == 72:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_organization_usage = x
     if pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 90:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_entrypoint = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 98:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_public_namespace = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 106:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_first_run = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 114:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_markdown_description = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 122:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -40666,18 +39736,16 @@ def _d_viam_app_v1_VersionHistory(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_deprecated_status: viam_app_v1.DeprecatedStatus | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -40685,9 +39753,8 @@ def _d_viam_app_v1_VersionHistory(buf: bytes, pos: int, end: int) -> viam_app_v1
         pos = e
         f_files.append(item)
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -40695,36 +39762,32 @@ def _d_viam_app_v1_VersionHistory(buf: bytes, pos: int, end: int) -> viam_app_v1
         pos = e
         f_models.append(item)
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_entrypoint = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_first_run = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_markdown_description = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -40732,9 +39795,8 @@ def _d_viam_app_v1_VersionHistory(buf: bytes, pos: int, end: int) -> viam_app_v1
         pos = e
         f_apps.append(item)
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -40929,18 +39991,16 @@ def _d_viam_app_v1_Uploads(buf: bytes, pos: int, end: int) -> viam_app_v1.Upload
     f_uploaded_at: datetime.datetime | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_platform = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -41015,18 +40075,16 @@ def _d_viam_app_v1_ListModulesRequest(buf: bytes, pos: int, end: int) -> viam_ap
     f_include_markdown_documentation: bool | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_organization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_include_markdown_documentation = x > 0
@@ -41094,9 +40152,8 @@ def _d_viam_app_v1_ListModulesResponse(buf: bytes, pos: int, end: int) -> viam_a
     f_modules: list[viam_app_v1.Module] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -41158,27 +40215,24 @@ def _d_viam_app_v1_DeprecateRegistryItemVersionRequest(
     f_message: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_item_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -41303,18 +40357,16 @@ def _d_viam_app_v1_UndeprecateRegistryItemVersionRequest(
     f_version: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_item_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -41419,9 +40471,8 @@ def _d_viam_app_v1_GetUserIDByEmailRequest(buf: bytes, pos: int, end: int) -> vi
     f_email: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -41476,9 +40527,8 @@ def _d_viam_app_v1_GetUserIDByEmailResponse(buf: bytes, pos: int, end: int) -> v
     f_user_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -41535,9 +40585,8 @@ def _d_viam_app_v1_ListOrganizationsByUserRequest(
     f_user_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -41596,45 +40645,40 @@ def _d_viam_app_v1_OrgDetails(buf: bytes, pos: int, end: int) -> viam_app_v1.Org
     f_billing_tier: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_cid = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_public_namespace = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -41767,9 +40811,8 @@ def _d_viam_app_v1_ListOrganizationsByUserResponse(
     f_orgs: list[viam_app_v1.OrgDetails] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -41830,36 +40873,32 @@ def _d_viam_app_v1_SearchOrganizationsRequest(buf: bytes, pos: int, end: int) ->
     f_public_namespace: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_cid = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -41973,9 +41012,8 @@ def _d_viam_app_v1_SearchOrganizationsResponse(
     f_organizations: list[viam_app_v1.OrgDetails] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42034,9 +41072,8 @@ def _d_viam_app_v1_CreateKeyRequest(buf: bytes, pos: int, end: int) -> viam_app_
     f_name: str = ""
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42044,9 +41081,8 @@ def _d_viam_app_v1_CreateKeyRequest(buf: bytes, pos: int, end: int) -> viam_app_
         pos = e
         f_authorizations.append(item)
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42123,18 +41159,16 @@ def _d_viam_app_v1_CreateKeyResponse(buf: bytes, pos: int, end: int) -> viam_app
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_key = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42208,9 +41242,8 @@ def _d_viam_app_v1_DeleteKeyRequest(buf: bytes, pos: int, end: int) -> viam_app_
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42291,18 +41324,16 @@ def _d_viam_app_v1_RenameKeyRequest(buf: bytes, pos: int, end: int) -> viam_app_
     f_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42377,18 +41408,16 @@ def _d_viam_app_v1_RenameKeyResponse(buf: bytes, pos: int, end: int) -> viam_app
     f_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42466,45 +41495,40 @@ def _d_viam_app_v1_AuthorizationDetails(buf: bytes, pos: int, end: int) -> viam_
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_authorization_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_authorization_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_resource_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_resource_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42636,18 +41660,16 @@ def _d_viam_app_v1_APIKeyWithAuthorizations(buf: bytes, pos: int, end: int) -> v
     f_authorizations: list[viam_app_v1.AuthorizationDetails] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_api_key = _d_viam_app_v1_APIKey(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42724,9 +41746,8 @@ def _d_viam_app_v1_ListKeysRequest(buf: bytes, pos: int, end: int) -> viam_app_v
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42781,9 +41802,8 @@ def _d_viam_app_v1_ListKeysResponse(buf: bytes, pos: int, end: int) -> viam_app_
     f_api_keys: list[viam_app_v1.ApiKeyWithAuthorizations] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42841,9 +41861,8 @@ def _d_viam_app_v1_RotateKeyRequest(buf: bytes, pos: int, end: int) -> viam_app_
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42899,18 +41918,16 @@ def _d_viam_app_v1_RotateKeyResponse(buf: bytes, pos: int, end: int) -> viam_app
     f_key: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -42986,9 +42003,8 @@ def _d_viam_app_v1_CreateKeyFromExistingKeyAuthorizationsRequest(
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -43048,18 +42064,16 @@ def _d_viam_app_v1_CreateKeyFromExistingKeyAuthorizationsResponse(
     f_key: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -43136,18 +42150,16 @@ def _d_viam_app_v1_GetAppContentRequest(buf: bytes, pos: int, end: int) -> viam_
     f_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_public_namespace = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -43224,27 +42236,24 @@ def _d_viam_app_v1_GetAppContentResponse(buf: bytes, pos: int, end: int) -> viam
     f_public: bool = False
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_blob_path = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_entrypoint = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -43252,9 +42261,8 @@ def _d_viam_app_v1_GetAppContentResponse(buf: bytes, pos: int, end: int) -> viam
         y = _EM_viam_app_v1_AppType.get(x)
         f_app_type = _EC_viam_app_v1_AppType(x) if y is None else y
     if pos < end and buf[pos] == 32:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_public = x > 0
@@ -43360,18 +42368,16 @@ def _d_viam_app_v1_OrganizationSetLogoRequest(buf: bytes, pos: int, end: int) ->
     f_logo: bytes = b""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -43472,9 +42478,8 @@ def _d_viam_app_v1_OrganizationGetLogoRequest(buf: bytes, pos: int, end: int) ->
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -43531,9 +42536,8 @@ def _d_viam_app_v1_OrganizationGetLogoResponse(
     f_url: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -43588,9 +42592,8 @@ def _d_viam_app_v1_EnableAuthServiceRequest(buf: bytes, pos: int, end: int) -> v
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -43670,9 +42673,8 @@ def _d_viam_app_v1_DisableAuthServiceRequest(buf: bytes, pos: int, end: int) -> 
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -43754,27 +42756,24 @@ def _d_viam_app_v1_CreateOAuthAppRequest(buf: bytes, pos: int, end: int) -> viam
     f_oauth_config: viam_app_v1.OAuthConfig | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_client_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -43868,18 +42867,16 @@ def _d_viam_app_v1_CreateOAuthAppResponse(buf: bytes, pos: int, end: int) -> via
     f_client_secret: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_client_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -43954,18 +42951,16 @@ def _d_viam_app_v1_ReadOAuthAppRequest(buf: bytes, pos: int, end: int) -> viam_a
     f_client_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -44041,27 +43036,24 @@ def _d_viam_app_v1_ReadOAuthAppResponse(buf: bytes, pos: int, end: int) -> viam_
     f_oauth_config: viam_app_v1.OAuthConfig | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_client_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_client_secret = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -44157,36 +43149,32 @@ def _d_viam_app_v1_UpdateOAuthAppRequest(buf: bytes, pos: int, end: int) -> viam
     f_oauth_config: viam_app_v1.OAuthConfig | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_client_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_client_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -44324,18 +43312,16 @@ def _d_viam_app_v1_DeleteOAuthAppRequest(buf: bytes, pos: int, end: int) -> viam
     f_client_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -44434,9 +43420,8 @@ def _d_viam_app_v1_ListOAuthAppsRequest(buf: bytes, pos: int, end: int) -> viam_
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -44491,9 +43476,8 @@ def _d_viam_app_v1_ListOAuthAppsResponse(buf: bytes, pos: int, end: int) -> viam
     f_client_ids: list[str] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -44556,54 +43540,48 @@ def _d_viam_app_v1_CreateOAuthAppUserRequest(buf: bytes, pos: int, end: int) -> 
     f_password: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_application_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_email = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_first_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_last_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -44756,36 +43734,32 @@ def _d_viam_app_v1_CreateOAuthAppUserResponse(buf: bytes, pos: int, end: int) ->
     f_refresh_token: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_auth_token = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_registration_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_user_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -44904,9 +43878,8 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
     f_invite_redirect_uri: str = ""
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -44914,9 +43887,8 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
         y = _EM_viam_app_v1_ClientAuthentication.get(x)
         f_client_authentication = _EC_viam_app_v1_ClientAuthentication(x) if y is None else y
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -44924,9 +43896,8 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
         y = _EM_viam_app_v1_PKCE.get(x)
         f_pkce = _EC_viam_app_v1_PKCE(x) if y is None else y
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -44934,9 +43905,8 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
         y = _EM_viam_app_v1_URLValidation.get(x)
         f_url_validation = _EC_viam_app_v1_URLValidation(x) if y is None else y
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -44944,9 +43914,8 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
         pos = e
         f_origin_uris.append(item)
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -44954,18 +43923,16 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
         pos = e
         f_redirect_uris.append(item)
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_logout_uri = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         pe = pos + n
@@ -44982,9 +43949,8 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
         if pos != pe:
             raise _Fallback
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -45200,18 +44166,16 @@ def _d_viam_app_v1_GetAppBrandingRequest(buf: bytes, pos: int, end: int) -> viam
     f_name: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_public_namespace = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -45285,27 +44249,24 @@ def _d_viam_app_v1_TextOverrides(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_fields: dict[str, str] = {}
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         me = pos + n
         k = ""
         val = ""
         if pos < me and buf[pos] == 10:  # entries are written key first, then value
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
             k = buf[pos:e].decode()
             pos = e
         if pos < me and buf[pos] == 18:
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
@@ -45355,18 +44316,16 @@ def _d_viam_app_v1_TextOverrides(buf: bytes, pos: int, end: int) -> viam_app_v1.
             k = ""
             val = ""
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -45456,36 +44415,32 @@ def _d_viam_app_v1_GetAppBrandingResponse(buf: bytes, pos: int, end: int) -> via
     f_allowed_org_ids: list[str] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_logo_path = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         me = pos + n
         k = ""
         val = _NONE
         if pos < me and buf[pos] == 10:  # entries are written key first, then value
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
             k = buf[pos:e].decode()
             pos = e
         if pos < me and buf[pos] == 18:
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
@@ -45521,9 +44476,8 @@ def _d_viam_app_v1_GetAppBrandingResponse(buf: bytes, pos: int, end: int) -> via
             raise _Fallback
         f_text_customizations[k] = val
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -45531,9 +44485,8 @@ def _d_viam_app_v1_GetAppBrandingResponse(buf: bytes, pos: int, end: int) -> via
         pos = e
         f_fragment_ids.append(item)
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -45563,18 +44516,16 @@ def _d_viam_app_v1_GetAppBrandingResponse(buf: bytes, pos: int, end: int) -> via
             k = ""
             val = _NONE
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -45714,9 +44665,8 @@ def _d_viam_app_v1_AppCustomizations(buf: bytes, pos: int, end: int) -> viam_app
     f_machine_picker: viam_app_v1.MachinePickerCustomizations | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -45774,18 +44724,16 @@ def _d_viam_app_v1_MachinePickerCustomizations(
     f_subheading: str | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_heading = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -45863,27 +44811,24 @@ def _d_viam_app_v1_UploadDevicePushTokenRequest(
     f_device_uuid: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_app_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_device_token = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46006,18 +44951,16 @@ def _d_viam_app_v1_DeleteDevicePushTokenRequest(
     f_device_uuid: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_app_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46118,9 +45061,8 @@ def _d_viam_app_v1_GetDevicePushTokensRequest(buf: bytes, pos: int, end: int) ->
     f_app_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46177,9 +45119,8 @@ def _d_viam_app_v1_GetDevicePushTokensResponse(
     f_device_tokens: list[str] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46239,27 +45180,24 @@ def _d_viam_app_v1_SetFirebaseConfigRequest(buf: bytes, pos: int, end: int) -> v
     f_config_json: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_app_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46377,9 +45315,8 @@ def _d_viam_app_v1_GetFirebaseConfigRequest(buf: bytes, pos: int, end: int) -> v
     f_org_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46434,9 +45371,8 @@ def _d_viam_app_v1_GetFirebaseConfigResponse(buf: bytes, pos: int, end: int) -> 
     f_app_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46494,18 +45430,16 @@ def _d_viam_app_v1_DeleteFirebaseConfigRequest(
     f_app_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46607,18 +45541,16 @@ def _d_google_protobuf_Duration(buf: bytes, pos: int, end: int) -> google_protob
     f_nanos: int = 0
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
             x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_seconds = x
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
@@ -46706,18 +45638,16 @@ def _d_viam_app_v1_RobotConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Ro
     f_tracing: viam_app_v1.TracingConfig | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_cloud = _d_viam_app_v1_CloudConfig(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46725,9 +45655,8 @@ def _d_viam_app_v1_RobotConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Ro
         pos = e
         f_remotes.append(item)
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46735,9 +45664,8 @@ def _d_viam_app_v1_RobotConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Ro
         pos = e
         f_components.append(item)
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46745,9 +45673,8 @@ def _d_viam_app_v1_RobotConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Ro
         pos = e
         f_processes.append(item)
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46755,34 +45682,30 @@ def _d_viam_app_v1_RobotConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Ro
         pos = e
         f_services.append(item)
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_network = _d_viam_app_v1_NetworkConfig(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_auth = _d_viam_app_v1_AuthConfig(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 64:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_debug = x > 0
     while pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46790,16 +45713,14 @@ def _d_viam_app_v1_RobotConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Ro
         pos = e
         f_modules.append(item)
     if pos < end and buf[pos] == 80:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_disable_partial_start = x > 0
     while pos < end and buf[pos] == 90:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46807,9 +45728,8 @@ def _d_viam_app_v1_RobotConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Ro
         pos = e
         f_packages.append(item)
     while pos < end and buf[pos] == 98:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46817,16 +45737,14 @@ def _d_viam_app_v1_RobotConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Ro
         pos = e
         f_overwrite_fragment_status.append(item)
     if pos < end and buf[pos] == 104:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_enable_web_profile = x > 0
     while pos < end and buf[pos] == 114:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -46834,9 +45752,8 @@ def _d_viam_app_v1_RobotConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Ro
         pos = e
         f_log.append(item)
     if pos < end and buf[pos] == 122:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -47236,18 +46153,16 @@ def _d_viam_app_v1_LogPatternConfig(buf: bytes, pos: int, end: int) -> viam_app_
     f_level: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_pattern = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -47326,54 +46241,48 @@ def _d_viam_app_v1_JobConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.JobC
     f_log_configuration: viam_app_v1.LogConfiguration | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_schedule = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_resource = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_method = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_command = _d_google_protobuf_Struct(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -47526,30 +46435,26 @@ def _d_viam_app_v1_TracingConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_otlp_endpoint: str = ""
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_enabled = x > 0
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_disk = x > 0
     if pos < end and buf[pos] == 24:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_console = x > 0
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -47650,18 +46555,16 @@ def _d_viam_app_v1_LocationSecret(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_secret: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -47735,9 +46638,8 @@ def _d_viam_app_v1_AppValidationStatus(buf: bytes, pos: int, end: int) -> viam_a
     f_error: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -47803,79 +46705,70 @@ def _d_viam_app_v1_CloudConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Cl
     f_machine_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fqdn = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_local_fqdn = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_managed_by = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_signaling_address = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 48:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_signaling_insecure = x > 0
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_secret = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_secret = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -47883,27 +46776,24 @@ def _d_viam_app_v1_CloudConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Cl
         pos = e
         f_location_secrets.append(item)
     if pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_primary_org_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 90:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_location_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 98:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -48174,54 +47064,48 @@ def _d_viam_app_v1_ComponentConfig(buf: bytes, pos: int, end: int) -> viam_app_v
     f_log_configuration: viam_app_v1.LogConfiguration | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_namespace = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_model = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_frame = _d_viam_app_v1_Frame(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -48229,9 +47113,8 @@ def _d_viam_app_v1_ComponentConfig(buf: bytes, pos: int, end: int) -> viam_app_v
         pos = e
         f_depends_on.append(item)
     while pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -48239,27 +47122,24 @@ def _d_viam_app_v1_ComponentConfig(buf: bytes, pos: int, end: int) -> viam_app_v
         pos = e
         f_service_configs.append(item)
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_attributes = _d_google_protobuf_Struct(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_api = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -48490,18 +47370,16 @@ def _d_viam_app_v1_ResourceLevelServiceConfig(buf: bytes, pos: int, end: int) ->
     f_attributes: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -48584,27 +47462,24 @@ def _d_viam_app_v1_ProcessConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_username: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -48612,68 +47487,60 @@ def _d_viam_app_v1_ProcessConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
         pos = e
         f_args.append(item)
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_cwd = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 40:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_one_shot = x > 0
     if pos < end and buf[pos] == 48:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_log = x > 0
     if pos < end and buf[pos] == 56:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_stop_signal = x
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_stop_timeout = _d_google_protobuf_Duration(buf, pos, e).to_wrapped()
         pos = e
     while pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         me = pos + n
         k = ""
         val = ""
         if pos < me and buf[pos] == 10:  # entries are written key first, then value
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
             k = buf[pos:e].decode()
             pos = e
         if pos < me and buf[pos] == 18:
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
@@ -48709,9 +47576,8 @@ def _d_viam_app_v1_ProcessConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
             raise _Fallback
         f_env[k] = val
     if pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -48793,18 +47659,16 @@ def _d_viam_app_v1_ProcessConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
             k = ""
             val = ""
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -49001,45 +47865,40 @@ def _d_viam_app_v1_ServiceConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_log_configuration: viam_app_v1.LogConfiguration | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_namespace = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_attributes = _d_google_protobuf_Struct(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49047,27 +47906,24 @@ def _d_viam_app_v1_ServiceConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
         pos = e
         f_depends_on.append(item)
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_model = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_api = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49075,9 +47931,8 @@ def _d_viam_app_v1_ServiceConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
         pos = e
         f_service_configs.append(item)
     if pos < end and buf[pos] == 90:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49294,54 +48149,48 @@ def _d_viam_app_v1_NetworkConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_no_tls: bool = False
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_fqdn = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_bind_address = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_tls_cert_file = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_tls_key_file = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_sessions = _d_viam_app_v1_SessionsConfig(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49349,9 +48198,8 @@ def _d_viam_app_v1_NetworkConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
         pos = e
         f_traffic_tunnel_endpoints.append(item)
     if pos < end and buf[pos] == 56:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_no_tls = x > 0
@@ -49516,9 +48364,8 @@ def _d_viam_app_v1_SessionsConfig(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_heartbeat_window: datetime.timedelta | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49574,18 +48421,16 @@ def _d_viam_app_v1_TrafficTunnelEndpoint(buf: bytes, pos: int, end: int) -> viam
     f_connection_timeout: datetime.timedelta | None = None
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFF:
             x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_port = x
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49660,9 +48505,8 @@ def _d_viam_app_v1_AuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Aut
     f_user_permissions: list[viam_app_v1.UserPermission] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49670,9 +48514,8 @@ def _d_viam_app_v1_AuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Aut
         pos = e
         f_handlers.append(item)
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49680,18 +48523,16 @@ def _d_viam_app_v1_AuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.Aut
         pos = e
         f_tls_auth_entities.append(item)
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_external_auth_config = _d_viam_app_v1_ExternalAuthConfig(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49811,18 +48652,16 @@ def _d_viam_app_v1_UserPermission(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_permissions: list[viam_app_v1.Permission] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_user = _d_viam_app_v1_User(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49900,18 +48739,16 @@ def _d_viam_app_v1_User(buf: bytes, pos: int, end: int) -> viam_app_v1.User:
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49986,9 +48823,8 @@ def _d_viam_app_v1_Permission(buf: bytes, pos: int, end: int) -> viam_app_v1.Per
     f_allowed_methods: list[str] = []
     unknown = b""
     while pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -49996,9 +48832,8 @@ def _d_viam_app_v1_Permission(buf: bytes, pos: int, end: int) -> viam_app_v1.Per
         pos = e
         f_resources.append(item)
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -50077,9 +48912,8 @@ def _d_viam_app_v1_JWKSFile(buf: bytes, pos: int, end: int) -> viam_app_v1.JwksF
     f_json: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -50134,9 +48968,8 @@ def _d_viam_app_v1_ExternalAuthConfig(buf: bytes, pos: int, end: int) -> viam_ap
     f_jwks: viam_app_v1.JwksFile | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -50192,9 +49025,8 @@ def _d_viam_app_v1_AuthHandlerConfig(buf: bytes, pos: int, end: int) -> viam_app
     f_config: google_protobuf.Struct | None = None
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -50202,9 +49034,8 @@ def _d_viam_app_v1_AuthHandlerConfig(buf: bytes, pos: int, end: int) -> viam_app
         y = _EM_viam_app_v1_CredentialsType.get(x)
         f_type = _EC_viam_app_v1_CredentialsType(x) if y is None else y
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -50280,36 +49111,32 @@ def _d_viam_app_v1_Frame(buf: bytes, pos: int, end: int) -> viam_app_v1.Frame:
     f_geometry: viam_common_v1.Geometry | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_parent = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_translation = _d_viam_app_v1_Translation(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_orientation = _d_viam_app_v1_Orientation(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -50421,9 +49248,8 @@ def _d_viam_app_v1_LogConfiguration(buf: bytes, pos: int, end: int) -> viam_app_
     f_level: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -50480,17 +49306,14 @@ def _d_viam_app_v1_Translation(buf: bytes, pos: int, end: int) -> viam_app_v1.Tr
     f_z: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -50549,60 +49372,56 @@ def _d_viam_app_v1_Orientation(buf: bytes, pos: int, end: int) -> viam_app_v1.Or
     f_axis_angles: viam_app_v1.OrientationAxisAngles | None = None
     f_quaternion: viam_app_v1.OrientationQuaternion | None = None
     unknown = b""
-    if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_no_orientation = _d_viam_app_v1_Orientation_NoOrientation(buf, pos, e)
-        pos = e
-    if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_vector_radians = _d_viam_app_v1_Orientation_OrientationVectorRadians(buf, pos, e)
-        pos = e
-    if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_vector_degrees = _d_viam_app_v1_Orientation_OrientationVectorDegrees(buf, pos, e)
-        pos = e
-    if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_euler_angles = _d_viam_app_v1_Orientation_EulerAngles(buf, pos, e)
-        pos = e
-    if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_axis_angles = _d_viam_app_v1_Orientation_AxisAngles(buf, pos, e)
-        pos = e
-    if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
-        if n > 127:
-            n, pos = _varint(buf, pos, n)
-        e = pos + n
-        f_quaternion = _d_viam_app_v1_Orientation_Quaternion(buf, pos, e)
-        pos = e
+    if pos < end:
+        tag = buf[pos]
+        if tag == 10:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_no_orientation = _d_viam_app_v1_Orientation_NoOrientation(buf, pos, e)
+            pos = e
+        elif tag == 18:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_vector_radians = _d_viam_app_v1_Orientation_OrientationVectorRadians(buf, pos, e)
+            pos = e
+        elif tag == 26:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_vector_degrees = _d_viam_app_v1_Orientation_OrientationVectorDegrees(buf, pos, e)
+            pos = e
+        elif tag == 34:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_euler_angles = _d_viam_app_v1_Orientation_EulerAngles(buf, pos, e)
+            pos = e
+        elif tag == 42:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_axis_angles = _d_viam_app_v1_Orientation_AxisAngles(buf, pos, e)
+            pos = e
+        elif tag == 50:
+            n = buf[pos + 1]
+            pos += 2
+            if n > 127:
+                n, pos = _varint(buf, pos, n)
+            e = pos + n
+            f_quaternion = _d_viam_app_v1_Orientation_Quaternion(buf, pos, e)
+            pos = e
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -50777,21 +49596,17 @@ def _d_viam_app_v1_Orientation_OrientationVectorRadians(
     f_z: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_theta = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_theta = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 33:
-        pos += 1
-        f_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -50861,21 +49676,17 @@ def _d_viam_app_v1_Orientation_OrientationVectorDegrees(
     f_z: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_theta = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_theta = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 33:
-        pos += 1
-        f_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -50942,17 +49753,14 @@ def _d_viam_app_v1_Orientation_EulerAngles(buf: bytes, pos: int, end: int) -> vi
     f_yaw: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_roll = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_roll = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_pitch = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_pitch = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_yaw = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_yaw = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -51010,21 +49818,17 @@ def _d_viam_app_v1_Orientation_AxisAngles(buf: bytes, pos: int, end: int) -> via
     f_z: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_theta = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_theta = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 33:
-        pos += 1
-        f_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -51090,21 +49894,17 @@ def _d_viam_app_v1_Orientation_Quaternion(buf: bytes, pos: int, end: int) -> via
     f_z: float = 0.0
     unknown = b""
     if pos < end and buf[pos] == 9:
-        pos += 1
-        f_w = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_w = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 17:
-        pos += 1
-        f_x = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_x = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 25:
-        pos += 1
-        f_y = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_y = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     if pos < end and buf[pos] == 33:
-        pos += 1
-        f_z = _unpack_d(buf, pos)[0]
-        pos += 8
+        f_z = _unpack_d(buf, pos + 1)[0]
+        pos += 9
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -51177,79 +49977,70 @@ def _d_viam_app_v1_RemoteConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.R
     f_prefix: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_address = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_frame = _d_viam_app_v1_Frame(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_auth = _d_viam_app_v1_RemoteAuth(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_managed_by = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 48:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_insecure = x > 0
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_connection_check_interval = _d_google_protobuf_Duration(buf, pos, e).to_wrapped()
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_reconnect_interval = _d_google_protobuf_Duration(buf, pos, e).to_wrapped()
         pos = e
     while pos < end and buf[pos] == 74:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -51257,18 +50048,16 @@ def _d_viam_app_v1_RemoteConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.R
         pos = e
         f_service_configs.append(item)
     if pos < end and buf[pos] == 82:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_secret = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 90:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -51512,18 +50301,16 @@ def _d_viam_app_v1_RemoteAuth(buf: bytes, pos: int, end: int) -> viam_app_v1.Rem
     f_entity: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_credentials = _d_viam_app_v1_RemoteAuth_Credentials(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -51598,9 +50385,8 @@ def _d_viam_app_v1_RemoteAuth_Credentials(buf: bytes, pos: int, end: int) -> via
     f_payload: str = ""
     unknown = b""
     if pos < end and buf[pos] == 8:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         if x > 0x7FFFFFFFFFFFFFFF:
@@ -51608,9 +50394,8 @@ def _d_viam_app_v1_RemoteAuth_Credentials(buf: bytes, pos: int, end: int) -> via
         y = _EM_viam_app_v1_CredentialsType.get(x)
         f_type = _EC_viam_app_v1_CredentialsType(x) if y is None else y
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -51689,27 +50474,24 @@ def _d_viam_app_v1_AgentInfo(buf: bytes, pos: int, end: int) -> viam_app_v1.Agen
     f_platform_tags: list[str] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_host = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_os = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -51717,36 +50499,32 @@ def _d_viam_app_v1_AgentInfo(buf: bytes, pos: int, end: int) -> viam_app_v1.Agen
         pos = e
         f_ips.append(item)
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_git_revision = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_platform = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -51921,18 +50699,16 @@ def _d_viam_app_v1_ConfigRequest(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_agent_info: viam_app_v1.AgentInfo | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -52006,9 +50782,8 @@ def _d_viam_app_v1_ConfigResponse(buf: bytes, pos: int, end: int) -> viam_app_v1
     f_config: viam_app_v1.RobotConfig | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -52063,9 +50838,8 @@ def _d_viam_app_v1_CertificateRequest(buf: bytes, pos: int, end: int) -> viam_ap
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -52122,27 +50896,24 @@ def _d_viam_app_v1_CertificateResponse(buf: bytes, pos: int, end: int) -> viam_a
     f_tls_private_key: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_tls_certificate = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -52236,18 +51007,16 @@ def _d_viam_app_v1_LogRequest(buf: bytes, pos: int, end: int) -> viam_app_v1.Log
     f_logs: list[viam_common_v1.LogEntry] = []
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -52349,9 +51118,8 @@ def _d_viam_app_v1_NeedsRestartRequest(buf: bytes, pos: int, end: int) -> viam_a
     f_id: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -52408,25 +51176,22 @@ def _d_viam_app_v1_NeedsRestartResponse(buf: bytes, pos: int, end: int) -> viam_
     f_restart_check_interval: datetime.timedelta | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_id = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 16:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_must_restart = x > 0
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -52523,72 +51288,64 @@ def _d_viam_app_v1_ModuleConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.M
     f_tcp_mode: bool = False
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_path = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_log_level = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_module_id = buf[pos:e].decode()
         pos = e
     while pos < end and buf[pos] == 50:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         me = pos + n
         k = ""
         val = ""
         if pos < me and buf[pos] == 10:  # entries are written key first, then value
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
             k = buf[pos:e].decode()
             pos = e
         if pos < me and buf[pos] == 18:
-            pos += 1
-            n = buf[pos]
-            pos += 1
+            n = buf[pos + 1]
+            pos += 2
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
@@ -52624,27 +51381,24 @@ def _d_viam_app_v1_ModuleConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.M
             raise _Fallback
         f_env[k] = val
     if pos < end and buf[pos] == 58:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_status = _d_viam_app_v1_AppValidationStatus(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 66:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_first_run_timeout = _d_google_protobuf_Duration(buf, pos, e).to_wrapped()
         pos = e
     if pos < end and buf[pos] == 72:
-        pos += 1
-        x = buf[pos]
-        pos += 1
+        x = buf[pos + 1]
+        pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
         f_tcp_mode = x > 0
@@ -52703,18 +51457,16 @@ def _d_viam_app_v1_ModuleConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.M
             k = ""
             val = ""
             if pos < me and buf[pos] == 10:  # entries are written key first, then value
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
                 k = buf[pos:e].decode()
                 pos = e
             if pos < me and buf[pos] == 18:
-                pos += 1
-                n = buf[pos]
-                pos += 1
+                n = buf[pos + 1]
+                pos += 2
                 if n > 127:
                     n, pos = _varint(buf, pos, n)
                 e = pos + n
@@ -52913,45 +51665,40 @@ def _d_viam_app_v1_PackageConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
     f_status: viam_app_v1.AppValidationStatus | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_name = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_package = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 26:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_version = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 34:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 42:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -53083,18 +51830,16 @@ def _d_viam_app_v1_MaintenanceConfig(buf: bytes, pos: int, end: int) -> viam_app
     f_maintenance_allowed_key: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_sensor_name = _d_viam_common_v1_ResourceName(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -53169,18 +51914,16 @@ def _d_proto_rpc_v1_Credentials(buf: bytes, pos: int, end: int) -> proto_rpc_v1.
     f_payload: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_type = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -53255,18 +51998,16 @@ def _d_proto_rpc_v1_AuthenticateRequest(buf: bytes, pos: int, end: int) -> proto
     f_credentials: proto_rpc_v1.Credentials | None = None
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
         f_entity = buf[pos:e].decode()
         pos = e
     if pos < end and buf[pos] == 18:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -53340,9 +52081,8 @@ def _d_proto_rpc_v1_AuthenticateResponse(buf: bytes, pos: int, end: int) -> prot
     f_access_token: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -53397,9 +52137,8 @@ def _d_proto_rpc_v1_AuthenticateToRequest(buf: bytes, pos: int, end: int) -> pro
     f_entity: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -53454,9 +52193,8 @@ def _d_proto_rpc_v1_AuthenticateToResponse(buf: bytes, pos: int, end: int) -> pr
     f_access_token: str = ""
     unknown = b""
     if pos < end and buf[pos] == 10:
-        pos += 1
-        n = buf[pos]
-        pos += 1
+        n = buf[pos + 1]
+        pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
@@ -54515,10 +53253,11 @@ def encode_fast(message: betterproto2.Message) -> bytes:
     return bytes(ENCODERS[type(message)](message))
 
 
-# Decoding a large message allocates tens of thousands of objects, none of them in a reference cycle; the cyclic
-# collector would walk them (and the whole heap, in its older generations) several times over, for nothing: about a
-# fifth of the time for 5,000 machines. So it is paused for large messages, unless someone else already paused it.
-_PAUSE_GC_FROM = 1 << 15
+# Decoding a large message allocates thousands of objects, none of them in a reference cycle; the cyclic collector
+# would walk them (and the whole heap, in its older generations) several times over, for nothing: about a fifth of the
+# time for 5,000 machines, and a quarter of it for a list of 10,000 log entries read as 100-entry pages (29 KB each).
+# So it is paused for any message of a few KB or more, unless someone else already paused it.
+_PAUSE_GC_FROM = 1 << 11
 
 
 def _decode_large(decoder: Callable[[bytes, int, int], betterproto2.Message], data: bytes) -> betterproto2.Message:
