@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .processes import stop
+
 RESULTS = Path(__file__).resolve().parent / "results"
 MIXED_CLIENTS = 50  # see bench.local
 
@@ -220,15 +222,6 @@ def start_server() -> tuple[subprocess.Popen[str], int]:
     )
     assert server.stdout is not None
     return server, int(server.stdout.readline())
-
-
-def stop(server: subprocess.Popen[str]) -> None:
-    if server.stdin is not None:
-        server.stdin.close()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
 
 
 def machine() -> str:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import fixtures
+from .processes import stop
 
 MIXED_CLIENTS = 50
 
@@ -194,12 +195,7 @@ def measure(codec: str, calls_per_client: int, log_entries: int, nodelay: bool =
         result.update(asyncio.run(_logs(url, key_id, key, location_id, log_entries, cpu)))
         return result
     finally:
-        if server.stdin is not None:
-            server.stdin.close()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
 
 if __name__ == "__main__":

@@ -92,9 +92,6 @@ class PartsMixin:
 
     ctx: Context
 
-    async def _robot_of_part(self, part_id: str) -> str:
-        return await self.ctx.robot_of_part(part_id)
-
     async def get_robot_parts(
         self, request: GetRobotPartsRequest, stream: Stream[GetRobotPartsRequest, GetRobotPartsResponse]
     ) -> GetRobotPartsResponse:
@@ -118,7 +115,7 @@ class PartsMixin:
         """Return a part, and its config as JSON text (``config_json``)."""
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.id, "id")
-        robot_id = await self._robot_of_part(part_id)
+        robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "read_robot", "robot", robot_id)
         with_secrets = await self.ctx.allowed(caller, "read_robot_secret", "robot", robot_id)
 
@@ -138,7 +135,7 @@ class PartsMixin:
         name = require_name(request.name, "name")
         if request.robot_config_json is not None and request.robot_config is not None:
             raise invalid("robot_config and robot_config_json are mutually exclusive")
-        robot_id = await self._robot_of_part(part_id)
+        robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "write_robot", "robot", robot_id)
         with_secrets = await self.ctx.allowed(caller, "read_robot_secret", "robot", robot_id)
         config_struct, config_text, known = request.robot_config, request.robot_config_json, request.last_known_update
@@ -188,7 +185,7 @@ class PartsMixin:
         """Delete a part that is not its machine's main part; its live tails end."""
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.part_id, "part_id")
-        robot_id = await self._robot_of_part(part_id)
+        robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "write_robot", "robot", robot_id)
 
         def delete(conn: sqlite3.Connection) -> None:
@@ -208,7 +205,7 @@ class PartsMixin:
         """Make a part its machine's main part (the previous main part stops being main)."""
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.part_id, "part_id")
-        robot_id = await self._robot_of_part(part_id)
+        robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "write_robot", "robot", robot_id)
 
         def mark(conn: sqlite3.Connection) -> None:
@@ -229,7 +226,7 @@ class PartsMixin:
         """Flag a part for restart; ``RobotService.NeedsRestart`` reports (and clears) the flag."""
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.part_id, "part_id")
-        robot_id = await self._robot_of_part(part_id)
+        robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "control_robot", "robot", robot_id)
 
         def mark(conn: sqlite3.Connection) -> None:
@@ -247,7 +244,7 @@ class PartsMixin:
         """Add a new enabled secret to a part; returns the part with its secrets."""
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.part_id, "part_id")
-        robot_id = await self._robot_of_part(part_id)
+        robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "write_robot", "robot", robot_id)
         await self.ctx.require(caller, "read_robot_secret", "robot", robot_id)
 
@@ -270,7 +267,7 @@ class PartsMixin:
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.part_id, "part_id")
         secret_id = require_id(request.secret_id, "secret_id")
-        robot_id = await self._robot_of_part(part_id)
+        robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "write_robot", "robot", robot_id)
 
         def delete(conn: sqlite3.Connection) -> None:
@@ -300,7 +297,7 @@ class PartsMixin:
             default=_DEFAULT_HISTORY_PAGE,
             maximum=_MAX_HISTORY_PAGE,
         )
-        robot_id = await self._robot_of_part(part_id)
+        robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "read_robot_history", "robot", robot_id)
         start, end = request.start, request.end
 
