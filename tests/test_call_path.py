@@ -26,11 +26,6 @@ HEADERS, DATA, END_STREAM = 0x1, 0x0, 0x1  # HTTP/2 frame types and flag (RFC 91
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"  # grpclib is asyncio-only
-
-
 class HoldingApp(AppServiceBase):
     """``GetRobot`` for ids starting with "held" waits until released; counts the calls inside the handler."""
 

@@ -28,11 +28,6 @@ KINDS = ("async", "blocking")
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"  # grpclib runs on asyncio only
-
-
-@pytest.fixture
 def server() -> Iterator[ServerThread]:
     srv = ServerThread().start()
     yield srv

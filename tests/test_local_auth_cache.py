@@ -29,17 +29,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def fleet() -> AsyncIterator[LocalFleet]:
-    async with LocalFleet() as running:
-        yield running
-
-
-@pytest.fixture
 async def owner(fleet: LocalFleet) -> AsyncIterator[Conn]:
     conn = await connect(fleet, fleet.api_key_id, fleet.api_key)
     yield conn

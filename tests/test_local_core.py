@@ -32,11 +32,6 @@ from fleetwire_api.viam.app import v1 as app
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @dataclass
 class Conn:
     """One authenticated connection: the raw AppService client and the key it authenticated with."""
@@ -62,12 +57,6 @@ async def connect(fleet: LocalFleet, key_id: str, key: str) -> AsyncIterator[Con
         yield Conn(channel, AppServiceAsyncClient(channel, metadata={"authorization": f"Bearer {token}"}), key_id)
     finally:
         channel.close()
-
-
-@pytest.fixture
-async def fleet() -> AsyncIterator[LocalFleet]:
-    async with LocalFleet() as running:
-        yield running
 
 
 @pytest.fixture

@@ -148,8 +148,3 @@ async def scenario(tmp_path: Path, servers: list[ServeProcess]) -> None:
 @pytest.mark.anyio
 async def test_acknowledged_writes_survive_sigkill(tmp_path: Path, servers: list[ServeProcess]) -> None:
     await scenario(tmp_path, servers)
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"

@@ -36,17 +36,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def fleet() -> AsyncIterator[LocalFleet]:
-    async with LocalFleet() as running:
-        yield running
-
-
-@pytest.fixture
 async def owner(fleet: LocalFleet) -> AsyncIterator[Session]:
     async with session(fleet.host, fleet.port, fleet.api_key_id, fleet.api_key) as connected:
         yield connected

@@ -24,11 +24,6 @@ from fleetwire_api.viam.app import v1 as app
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @dataclass
 class Conn:
     """One authenticated loopback connection: raw AppService and RobotService clients."""
@@ -64,12 +59,6 @@ async def stranger(fleet: LocalFleet, owner: Conn) -> Conn:
     )
     created = await owner.app.create_key(authorizations=[grant], name="stranger")
     return await connect(fleet, created.id, created.key)
-
-
-@pytest.fixture
-async def fleet() -> AsyncIterator[LocalFleet]:
-    async with LocalFleet() as running:
-        yield running
 
 
 @pytest.fixture

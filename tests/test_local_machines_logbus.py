@@ -15,11 +15,6 @@ from fleetwire_api.viam.common.v1 import LogEntry
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def entries(start: int, count: int, level: str = "info") -> list[LogEntry]:
     return [LogEntry(level=level, message=f"{i:04d}") for i in range(start, start + count)]
 

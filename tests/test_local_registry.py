@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 from grpclib.const import Status
-from test_local_machines import Conn, fleet, owner, status_of, stranger
+from test_local_machines import Conn, owner, status_of, stranger
 
 import fleetwire.local.registry as registry
 from fleetwire.local.fleet import LocalFleet
@@ -17,14 +17,9 @@ from fleetwire_api.viam.app import v1 as app
 from fleetwire_api.viam.app.packages.v1 import PackageType
 
 pytestmark = pytest.mark.anyio
-__all__ = ("fleet", "owner")  # fixtures shared with test_local_machines
+__all__ = ("owner",)  # a fixture shared with test_local_machines
 
 V = app.Visibility
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 async def upload(conn: Conn, module_id: str, version: str, platform: str, *chunks: bytes) -> str:

@@ -33,17 +33,6 @@ START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-async def fleet() -> AsyncIterator[LocalFleet]:
-    async with LocalFleet() as running:
-        yield running
-
-
-@pytest.fixture
 async def owner(fleet: LocalFleet) -> AsyncIterator[Conn]:
     conn = await connect(fleet, fleet.api_key_id, fleet.api_key)
     yield conn

@@ -192,11 +192,6 @@ def unimplemented_port() -> Iterator[int]:
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"  # grpclib is asyncio-only
-
-
-@pytest.fixture
 def blocking(served: Served) -> Iterator[AppServiceClient]:
     with BlockingChannel.connect("127.0.0.1", served.port) as channel:
         yield AppServiceClient(channel, metadata={DEFAULT_HEADER: "blocking"})
