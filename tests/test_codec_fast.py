@@ -358,3 +358,89 @@ def test_public_encode_and_decode_match_betterproto2() -> None:
     assert_same(
         codec.decode(app.GetRobotPartLogsResponse, bytes(page)), app.GetRobotPartLogsResponse.parse(bytes(page))
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Edges of the inline paths: twelve-byte Timestamps decoded in each decoder, varints widened only past one byte
+
+
+def _varint(value: int) -> bytes:
+    return _codec._varint_bytes(value)
+
+
+def _key(number: int, wire: int) -> bytes:
+    return _varint(number << 3 | wire)
+
+
+def _five(value: int) -> bytes:
+    """``value`` (below 2**35) as a five-byte varint, padded with continuation bits if it is shorter."""
+    return bytes([0x80 | (value >> shift) & 0x7F for shift in (0, 7, 14, 21)] + [value >> 28])
+
+
+# Twelve bytes each, so all reach the inline Timestamp check; the reference codec decides what each one means.
+TWELVE_BYTE_TIMESTAMPS = [
+    b"\x08" + _five(1_767_323_045) + b"\x10" + _five(678_000_000),  # the usual layout
+    b"\x08" + _five(5) + b"\x10" + _five(999_999_999),  # padded (non-canonical) varints still have their value
+    b"\x08" + _five(2**31 - 1) + b"\x10" + _five(999_999_500),  # the last second of the float range, rounding up
+    b"\x08" + _five(2**31) + b"\x10" + _five(1),  # past the float range: the exact path
+    b"\x08" + _five(2**34 - 1) + b"\x10" + _five(999_999_000),  # where a float would be microseconds off
+    b"\x08" + _five(2**35 - 1) + b"\x10" + _five(2**35 - 1),  # nanos out of range (the reference decides)
+    b"\x08" + _five(1_000_000_000) + b"\x10" + _five(1_000_000_000),  # nanos of exactly a second
+    b"\x10" + _five(678_000_000) + b"\x08" + _five(1_767_323_045),  # nanos first
+    b"\x08\xff\xff\xff\xff\xff\x10\x10" + _varint(123_456_789),  # a six-byte seconds varint ending in the nanos key
+    b"\x08\xa5\xeb\x01\x10" + _five(7) + b"\x18\x01",  # short seconds, then an unknown field
+    b"\x08\xff\xff\x7f\xff\xff\x10" + _five(7)[:5],  # a byte without its continuation bit inside the seconds
+    b"\x08\xff\xff\xff\x7f\x18\x10\x10\x80\x80\x80\x01",  # four-byte seconds, an unknown field, four-byte nanos
+    b"\x08" + _five(1_767_323_045) + b"\x10\xff\xff\x7f\x18\x01",  # three-byte nanos, then an unknown field
+    b"\x08" + _five(1_767_323_045) + b"\x18" + _five(5_000),  # seconds, then an unknown field instead of nanos
+    b"\x08\xff\xff\xff\x7f\x00\x10\xff\xff\xff\xff\x01",  # four-byte seconds, then a key of field 0 (invalid)
+    b"\x08" + _five(1_767_323_045) + b"\x10\x80\x80\x80\x80\x80",  # nanos missing their last byte
+]
+
+
+@pytest.mark.parametrize("timestamp", TWELVE_BYTE_TIMESTAMPS)
+def test_twelve_byte_timestamps_in_every_position(timestamp: bytes) -> None:
+    assert len(timestamp) == 12
+    field = b"\x22\x0c" + timestamp  # Robot.last_access
+    cases = [
+        field,  # the in-order path, alone
+        b"\x0a\x01r\x1a\x01l" + field + b"\x2a\x0c" + timestamp,  # in order, after other fields, twice
+        b"\x2a\x0c" + timestamp + b"\x0a\x01r" + field,  # out of order: the general loop
+    ]
+    for data in cases:
+        try:
+            app.Robot.FromString(data)
+        except Exception as exc:  # a layout betterproto2 refuses: the public path raises its error too
+            with pytest.raises(type(exc)):
+                _codec.decode(app.Robot, data)
+            continue
+        check(app.Robot, data)
+
+
+# Raw varints for the integer kinds: one byte, the two-byte edge, and values only a longer varint carries (negative
+# ten-byte encodings, values past the field's width, which betterproto2 wraps).
+EDGE_VARINTS = [0, 1, 2, 127, 128, 300, 2**31 - 1, 2**31, 2**32 + 7, 2**63 - 1, 2**63, 2**64 - 1]
+
+
+@pytest.mark.parametrize("raw", EDGE_VARINTS)
+def test_varint_fields_of_every_width(raw: int) -> None:
+    from fleetwire_api.google import rpc
+    from fleetwire_api.viam.app.packages import v1 as packages
+
+    value = _varint(raw)
+    cases: list[tuple[type[betterproto2.Message], bytes]] = [
+        (rpc.Status, b"\x08" + value),  # int32, in order
+        (rpc.Status, b"\x12\x01m\x08" + value),  # int32, out of order
+        (app.Robot, b"\x30" + value),  # enum, in order (undeclared values become pseudo-members)
+        (app.Robot, b"\x38\x01\x30" + value),  # enum, out of order
+        (app.Robot, b"\x38" + value),  # int64, in order
+        (app.Robot, b"\x30\x01\x0a\x01r\x38" + value),  # int64, out of order
+        (packages.FileInfo, b"\x10" + value + b"\x18" + value),  # uint64 and bool, in order
+        (packages.FileInfo, b"\x18" + value + b"\x10" + value),  # bool and uint64, out of order
+        (pb.Value, b"\x20" + value),  # bool, the one member of a oneof
+        (pb.Value, b"\x08" + value),  # enum, the one member of a oneof
+        (pb.SourceCodeInfoLocation, b"\x0a" + _varint(2 * len(value)) + value + value),  # packed int32
+        (pb.SourceCodeInfoLocation, b"\x08" + value + b"\x08" + value),  # the same, unpacked
+    ]
+    for cls, data in cases:
+        check(cls, data)

@@ -52,14 +52,23 @@ _fromtimestamp = datetime.datetime.fromtimestamp
 # Below 2**31 seconds (the year 2038) a float timestamp is within a quarter microsecond of the exact value (half a
 # unit in the last place is 2**-22 s), and ``fromtimestamp`` rounds it to the nearest microsecond: the exact datetime,
 # with no timedelta to build. Later timestamps take the exact integer path.
-_FLOAT_EXACT = 1 << 31
+_FLOAT_EXACT = float(1 << 31)
 # The usual Timestamp layouts, as bytes: key 8, five bytes of seconds, then key 16 and five or four bytes of nanos.
-_unpack_ts12 = struct.Struct("<x5Bx5B").unpack_from
-_unpack_ts11 = struct.Struct("<x5Bx4B").unpack_from
-_unpack_ts6 = struct.Struct("<x5B").unpack_from
-# A varint's bytes summed at their places still hold the continuation bits of all but the last: subtract them.
-_VARINT5_MARKS = 0x80 + (0x80 << 7) + (0x80 << 14) + (0x80 << 21)
-_VARINT4_MARKS = 0x80 + (0x80 << 7) + (0x80 << 14)
+# (Typed as tuples of ints so the table lookups below type-check as floats.)
+_unpack_ts12: Callable[[bytes, int], tuple[int, ...]] = struct.Struct("<12B").unpack_from
+_unpack_ts11: Callable[[bytes, int], tuple[int, ...]] = struct.Struct("<11B").unpack_from
+_unpack_ts6: Callable[[bytes, int], tuple[int, ...]] = struct.Struct("<6B").unpack_from
+# Each byte of a varint at its place, as a float: _MORE<shift> for a byte that must carry the continuation bit,
+# _LAST<shift> for the final byte that must not. A byte against its rule is infinite, so the sum of a varint's places
+# is its exact value (every sum here stays far below 2**53) or infinity, and one range check validates the layout.
+# Table lookups and float additions are the cheapest arithmetic CPython has: no shifts, masks or big-int steps.
+_INF = float("inf")
+_MORE0 = [float(b - 0x80) if b > 0x7F else _INF for b in range(256)]
+_MORE7 = [float((b - 0x80) << 7) if b > 0x7F else _INF for b in range(256)]
+_MORE14 = [float((b - 0x80) << 14) if b > 0x7F else _INF for b in range(256)]
+_MORE21 = [float((b - 0x80) << 21) if b > 0x7F else _INF for b in range(256)]
+_LAST21 = [float(b << 21) if b < 0x80 else _INF for b in range(256)]
+_LAST28 = [float(b << 28) if b < 0x80 else _INF for b in range(256)]
 _unpack_f = struct.Struct("<f").unpack_from
 _unpack_d = struct.Struct("<d").unpack_from
 _unpack_I = struct.Struct("<I").unpack_from
@@ -146,31 +155,43 @@ def _d_timestamp(buf: bytes, pos: int, end: int) -> datetime.datetime:
 
     Timestamps are the costliest values of the common messages (a machine has two, a log entry one), so the layouts
     of nearly every real one get a path of their own: seconds since 1978 (five varint bytes) then nanos of four or five
-    bytes, or none. One ``struct`` call reads every byte, the continuation bits are checked all at once, and the
-    datetime is built in one C call. Anything else goes to :func:`_d_timestamp_any`.
+    bytes, or none. One ``struct`` call reads every byte, table lookups turn them into float places (checking the
+    continuation bits on the way), and the datetime is built in one C call. The twelve-byte layout (five bytes of
+    nanos, the most common) is decoded inline by every decoder (``timestamp`` in ``codec_macros.j2``; off the in-order
+    path by :func:`_d_timestamp_usual`), which calls this function for the others; anything else goes to
+    :func:`_d_timestamp_any`.
     """
     size = end - pos
-    if size == 12:
-        if buf[pos] == 8 and buf[pos + 6] == 16:
-            a, b, c, d, e, f, g, h, i, j = _unpack_ts12(buf, pos)
-            if a & b & c & d & f & g & h & i > 127 and e < 128 and j < 128:
-                seconds = a + (b << 7) + (c << 14) + (d << 21) + (e << 28) - _VARINT5_MARKS
-                nanos = f + (g << 7) + (h << 14) + (i << 21) + (j << 28) - _VARINT5_MARKS
-                if seconds < _FLOAT_EXACT and nanos < 1000000000:
-                    return _fromtimestamp(seconds + nanos // 1000 / 1e6, _UTC)
-    elif size == 11:
-        if buf[pos] == 8 and buf[pos + 6] == 16:
-            a, b, c, d, e, f, g, h, i = _unpack_ts11(buf, pos)
-            if a & b & c & d & f & g & h > 127 and e < 128 and i < 128:
-                seconds = a + (b << 7) + (c << 14) + (d << 21) + (e << 28) - _VARINT5_MARKS
-                nanos = f + (g << 7) + (h << 14) + (i << 21) - _VARINT4_MARKS
-                if seconds < _FLOAT_EXACT:
-                    return _fromtimestamp(seconds + nanos // 1000 / 1e6, _UTC)
-    elif size == 6 and buf[pos] == 8:
-        a, b, c, d, e = _unpack_ts6(buf, pos)
-        if a & b & c & d > 127 and e < 128:
-            return _fromtimestamp(a + (b << 7) + (c << 14) + (d << 21) + (e << 28) - _VARINT5_MARKS, _UTC)
+    if size == 11:
+        k, a, b, c, d, e, l, f, g, h, i = _unpack_ts11(buf, pos)
+        if k == 8 and l == 16:
+            seconds = _MORE0[a] + _MORE7[b] + _MORE14[c] + _MORE21[d] + _LAST28[e]
+            nanos = _MORE0[f] + _MORE7[g] + _MORE14[h] + _LAST21[i]
+            if seconds < _FLOAT_EXACT and nanos < 1e9:
+                return _fromtimestamp(seconds + nanos // 1000.0 / 1e6, _UTC)
+    elif size == 6:
+        k, a, b, c, d, e = _unpack_ts6(buf, pos)
+        if k == 8:
+            seconds = _MORE0[a] + _MORE7[b] + _MORE14[c] + _MORE21[d] + _LAST28[e]
+            if seconds < _FLOAT_EXACT:
+                return _fromtimestamp(seconds, _UTC)
     return _d_timestamp_any(buf, pos, end)
+
+
+def _d_timestamp_usual(buf: bytes, pos: int, e: int) -> datetime.datetime:
+    """A Timestamp read off the in-order path: what the decoders inline there, as a function (less code to compile)."""
+    n = e - pos
+    if n == 12:
+        t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+        ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+        tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+        if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+            t = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+        else:
+            t = _d_timestamp(buf, pos, e)
+    else:
+        t = _d_timestamp(buf, pos, e)
+    return t
 
 
 def _d_timestamp_any(buf: bytes, pos: int, end: int) -> datetime.datetime:
@@ -474,16 +495,16 @@ def _d_google_protobuf_Timestamp(buf: bytes, pos: int, end: int) -> google_proto
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_seconds = x
     if pos < end and buf[pos] == 16:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_nanos = x
     while pos < end:
         start = pos
@@ -496,16 +517,16 @@ def _d_google_protobuf_Timestamp(buf: bytes, pos: int, end: int) -> google_proto
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_seconds = x
         elif tag == 16:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_nanos = x
         else:
             if tag >> 3 in {1, 2}:
@@ -639,8 +660,8 @@ def _d_google_rpc_Status(buf: bytes, pos: int, end: int) -> google_rpc.Status:
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_code = x
     if pos < end and buf[pos] == 18:
         n = buf[pos + 1]
@@ -670,8 +691,8 @@ def _d_google_rpc_Status(buf: bytes, pos: int, end: int) -> google_rpc.Status:
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_code = x
         elif tag == 18:
             n = buf[pos]
@@ -853,8 +874,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             item = x
             f_public_dependency.append(item)
         if pos != pe:
@@ -870,8 +891,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             item = x
             f_weak_dependency.append(item)
         if pos != pe:
@@ -950,10 +971,12 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_Edition.get(x)
-        f_edition = _EC_google_protobuf_Edition(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_edition = _EM_google_protobuf_Edition[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_edition = _EC_google_protobuf_Edition(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -996,8 +1019,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFF:
-                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                    if x > 0x7FFFFFFF:
+                        x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
                 item = x
                 f_public_dependency.append(item)
             if pos != pe:
@@ -1007,8 +1030,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             item = x
             f_public_dependency.append(item)
         elif tag == 90:
@@ -1022,8 +1045,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFF:
-                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                    if x > 0x7FFFFFFF:
+                        x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
                 item = x
                 f_weak_dependency.append(item)
             if pos != pe:
@@ -1033,8 +1056,8 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             item = x
             f_weak_dependency.append(item)
         elif tag == 122:
@@ -1111,10 +1134,12 @@ def _d_google_protobuf_FileDescriptorProto(buf: bytes, pos: int, end: int) -> go
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_Edition.get(x)
-            f_edition = _EC_google_protobuf_Edition(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_edition = _EM_google_protobuf_Edition[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_edition = _EC_google_protobuf_Edition(x)
         else:
             if tag >> 3 in {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -1411,10 +1436,12 @@ def _d_google_protobuf_DescriptorProto(buf: bytes, pos: int, end: int) -> google
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_SymbolVisibility.get(x)
-        f_visibility = _EC_google_protobuf_SymbolVisibility(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_visibility = _EM_google_protobuf_SymbolVisibility[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_visibility = _EC_google_protobuf_SymbolVisibility(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -1514,10 +1541,12 @@ def _d_google_protobuf_DescriptorProto(buf: bytes, pos: int, end: int) -> google
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_SymbolVisibility.get(x)
-            f_visibility = _EC_google_protobuf_SymbolVisibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_visibility = _EM_google_protobuf_SymbolVisibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_visibility = _EC_google_protobuf_SymbolVisibility(x)
         else:
             if tag >> 3 in {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -1677,16 +1706,16 @@ def _d_google_protobuf_DescriptorProto_ExtensionRange(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_start = x
     if pos < end and buf[pos] == 16:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_end = x
     if pos < end and buf[pos] == 26:
         n = buf[pos + 1]
@@ -1707,16 +1736,16 @@ def _d_google_protobuf_DescriptorProto_ExtensionRange(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_start = x
         elif tag == 16:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_end = x
         elif tag == 26:
             n = buf[pos]
@@ -1786,16 +1815,16 @@ def _d_google_protobuf_DescriptorProto_ReservedRange(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_start = x
     if pos < end and buf[pos] == 16:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_end = x
     while pos < end:
         start = pos
@@ -1808,16 +1837,16 @@ def _d_google_protobuf_DescriptorProto_ReservedRange(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_start = x
         elif tag == 16:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_end = x
         else:
             if tag >> 3 in {1, 2}:
@@ -1902,10 +1931,12 @@ def _d_google_protobuf_ExtensionRangeOptions(buf: bytes, pos: int, end: int) -> 
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_ExtensionRangeOptions_VerificationState.get(x)
-            f_verification = _EC_google_protobuf_ExtensionRangeOptions_VerificationState(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_verification = _EM_google_protobuf_ExtensionRangeOptions_VerificationState[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_verification = _EC_google_protobuf_ExtensionRangeOptions_VerificationState(x)
         else:
             if tag >> 3 in {2, 3, 50, 999}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -1984,8 +2015,8 @@ def _d_google_protobuf_ExtensionRangeOptions_Declaration(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_number = x
     if pos < end and buf[pos] == 18:
         n = buf[pos + 1]
@@ -2026,8 +2057,8 @@ def _d_google_protobuf_ExtensionRangeOptions_Declaration(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_number = x
         elif tag == 18:
             n = buf[pos]
@@ -2154,27 +2185,31 @@ def _d_google_protobuf_FieldDescriptorProto(buf: bytes, pos: int, end: int) -> g
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_number = x
     if pos < end and buf[pos] == 32:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FieldDescriptorProto_Label.get(x)
-        f_label = _EC_google_protobuf_FieldDescriptorProto_Label(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_label = _EM_google_protobuf_FieldDescriptorProto_Label[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_label = _EC_google_protobuf_FieldDescriptorProto_Label(x)
     if pos < end and buf[pos] == 40:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FieldDescriptorProto_Type.get(x)
-        f_type = _EC_google_protobuf_FieldDescriptorProto_Type(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_google_protobuf_FieldDescriptorProto_Type[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_google_protobuf_FieldDescriptorProto_Type(x)
     if pos < end and buf[pos] == 50:
         n = buf[pos + 1]
         pos += 2
@@ -2204,8 +2239,8 @@ def _d_google_protobuf_FieldDescriptorProto(buf: bytes, pos: int, end: int) -> g
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_oneof_index = x
     if pos < end and buf[pos] == 82:
         n = buf[pos + 1]
@@ -2242,27 +2277,31 @@ def _d_google_protobuf_FieldDescriptorProto(buf: bytes, pos: int, end: int) -> g
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_number = x
         elif tag == 32:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FieldDescriptorProto_Label.get(x)
-            f_label = _EC_google_protobuf_FieldDescriptorProto_Label(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_label = _EM_google_protobuf_FieldDescriptorProto_Label[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_label = _EC_google_protobuf_FieldDescriptorProto_Label(x)
         elif tag == 40:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FieldDescriptorProto_Type.get(x)
-            f_type = _EC_google_protobuf_FieldDescriptorProto_Type(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_google_protobuf_FieldDescriptorProto_Type[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_google_protobuf_FieldDescriptorProto_Type(x)
         elif tag == 50:
             n = buf[pos]
             pos += 1
@@ -2292,8 +2331,8 @@ def _d_google_protobuf_FieldDescriptorProto(buf: bytes, pos: int, end: int) -> g
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_oneof_index = x
         elif tag == 82:
             n = buf[pos]
@@ -2588,10 +2627,12 @@ def _d_google_protobuf_EnumDescriptorProto(buf: bytes, pos: int, end: int) -> go
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_SymbolVisibility.get(x)
-        f_visibility = _EC_google_protobuf_SymbolVisibility(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_visibility = _EM_google_protobuf_SymbolVisibility[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_visibility = _EC_google_protobuf_SymbolVisibility(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -2646,10 +2687,12 @@ def _d_google_protobuf_EnumDescriptorProto(buf: bytes, pos: int, end: int) -> go
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_SymbolVisibility.get(x)
-            f_visibility = _EC_google_protobuf_SymbolVisibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_visibility = _EM_google_protobuf_SymbolVisibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_visibility = _EC_google_protobuf_SymbolVisibility(x)
         else:
             if tag >> 3 in {1, 2, 3, 4, 5, 6}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -2748,16 +2791,16 @@ def _d_google_protobuf_EnumDescriptorProto_EnumReservedRange(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_start = x
     if pos < end and buf[pos] == 16:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_end = x
     while pos < end:
         start = pos
@@ -2770,16 +2813,16 @@ def _d_google_protobuf_EnumDescriptorProto_EnumReservedRange(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_start = x
         elif tag == 16:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_end = x
         else:
             if tag >> 3 in {1, 2}:
@@ -2841,8 +2884,8 @@ def _d_google_protobuf_EnumValueDescriptorProto(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_number = x
     if pos < end and buf[pos] == 26:
         n = buf[pos + 1]
@@ -2871,8 +2914,8 @@ def _d_google_protobuf_EnumValueDescriptorProto(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_number = x
         elif tag == 26:
             n = buf[pos]
@@ -3322,10 +3365,12 @@ def _d_google_protobuf_FileOptions(buf: bytes, pos: int, end: int) -> google_pro
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FileOptions_OptimizeMode.get(x)
-            f_optimize_for = _EC_google_protobuf_FileOptions_OptimizeMode(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_optimize_for = _EM_google_protobuf_FileOptions_OptimizeMode[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_optimize_for = _EC_google_protobuf_FileOptions_OptimizeMode(x)
         elif tag == 90:
             n = buf[pos]
             pos += 1
@@ -3880,10 +3925,12 @@ def _d_google_protobuf_FieldOptions(buf: bytes, pos: int, end: int) -> google_pr
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FieldOptions_CType.get(x)
-        f_ctype = _EC_google_protobuf_FieldOptions_CType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_ctype = _EM_google_protobuf_FieldOptions_CType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_ctype = _EC_google_protobuf_FieldOptions_CType(x)
     if pos < end and buf[pos] == 16:
         x = buf[pos + 1]
         pos += 2
@@ -3895,10 +3942,12 @@ def _d_google_protobuf_FieldOptions(buf: bytes, pos: int, end: int) -> google_pr
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FieldOptions_JSType.get(x)
-        f_jstype = _EC_google_protobuf_FieldOptions_JSType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_jstype = _EM_google_protobuf_FieldOptions_JSType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_jstype = _EC_google_protobuf_FieldOptions_JSType(x)
     if pos < end and buf[pos] == 40:
         x = buf[pos + 1]
         pos += 2
@@ -3934,10 +3983,12 @@ def _d_google_protobuf_FieldOptions(buf: bytes, pos: int, end: int) -> google_pr
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FieldOptions_CType.get(x)
-            f_ctype = _EC_google_protobuf_FieldOptions_CType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_ctype = _EM_google_protobuf_FieldOptions_CType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_ctype = _EC_google_protobuf_FieldOptions_CType(x)
         elif tag == 16:
             x = buf[pos]
             pos += 1
@@ -3949,10 +4000,12 @@ def _d_google_protobuf_FieldOptions(buf: bytes, pos: int, end: int) -> google_pr
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FieldOptions_JSType.get(x)
-            f_jstype = _EC_google_protobuf_FieldOptions_JSType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_jstype = _EM_google_protobuf_FieldOptions_JSType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_jstype = _EC_google_protobuf_FieldOptions_JSType(x)
         elif tag == 40:
             x = buf[pos]
             pos += 1
@@ -3988,10 +4041,12 @@ def _d_google_protobuf_FieldOptions(buf: bytes, pos: int, end: int) -> google_pr
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FieldOptions_OptionRetention.get(x)
-            f_retention = _EC_google_protobuf_FieldOptions_OptionRetention(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_retention = _EM_google_protobuf_FieldOptions_OptionRetention[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_retention = _EC_google_protobuf_FieldOptions_OptionRetention(x)
         elif tag == 154:
             n = buf[pos]
             pos += 1
@@ -4003,10 +4058,12 @@ def _d_google_protobuf_FieldOptions(buf: bytes, pos: int, end: int) -> google_pr
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFFFFFFFFFF:
-                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-                y = _EM_google_protobuf_FieldOptions_OptionTargetType.get(x)
-                item = _EC_google_protobuf_FieldOptions_OptionTargetType(x) if y is None else y
+                    if x > 0x7FFFFFFFFFFFFFFF:
+                        x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                try:
+                    item = _EM_google_protobuf_FieldOptions_OptionTargetType[x]
+                except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                    item = _EC_google_protobuf_FieldOptions_OptionTargetType(x)
                 f_targets.append(item)
             if pos != pe:
                 raise _Fallback
@@ -4015,10 +4072,12 @@ def _d_google_protobuf_FieldOptions(buf: bytes, pos: int, end: int) -> google_pr
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FieldOptions_OptionTargetType.get(x)
-            item = _EC_google_protobuf_FieldOptions_OptionTargetType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_google_protobuf_FieldOptions_OptionTargetType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_google_protobuf_FieldOptions_OptionTargetType(x)
             f_targets.append(item)
         elif tag == 162:
             n = buf[pos]
@@ -4229,10 +4288,12 @@ def _d_google_protobuf_FieldOptions_EditionDefault(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_Edition.get(x)
-        f_edition = _EC_google_protobuf_Edition(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_edition = _EM_google_protobuf_Edition[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_edition = _EC_google_protobuf_Edition(x)
     if pos < end and buf[pos] == 18:
         n = buf[pos + 1]
         pos += 2
@@ -4252,10 +4313,12 @@ def _d_google_protobuf_FieldOptions_EditionDefault(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_Edition.get(x)
-            f_edition = _EC_google_protobuf_Edition(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_edition = _EM_google_protobuf_Edition[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_edition = _EC_google_protobuf_Edition(x)
         elif tag == 18:
             n = buf[pos]
             pos += 1
@@ -4317,19 +4380,23 @@ def _d_google_protobuf_FieldOptions_FeatureSupport(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_Edition.get(x)
-        f_edition_introduced = _EC_google_protobuf_Edition(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_edition_introduced = _EM_google_protobuf_Edition[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_edition_introduced = _EC_google_protobuf_Edition(x)
     if pos < end and buf[pos] == 16:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_Edition.get(x)
-        f_edition_deprecated = _EC_google_protobuf_Edition(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_edition_deprecated = _EM_google_protobuf_Edition[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_edition_deprecated = _EC_google_protobuf_Edition(x)
     if pos < end and buf[pos] == 26:
         n = buf[pos + 1]
         pos += 2
@@ -4343,10 +4410,12 @@ def _d_google_protobuf_FieldOptions_FeatureSupport(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_Edition.get(x)
-        f_edition_removed = _EC_google_protobuf_Edition(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_edition_removed = _EM_google_protobuf_Edition[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_edition_removed = _EC_google_protobuf_Edition(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -4358,19 +4427,23 @@ def _d_google_protobuf_FieldOptions_FeatureSupport(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_Edition.get(x)
-            f_edition_introduced = _EC_google_protobuf_Edition(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_edition_introduced = _EM_google_protobuf_Edition[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_edition_introduced = _EC_google_protobuf_Edition(x)
         elif tag == 16:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_Edition.get(x)
-            f_edition_deprecated = _EC_google_protobuf_Edition(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_edition_deprecated = _EM_google_protobuf_Edition[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_edition_deprecated = _EC_google_protobuf_Edition(x)
         elif tag == 26:
             n = buf[pos]
             pos += 1
@@ -4384,10 +4457,12 @@ def _d_google_protobuf_FieldOptions_FeatureSupport(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_Edition.get(x)
-            f_edition_removed = _EC_google_protobuf_Edition(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_edition_removed = _EM_google_protobuf_Edition[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_edition_removed = _EC_google_protobuf_Edition(x)
         else:
             if tag >> 3 in {1, 2, 3, 4}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -4929,10 +5004,12 @@ def _d_google_protobuf_MethodOptions(buf: bytes, pos: int, end: int) -> google_p
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_MethodOptions_IdempotencyLevel.get(x)
-            f_idempotency_level = _EC_google_protobuf_MethodOptions_IdempotencyLevel(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_idempotency_level = _EM_google_protobuf_MethodOptions_IdempotencyLevel[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_idempotency_level = _EC_google_protobuf_MethodOptions_IdempotencyLevel(x)
         elif tag == 282:
             n = buf[pos]
             pos += 1
@@ -5042,14 +5119,15 @@ def _d_google_protobuf_UninterpretedOption(buf: bytes, pos: int, end: int) -> go
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        f_positive_int_value = x & 0xFFFFFFFFFFFFFFFF
+            x &= 0xFFFFFFFFFFFFFFFF
+        f_positive_int_value = x
     if pos < end and buf[pos] == 40:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_negative_int_value = x
     if pos < end and buf[pos] == 49:
         f_double_value = _unpack_d(buf, pos + 1)[0]
@@ -5098,14 +5176,15 @@ def _d_google_protobuf_UninterpretedOption(buf: bytes, pos: int, end: int) -> go
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            f_positive_int_value = x & 0xFFFFFFFFFFFFFFFF
+                x &= 0xFFFFFFFFFFFFFFFF
+            f_positive_int_value = x
         elif tag == 40:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_negative_int_value = x
         elif tag == 49:
             f_double_value = _unpack_d(buf, pos)[0]
@@ -5315,75 +5394,89 @@ def _d_google_protobuf_FeatureSet(buf: bytes, pos: int, end: int) -> google_prot
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FeatureSet_FieldPresence.get(x)
-        f_field_presence = _EC_google_protobuf_FeatureSet_FieldPresence(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_field_presence = _EM_google_protobuf_FeatureSet_FieldPresence[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_field_presence = _EC_google_protobuf_FeatureSet_FieldPresence(x)
     if pos < end and buf[pos] == 16:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FeatureSet_EnumType.get(x)
-        f_enum_type = _EC_google_protobuf_FeatureSet_EnumType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_enum_type = _EM_google_protobuf_FeatureSet_EnumType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_enum_type = _EC_google_protobuf_FeatureSet_EnumType(x)
     if pos < end and buf[pos] == 24:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FeatureSet_RepeatedFieldEncoding.get(x)
-        f_repeated_field_encoding = _EC_google_protobuf_FeatureSet_RepeatedFieldEncoding(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_repeated_field_encoding = _EM_google_protobuf_FeatureSet_RepeatedFieldEncoding[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_repeated_field_encoding = _EC_google_protobuf_FeatureSet_RepeatedFieldEncoding(x)
     if pos < end and buf[pos] == 32:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FeatureSet_Utf8Validation.get(x)
-        f_utf8_validation = _EC_google_protobuf_FeatureSet_Utf8Validation(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_utf8_validation = _EM_google_protobuf_FeatureSet_Utf8Validation[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_utf8_validation = _EC_google_protobuf_FeatureSet_Utf8Validation(x)
     if pos < end and buf[pos] == 40:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FeatureSet_MessageEncoding.get(x)
-        f_message_encoding = _EC_google_protobuf_FeatureSet_MessageEncoding(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_message_encoding = _EM_google_protobuf_FeatureSet_MessageEncoding[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_message_encoding = _EC_google_protobuf_FeatureSet_MessageEncoding(x)
     if pos < end and buf[pos] == 48:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FeatureSet_JsonFormat.get(x)
-        f_json_format = _EC_google_protobuf_FeatureSet_JsonFormat(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_json_format = _EM_google_protobuf_FeatureSet_JsonFormat[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_json_format = _EC_google_protobuf_FeatureSet_JsonFormat(x)
     if pos < end and buf[pos] == 56:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FeatureSet_EnforceNamingStyle.get(x)
-        f_enforce_naming_style = _EC_google_protobuf_FeatureSet_EnforceNamingStyle(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_enforce_naming_style = _EM_google_protobuf_FeatureSet_EnforceNamingStyle[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_enforce_naming_style = _EC_google_protobuf_FeatureSet_EnforceNamingStyle(x)
     if pos < end and buf[pos] == 64:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_FeatureSet_VisibilityFeature_DefaultSymbolVisibility.get(x)
-        f_default_symbol_visibility = (
-            _EC_google_protobuf_FeatureSet_VisibilityFeature_DefaultSymbolVisibility(x) if y is None else y
-        )
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_default_symbol_visibility = _EM_google_protobuf_FeatureSet_VisibilityFeature_DefaultSymbolVisibility[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_default_symbol_visibility = _EC_google_protobuf_FeatureSet_VisibilityFeature_DefaultSymbolVisibility(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -5395,75 +5488,93 @@ def _d_google_protobuf_FeatureSet(buf: bytes, pos: int, end: int) -> google_prot
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FeatureSet_FieldPresence.get(x)
-            f_field_presence = _EC_google_protobuf_FeatureSet_FieldPresence(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_field_presence = _EM_google_protobuf_FeatureSet_FieldPresence[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_field_presence = _EC_google_protobuf_FeatureSet_FieldPresence(x)
         elif tag == 16:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FeatureSet_EnumType.get(x)
-            f_enum_type = _EC_google_protobuf_FeatureSet_EnumType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_enum_type = _EM_google_protobuf_FeatureSet_EnumType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_enum_type = _EC_google_protobuf_FeatureSet_EnumType(x)
         elif tag == 24:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FeatureSet_RepeatedFieldEncoding.get(x)
-            f_repeated_field_encoding = _EC_google_protobuf_FeatureSet_RepeatedFieldEncoding(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_repeated_field_encoding = _EM_google_protobuf_FeatureSet_RepeatedFieldEncoding[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_repeated_field_encoding = _EC_google_protobuf_FeatureSet_RepeatedFieldEncoding(x)
         elif tag == 32:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FeatureSet_Utf8Validation.get(x)
-            f_utf8_validation = _EC_google_protobuf_FeatureSet_Utf8Validation(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_utf8_validation = _EM_google_protobuf_FeatureSet_Utf8Validation[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_utf8_validation = _EC_google_protobuf_FeatureSet_Utf8Validation(x)
         elif tag == 40:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FeatureSet_MessageEncoding.get(x)
-            f_message_encoding = _EC_google_protobuf_FeatureSet_MessageEncoding(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_message_encoding = _EM_google_protobuf_FeatureSet_MessageEncoding[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_message_encoding = _EC_google_protobuf_FeatureSet_MessageEncoding(x)
         elif tag == 48:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FeatureSet_JsonFormat.get(x)
-            f_json_format = _EC_google_protobuf_FeatureSet_JsonFormat(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_json_format = _EM_google_protobuf_FeatureSet_JsonFormat[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_json_format = _EC_google_protobuf_FeatureSet_JsonFormat(x)
         elif tag == 56:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FeatureSet_EnforceNamingStyle.get(x)
-            f_enforce_naming_style = _EC_google_protobuf_FeatureSet_EnforceNamingStyle(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_enforce_naming_style = _EM_google_protobuf_FeatureSet_EnforceNamingStyle[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_enforce_naming_style = _EC_google_protobuf_FeatureSet_EnforceNamingStyle(x)
         elif tag == 64:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_FeatureSet_VisibilityFeature_DefaultSymbolVisibility.get(x)
-            f_default_symbol_visibility = (
-                _EC_google_protobuf_FeatureSet_VisibilityFeature_DefaultSymbolVisibility(x) if y is None else y
-            )
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_default_symbol_visibility = _EM_google_protobuf_FeatureSet_VisibilityFeature_DefaultSymbolVisibility[
+                    x
+                ]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_default_symbol_visibility = _EC_google_protobuf_FeatureSet_VisibilityFeature_DefaultSymbolVisibility(
+                    x
+                )
         else:
             if tag >> 3 in {1, 2, 3, 4, 5, 6, 7, 8}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -5602,19 +5713,23 @@ def _d_google_protobuf_FeatureSetDefaults(buf: bytes, pos: int, end: int) -> goo
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_Edition.get(x)
-        f_minimum_edition = _EC_google_protobuf_Edition(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_minimum_edition = _EM_google_protobuf_Edition[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_minimum_edition = _EC_google_protobuf_Edition(x)
     if pos < end and buf[pos] == 40:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_Edition.get(x)
-        f_maximum_edition = _EC_google_protobuf_Edition(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_maximum_edition = _EM_google_protobuf_Edition[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_maximum_edition = _EC_google_protobuf_Edition(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -5635,19 +5750,23 @@ def _d_google_protobuf_FeatureSetDefaults(buf: bytes, pos: int, end: int) -> goo
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_Edition.get(x)
-            f_minimum_edition = _EC_google_protobuf_Edition(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_minimum_edition = _EM_google_protobuf_Edition[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_minimum_edition = _EC_google_protobuf_Edition(x)
         elif tag == 40:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_Edition.get(x)
-            f_maximum_edition = _EC_google_protobuf_Edition(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_maximum_edition = _EM_google_protobuf_Edition[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_maximum_edition = _EC_google_protobuf_Edition(x)
         else:
             if tag >> 3 in {1, 4, 5}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -5710,10 +5829,12 @@ def _d_google_protobuf_FeatureSetDefaults_FeatureSetEditionDefault(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_Edition.get(x)
-        f_edition = _EC_google_protobuf_Edition(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_edition = _EM_google_protobuf_Edition[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_edition = _EC_google_protobuf_Edition(x)
     if pos < end and buf[pos] == 34:
         n = buf[pos + 1]
         pos += 2
@@ -5741,10 +5862,12 @@ def _d_google_protobuf_FeatureSetDefaults_FeatureSetEditionDefault(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_Edition.get(x)
-            f_edition = _EC_google_protobuf_Edition(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_edition = _EM_google_protobuf_Edition[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_edition = _EC_google_protobuf_Edition(x)
         elif tag == 34:
             n = buf[pos]
             pos += 1
@@ -5893,8 +6016,8 @@ def _d_google_protobuf_SourceCodeInfo_Location(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             item = x
             f_path.append(item)
         if pos != pe:
@@ -5910,8 +6033,8 @@ def _d_google_protobuf_SourceCodeInfo_Location(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             item = x
             f_span.append(item)
         if pos != pe:
@@ -5958,8 +6081,8 @@ def _d_google_protobuf_SourceCodeInfo_Location(
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFF:
-                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                    if x > 0x7FFFFFFF:
+                        x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
                 item = x
                 f_path.append(item)
             if pos != pe:
@@ -5969,8 +6092,8 @@ def _d_google_protobuf_SourceCodeInfo_Location(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             item = x
             f_path.append(item)
         elif tag == 18:
@@ -5984,8 +6107,8 @@ def _d_google_protobuf_SourceCodeInfo_Location(
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFF:
-                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                    if x > 0x7FFFFFFF:
+                        x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
                 item = x
                 f_span.append(item)
             if pos != pe:
@@ -5995,8 +6118,8 @@ def _d_google_protobuf_SourceCodeInfo_Location(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             item = x
             f_span.append(item)
         elif tag == 26:
@@ -6193,8 +6316,8 @@ def _d_google_protobuf_GeneratedCodeInfo_Annotation(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             item = x
             f_path.append(item)
         if pos != pe:
@@ -6212,26 +6335,28 @@ def _d_google_protobuf_GeneratedCodeInfo_Annotation(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_begin = x
     if pos < end and buf[pos] == 32:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_end = x
     if pos < end and buf[pos] == 40:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_google_protobuf_GeneratedCodeInfo_Annotation_Semantic.get(x)
-        f_semantic = _EC_google_protobuf_GeneratedCodeInfo_Annotation_Semantic(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_semantic = _EM_google_protobuf_GeneratedCodeInfo_Annotation_Semantic[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_semantic = _EC_google_protobuf_GeneratedCodeInfo_Annotation_Semantic(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -6249,8 +6374,8 @@ def _d_google_protobuf_GeneratedCodeInfo_Annotation(
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFF:
-                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                    if x > 0x7FFFFFFF:
+                        x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
                 item = x
                 f_path.append(item)
             if pos != pe:
@@ -6260,8 +6385,8 @@ def _d_google_protobuf_GeneratedCodeInfo_Annotation(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             item = x
             f_path.append(item)
         elif tag == 18:
@@ -6277,26 +6402,28 @@ def _d_google_protobuf_GeneratedCodeInfo_Annotation(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_begin = x
         elif tag == 32:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_end = x
         elif tag == 40:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_GeneratedCodeInfo_Annotation_Semantic.get(x)
-            f_semantic = _EC_google_protobuf_GeneratedCodeInfo_Annotation_Semantic(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_semantic = _EM_google_protobuf_GeneratedCodeInfo_Annotation_Semantic[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_semantic = _EC_google_protobuf_GeneratedCodeInfo_Annotation_Semantic(x)
         else:
             if tag >> 3 in {1, 2, 3, 4, 5}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -6420,19 +6547,23 @@ def _d_viam_app_mltraining_v1_SubmitTrainingJobRequest(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-        f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
     if pos < end and buf[pos] == 64:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
-        f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_model_framework = _EM_viam_app_mltraining_v1_ModelFramework[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x)
     while pos < end and buf[pos] == 50:
         n = buf[pos + 1]
         pos += 2
@@ -6485,19 +6616,23 @@ def _d_viam_app_mltraining_v1_SubmitTrainingJobRequest(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
         elif tag == 64:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
-            f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_framework = _EM_viam_app_mltraining_v1_ModelFramework[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x)
         elif tag == 50:
             n = buf[pos]
             pos += 1
@@ -7247,10 +7382,12 @@ def _d_viam_app_mltraining_v1_ListTrainingJobsRequest(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_TrainingStatus.get(x)
-        f_status = _EC_viam_app_mltraining_v1_TrainingStatus(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_status = _EM_viam_app_mltraining_v1_TrainingStatus[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_status = _EC_viam_app_mltraining_v1_TrainingStatus(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -7270,10 +7407,12 @@ def _d_viam_app_mltraining_v1_ListTrainingJobsRequest(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_TrainingStatus.get(x)
-            f_status = _EC_viam_app_mltraining_v1_TrainingStatus(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_status = _EM_viam_app_mltraining_v1_TrainingStatus[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_status = _EC_viam_app_mltraining_v1_TrainingStatus(x)
         else:
             if tag >> 3 in {1, 2}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -7446,10 +7585,12 @@ def _d_viam_app_mltraining_v1_TrainingJobMetadata(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-        f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -7501,19 +7642,23 @@ def _d_viam_app_mltraining_v1_TrainingJobMetadata(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
         elif tag == 136:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
-            f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_framework = _EM_viam_app_mltraining_v1_ModelFramework[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x)
         elif tag == 144:
             x = buf[pos]
             pos += 1
@@ -7541,10 +7686,12 @@ def _d_viam_app_mltraining_v1_TrainingJobMetadata(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_TrainingStatus.get(x)
-            f_status = _EC_viam_app_mltraining_v1_TrainingStatus(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_status = _EM_viam_app_mltraining_v1_TrainingStatus[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_status = _EC_viam_app_mltraining_v1_TrainingStatus(x)
         elif tag == 66:
             n = buf[pos]
             pos += 1
@@ -7559,7 +7706,7 @@ def _d_viam_app_mltraining_v1_TrainingJobMetadata(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 34:
             n = buf[pos]
@@ -7567,7 +7714,7 @@ def _d_viam_app_mltraining_v1_TrainingJobMetadata(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_last_modified = _d_timestamp(buf, pos, e)
+            f_last_modified = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 74:
             n = buf[pos]
@@ -7575,7 +7722,7 @@ def _d_viam_app_mltraining_v1_TrainingJobMetadata(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_training_started = _d_timestamp(buf, pos, e)
+            f_training_started = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 82:
             n = buf[pos]
@@ -7583,7 +7730,7 @@ def _d_viam_app_mltraining_v1_TrainingJobMetadata(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_training_ended = _d_timestamp(buf, pos, e)
+            f_training_ended = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 42:
             n = buf[pos]
@@ -8150,7 +8297,16 @@ def _d_viam_app_mltraining_v1_TrainingJobLogEntry(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_time = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_time = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_time = _d_timestamp(buf, pos, e)
+        else:
+            f_time = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
         n = buf[pos + 1]
@@ -8180,7 +8336,7 @@ def _d_viam_app_mltraining_v1_TrainingJobLogEntry(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_time = _d_timestamp(buf, pos, e)
+            f_time = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 26:
             n = buf[pos]
@@ -9167,7 +9323,16 @@ def _d_viam_app_mltraining_v1_Container(buf: bytes, pos: int, end: int) -> viam_
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_eol = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_eol = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_eol = _d_timestamp(buf, pos, e)
+        else:
+            f_eol = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 50:
         n = buf[pos + 1]
@@ -9183,7 +9348,16 @@ def _d_viam_app_mltraining_v1_Container(buf: bytes, pos: int, end: int) -> viam_
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 66:
         n = buf[pos + 1]
@@ -9198,10 +9372,12 @@ def _d_viam_app_mltraining_v1_Container(buf: bytes, pos: int, end: int) -> viam_
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_Visibility.get(x)
-        f_visibility = _EC_viam_app_mltraining_v1_Visibility(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_visibility = _EM_viam_app_mltraining_v1_Visibility[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_visibility = _EC_viam_app_mltraining_v1_Visibility(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -9246,7 +9422,7 @@ def _d_viam_app_mltraining_v1_Container(buf: bytes, pos: int, end: int) -> viam_
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_eol = _d_timestamp(buf, pos, e)
+            f_eol = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 50:
             n = buf[pos]
@@ -9262,7 +9438,7 @@ def _d_viam_app_mltraining_v1_Container(buf: bytes, pos: int, end: int) -> viam_
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 66:
             n = buf[pos]
@@ -9277,10 +9453,12 @@ def _d_viam_app_mltraining_v1_Container(buf: bytes, pos: int, end: int) -> viam_
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_Visibility.get(x)
-            f_visibility = _EC_viam_app_mltraining_v1_Visibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_visibility = _EM_viam_app_mltraining_v1_Visibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_visibility = _EC_viam_app_mltraining_v1_Visibility(x)
         else:
             if tag >> 3 in {1, 2, 3, 4, 5, 6, 7, 8, 9}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -10052,10 +10230,12 @@ def _d_google_protobuf_Value(buf: bytes, pos: int, end: int) -> google_protobuf.
             pos += 2
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_NullValue.get(x)
-            f_null_value = _EC_google_protobuf_NullValue(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_null_value = _EM_google_protobuf_NullValue[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_null_value = _EC_google_protobuf_NullValue(x)
         elif tag == 17:
             f_number_value = _unpack_d(buf, pos + 1)[0]
             pos += 9
@@ -10100,10 +10280,12 @@ def _d_google_protobuf_Value(buf: bytes, pos: int, end: int) -> google_protobuf.
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_google_protobuf_NullValue.get(x)
-            f_null_value = _EC_google_protobuf_NullValue(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_null_value = _EM_google_protobuf_NullValue[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_null_value = _EC_google_protobuf_NullValue(x)
         elif tag == 17:
             f_number_value = _unpack_d(buf, pos)[0]
             pos += 8
@@ -10290,7 +10472,8 @@ def _d_viam_app_packages_v1_FileInfo(buf: bytes, pos: int, end: int) -> viam_app
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        f_size = x & 0xFFFFFFFFFFFFFFFF
+            x &= 0xFFFFFFFFFFFFFFFF
+        f_size = x
     if pos < end and buf[pos] == 24:
         x = buf[pos + 1]
         pos += 2
@@ -10316,7 +10499,8 @@ def _d_viam_app_packages_v1_FileInfo(buf: bytes, pos: int, end: int) -> viam_app
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            f_size = x & 0xFFFFFFFFFFFFFFFF
+                x &= 0xFFFFFFFFFFFFFFFF
+            f_size = x
         elif tag == 24:
             x = buf[pos]
             pos += 1
@@ -10410,10 +10594,12 @@ def _d_viam_app_packages_v1_PackageInfo(buf: bytes, pos: int, end: int) -> viam_
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_packages_v1_PackageType.get(x)
-        f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_viam_app_packages_v1_PackageType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_viam_app_packages_v1_PackageType(x)
     if pos < end and buf[pos] == 58:
         n = buf[pos + 1]
         pos += 2
@@ -10474,10 +10660,12 @@ def _d_viam_app_packages_v1_PackageInfo(buf: bytes, pos: int, end: int) -> viam_
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_packages_v1_PackageType.get(x)
-            f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_viam_app_packages_v1_PackageType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_viam_app_packages_v1_PackageType(x)
         elif tag == 58:
             n = buf[pos]
             pos += 1
@@ -10801,10 +10989,12 @@ def _d_viam_app_packages_v1_DeletePackageRequest(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_packages_v1_PackageType.get(x)
-        f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_viam_app_packages_v1_PackageType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_viam_app_packages_v1_PackageType(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -10832,10 +11022,12 @@ def _d_viam_app_packages_v1_DeletePackageRequest(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_packages_v1_PackageType.get(x)
-            f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_viam_app_packages_v1_PackageType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_viam_app_packages_v1_PackageType(x)
         else:
             if tag >> 3 in {1, 2, 3}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -10943,7 +11135,16 @@ def _d_viam_app_packages_v1_Package(buf: bytes, pos: int, end: int) -> viam_app_
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
         n = buf[pos + 1]
@@ -10989,7 +11190,7 @@ def _d_viam_app_packages_v1_Package(buf: bytes, pos: int, end: int) -> viam_app_
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 34:
             n = buf[pos]
@@ -11116,10 +11317,12 @@ def _d_viam_app_packages_v1_GetPackageRequest(buf: bytes, pos: int, end: int) ->
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_packages_v1_PackageType.get(x)
-        f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_viam_app_packages_v1_PackageType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_viam_app_packages_v1_PackageType(x)
     if pos < end and buf[pos] == 42:
         n = buf[pos + 1]
         pos += 2
@@ -11161,10 +11364,12 @@ def _d_viam_app_packages_v1_GetPackageRequest(buf: bytes, pos: int, end: int) ->
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_packages_v1_PackageType.get(x)
-            f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_viam_app_packages_v1_PackageType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_viam_app_packages_v1_PackageType(x)
         elif tag == 42:
             n = buf[pos]
             pos += 1
@@ -11340,10 +11545,12 @@ def _d_viam_app_packages_v1_ListPackagesRequest(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_packages_v1_PackageType.get(x)
-        f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_viam_app_packages_v1_PackageType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_viam_app_packages_v1_PackageType(x)
     if pos < end and buf[pos] == 40:
         x = buf[pos + 1]
         pos += 2
@@ -11385,10 +11592,12 @@ def _d_viam_app_packages_v1_ListPackagesRequest(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_packages_v1_PackageType.get(x)
-            f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_viam_app_packages_v1_PackageType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_viam_app_packages_v1_PackageType(x)
         elif tag == 40:
             x = buf[pos]
             pos += 1
@@ -13418,7 +13627,16 @@ def _d_viam_common_v1_ResponseMetadata(buf: bytes, pos: int, end: int) -> viam_c
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_captured_at = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_captured_at = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_captured_at = _d_timestamp(buf, pos, e)
+        else:
+            f_captured_at = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end:
         start = pos
@@ -13432,7 +13650,7 @@ def _d_viam_common_v1_ResponseMetadata(buf: bytes, pos: int, end: int) -> viam_c
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_captured_at = _d_timestamp(buf, pos, e)
+            f_captured_at = _d_timestamp_usual(buf, pos, e)
             pos = e
         else:
             if tag >> 3 in {1}:
@@ -13848,10 +14066,12 @@ def _d_viam_common_v1_GetKinematicsResponse(buf: bytes, pos: int, end: int) -> v
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_common_v1_KinematicsFileFormat.get(x)
-        f_format = _EC_viam_common_v1_KinematicsFileFormat(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_format = _EM_viam_common_v1_KinematicsFileFormat[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_format = _EC_viam_common_v1_KinematicsFileFormat(x)
     if pos < end and buf[pos] == 18:
         n = buf[pos + 1]
         pos += 2
@@ -13932,10 +14152,12 @@ def _d_viam_common_v1_GetKinematicsResponse(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_common_v1_KinematicsFileFormat.get(x)
-            f_format = _EC_viam_common_v1_KinematicsFileFormat(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_format = _EM_viam_common_v1_KinematicsFileFormat[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_format = _EC_viam_common_v1_KinematicsFileFormat(x)
         elif tag == 18:
             n = buf[pos]
             pos += 1
@@ -14849,10 +15071,12 @@ def _d_viam_common_v1_KinematicJoint(buf: bytes, pos: int, end: int) -> viam_com
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_common_v1_JointType.get(x)
-        f_type = _EC_viam_common_v1_JointType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_viam_common_v1_JointType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_viam_common_v1_JointType(x)
     if pos < end and buf[pos] == 34:
         n = buf[pos + 1]
         pos += 2
@@ -14912,10 +15136,12 @@ def _d_viam_common_v1_KinematicJoint(buf: bytes, pos: int, end: int) -> viam_com
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_common_v1_JointType.get(x)
-            f_type = _EC_viam_common_v1_JointType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_viam_common_v1_JointType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_viam_common_v1_JointType(x)
         elif tag == 34:
             n = buf[pos]
             pos += 1
@@ -15952,7 +16178,16 @@ def _d_viam_common_v1_LogEntry(buf: bytes, pos: int, end: int) -> viam_common_v1
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_time = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_time = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_time = _d_timestamp(buf, pos, e)
+        else:
+            f_time = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
         n = buf[pos + 1]
@@ -16023,7 +16258,7 @@ def _d_viam_common_v1_LogEntry(buf: bytes, pos: int, end: int) -> viam_common_v1
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_time = _d_timestamp(buf, pos, e)
+            f_time = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 34:
             n = buf[pos]
@@ -16193,16 +16428,16 @@ def _d_viam_common_v1_AudioInfo(buf: bytes, pos: int, end: int) -> viam_common_v
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_sample_rate_hz = x
     if pos < end and buf[pos] == 24:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_num_channels = x
     while pos < end:
         start = pos
@@ -16223,16 +16458,16 @@ def _d_viam_common_v1_AudioInfo(buf: bytes, pos: int, end: int) -> viam_common_v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_sample_rate_hz = x
         elif tag == 24:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_num_channels = x
         else:
             if tag >> 3 in {1, 2, 3}:
@@ -16378,16 +16613,16 @@ def _d_viam_common_v1_GetPropertiesResponse(buf: bytes, pos: int, end: int) -> v
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_sample_rate_hz = x
     if pos < end and buf[pos] == 24:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_num_channels = x
     while pos < end:
         start = pos
@@ -16409,16 +16644,16 @@ def _d_viam_common_v1_GetPropertiesResponse(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_sample_rate_hz = x
         elif tag == 24:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_num_channels = x
         else:
             if tag >> 3 in {1, 2, 3}:
@@ -16509,7 +16744,16 @@ def _d_viam_app_v1_Robot(buf: bytes, pos: int, end: int) -> viam_app_v1.Robot:
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_last_access = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_last_access = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_last_access = _d_timestamp(buf, pos, e)
+        else:
+            f_last_access = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
         n = buf[pos + 1]
@@ -16517,24 +16761,35 @@ def _d_viam_app_v1_Robot(buf: bytes, pos: int, end: int) -> viam_app_v1.Robot:
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 48:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_OnlineState.get(x)
-        f_online_state = _EC_viam_app_v1_OnlineState(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_online_state = _EM_viam_app_v1_OnlineState[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_online_state = _EC_viam_app_v1_OnlineState(x)
     if pos < end and buf[pos] == 56:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_seconds_since_online = x
     while pos < end:
         start = pos
@@ -16572,7 +16827,7 @@ def _d_viam_app_v1_Robot(buf: bytes, pos: int, end: int) -> viam_app_v1.Robot:
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_last_access = _d_timestamp(buf, pos, e)
+            f_last_access = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 42:
             n = buf[pos]
@@ -16580,24 +16835,26 @@ def _d_viam_app_v1_Robot(buf: bytes, pos: int, end: int) -> viam_app_v1.Robot:
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 48:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_OnlineState.get(x)
-            f_online_state = _EC_viam_app_v1_OnlineState(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_online_state = _EM_viam_app_v1_OnlineState[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_online_state = _EC_viam_app_v1_OnlineState(x)
         elif tag == 56:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_seconds_since_online = x
         else:
             if tag >> 3 in {1, 2, 3, 4, 5, 6, 7}:
@@ -16774,7 +17031,16 @@ def _d_viam_app_v1_RobotPart(buf: bytes, pos: int, end: int) -> viam_app_v1.Robo
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_last_access = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_last_access = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_last_access = _d_timestamp(buf, pos, e)
+        else:
+            f_last_access = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
         n = buf[pos + 1]
@@ -16812,7 +17078,16 @@ def _d_viam_app_v1_RobotPart(buf: bytes, pos: int, end: int) -> viam_app_v1.Robo
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 114:
         n = buf[pos + 1]
@@ -16829,7 +17104,16 @@ def _d_viam_app_v1_RobotPart(buf: bytes, pos: int, end: int) -> viam_app_v1.Robo
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_last_updated = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_last_updated = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_last_updated = _d_timestamp(buf, pos, e)
+        else:
+            f_last_updated = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end:
         start = pos
@@ -16899,7 +17183,7 @@ def _d_viam_app_v1_RobotPart(buf: bytes, pos: int, end: int) -> viam_app_v1.Robo
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_last_access = _d_timestamp(buf, pos, e)
+            f_last_access = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 58:
             n = buf[pos]
@@ -16937,7 +17221,7 @@ def _d_viam_app_v1_RobotPart(buf: bytes, pos: int, end: int) -> viam_app_v1.Robo
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 114:
             n = buf[pos]
@@ -16954,24 +17238,26 @@ def _d_viam_app_v1_RobotPart(buf: bytes, pos: int, end: int) -> viam_app_v1.Robo
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_last_updated = _d_timestamp(buf, pos, e)
+            f_last_updated = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 128:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_OnlineState.get(x)
-            f_online_state = _EC_viam_app_v1_OnlineState(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_online_state = _EM_viam_app_v1_OnlineState[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_online_state = _EC_viam_app_v1_OnlineState(x)
         elif tag == 136:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_seconds_since_online = x
         elif tag == 146:
             n = buf[pos]
@@ -17223,7 +17509,16 @@ def _d_viam_app_v1_RobotPartHistoryEntry(buf: bytes, pos: int, end: int) -> viam
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_when = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_when = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_when = _d_timestamp(buf, pos, e)
+        else:
+            f_when = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
         n = buf[pos + 1]
@@ -17269,7 +17564,7 @@ def _d_viam_app_v1_RobotPartHistoryEntry(buf: bytes, pos: int, end: int) -> viam
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_when = _d_timestamp(buf, pos, e)
+            f_when = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 34:
             n = buf[pos]
@@ -17372,10 +17667,12 @@ def _d_viam_app_v1_AuthenticatorInfo(buf: bytes, pos: int, end: int) -> viam_app
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_AuthenticationType.get(x)
-        f_type = _EC_viam_app_v1_AuthenticationType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_viam_app_v1_AuthenticationType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_viam_app_v1_AuthenticationType(x)
     if pos < end and buf[pos] == 18:
         n = buf[pos + 1]
         pos += 2
@@ -17401,10 +17698,12 @@ def _d_viam_app_v1_AuthenticatorInfo(buf: bytes, pos: int, end: int) -> viam_app
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_AuthenticationType.get(x)
-            f_type = _EC_viam_app_v1_AuthenticationType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_viam_app_v1_AuthenticationType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_viam_app_v1_AuthenticationType(x)
         elif tag == 18:
             n = buf[pos]
             pos += 1
@@ -17507,10 +17806,12 @@ def _d_viam_app_v1_AllowedLoginMethods(buf: bytes, pos: int, end: int) -> viam_a
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_LoginMethod.get(x)
-            item = _EC_viam_app_v1_LoginMethod(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_LoginMethod[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_LoginMethod(x)
             f_methods.append(item)
         if pos != pe:
             raise _Fallback
@@ -17531,10 +17832,12 @@ def _d_viam_app_v1_AllowedLoginMethods(buf: bytes, pos: int, end: int) -> viam_a
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFFFFFFFFFF:
-                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-                y = _EM_viam_app_v1_LoginMethod.get(x)
-                item = _EC_viam_app_v1_LoginMethod(x) if y is None else y
+                    if x > 0x7FFFFFFFFFFFFFFF:
+                        x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                try:
+                    item = _EM_viam_app_v1_LoginMethod[x]
+                except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                    item = _EC_viam_app_v1_LoginMethod(x)
                 f_methods.append(item)
             if pos != pe:
                 raise _Fallback
@@ -17543,10 +17846,12 @@ def _d_viam_app_v1_AllowedLoginMethods(buf: bytes, pos: int, end: int) -> viam_a
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_LoginMethod.get(x)
-            item = _EC_viam_app_v1_LoginMethod(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_LoginMethod[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_LoginMethod(x)
             f_methods.append(item)
         else:
             if tag >> 3 in {1}:
@@ -17617,7 +17922,16 @@ def _d_viam_app_v1_Organization(buf: bytes, pos: int, end: int) -> viam_app_v1.O
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
         n = buf[pos + 1]
@@ -17687,7 +18001,7 @@ def _d_viam_app_v1_Organization(buf: bytes, pos: int, end: int) -> viam_app_v1.O
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 34:
             n = buf[pos]
@@ -17867,7 +18181,16 @@ def _d_viam_app_v1_OrganizationMember(buf: bytes, pos: int, end: int) -> viam_ap
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_date_added = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_date_added = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_date_added = _d_timestamp(buf, pos, e)
+        else:
+            f_date_added = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
         n = buf[pos + 1]
@@ -17875,7 +18198,16 @@ def _d_viam_app_v1_OrganizationMember(buf: bytes, pos: int, end: int) -> viam_ap
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_last_login = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_last_login = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_last_login = _d_timestamp(buf, pos, e)
+        else:
+            f_last_login = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
         n = buf[pos + 1]
@@ -17883,7 +18215,16 @@ def _d_viam_app_v1_OrganizationMember(buf: bytes, pos: int, end: int) -> viam_ap
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_last_access = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_last_access = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_last_access = _d_timestamp(buf, pos, e)
+        else:
+            f_last_access = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end:
         start = pos
@@ -17914,7 +18255,7 @@ def _d_viam_app_v1_OrganizationMember(buf: bytes, pos: int, end: int) -> viam_ap
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_date_added = _d_timestamp(buf, pos, e)
+            f_date_added = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 34:
             n = buf[pos]
@@ -17922,7 +18263,7 @@ def _d_viam_app_v1_OrganizationMember(buf: bytes, pos: int, end: int) -> viam_ap
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_last_login = _d_timestamp(buf, pos, e)
+            f_last_login = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 42:
             n = buf[pos]
@@ -17930,7 +18271,7 @@ def _d_viam_app_v1_OrganizationMember(buf: bytes, pos: int, end: int) -> viam_ap
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_last_access = _d_timestamp(buf, pos, e)
+            f_last_access = _d_timestamp_usual(buf, pos, e)
             pos = e
         else:
             if tag >> 3 in {1, 2, 3, 4, 5}:
@@ -18095,7 +18436,16 @@ def _d_viam_app_v1_OrganizationInvite(buf: bytes, pos: int, end: int) -> viam_ap
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end and buf[pos] == 34:
         n = buf[pos + 1]
@@ -18134,7 +18484,7 @@ def _d_viam_app_v1_OrganizationInvite(buf: bytes, pos: int, end: int) -> viam_ap
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 34:
             n = buf[pos]
@@ -21673,15 +22023,24 @@ def _d_viam_app_v1_Location(buf: bytes, pos: int, end: int) -> viam_app_v1.Locat
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 56:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_robot_count = x
     if pos < end and buf[pos] == 66:
         n = buf[pos + 1]
@@ -21752,15 +22111,15 @@ def _d_viam_app_v1_Location(buf: bytes, pos: int, end: int) -> viam_app_v1.Locat
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 56:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_robot_count = x
         elif tag == 66:
             n = buf[pos]
@@ -21924,17 +22283,28 @@ def _d_viam_app_v1_SharedSecret(buf: bytes, pos: int, end: int) -> viam_app_v1.S
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 32:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_SharedSecret_State.get(x)
-        f_state = _EC_viam_app_v1_SharedSecret_State(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_state = _EM_viam_app_v1_SharedSecret_State[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_state = _EC_viam_app_v1_SharedSecret_State(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -21963,17 +22333,19 @@ def _d_viam_app_v1_SharedSecret(buf: bytes, pos: int, end: int) -> viam_app_v1.S
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 32:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_SharedSecret_State.get(x)
-            f_state = _EC_viam_app_v1_SharedSecret_State(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_state = _EM_viam_app_v1_SharedSecret_State[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_state = _EC_viam_app_v1_SharedSecret_State(x)
         else:
             if tag >> 3 in {1, 2, 3, 4}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -24450,7 +24822,16 @@ def _d_viam_app_v1_GetRobotPartLogsRequest(buf: bytes, pos: int, end: int) -> vi
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_start = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_start = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_start = _d_timestamp(buf, pos, e)
+        else:
+            f_start = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
         n = buf[pos + 1]
@@ -24458,15 +24839,24 @@ def _d_viam_app_v1_GetRobotPartLogsRequest(buf: bytes, pos: int, end: int) -> vi
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_end = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_end = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_end = _d_timestamp(buf, pos, e)
+        else:
+            f_end = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 64:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_limit = x
     if pos < end and buf[pos] == 74:
         n = buf[pos + 1]
@@ -24487,10 +24877,12 @@ def _d_viam_app_v1_GetRobotPartLogsRequest(buf: bytes, pos: int, end: int) -> vi
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_LogOrder.get(x)
-        f_order = _EC_viam_app_v1_LogOrder(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_order = _EM_viam_app_v1_LogOrder[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_order = _EC_viam_app_v1_LogOrder(x)
     if pos < end and buf[pos] == 98:
         n = buf[pos + 1]
         pos += 2
@@ -24550,7 +24942,7 @@ def _d_viam_app_v1_GetRobotPartLogsRequest(buf: bytes, pos: int, end: int) -> vi
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_start = _d_timestamp(buf, pos, e)
+            f_start = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 58:
             n = buf[pos]
@@ -24558,15 +24950,15 @@ def _d_viam_app_v1_GetRobotPartLogsRequest(buf: bytes, pos: int, end: int) -> vi
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_end = _d_timestamp(buf, pos, e)
+            f_end = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 64:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_limit = x
         elif tag == 74:
             n = buf[pos]
@@ -24587,10 +24979,12 @@ def _d_viam_app_v1_GetRobotPartLogsRequest(buf: bytes, pos: int, end: int) -> vi
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_LogOrder.get(x)
-            f_order = _EC_viam_app_v1_LogOrder(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_order = _EM_viam_app_v1_LogOrder[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_order = _EC_viam_app_v1_LogOrder(x)
         elif tag == 98:
             n = buf[pos]
             pos += 1
@@ -25024,8 +25418,8 @@ def _d_viam_app_v1_GetRobotPartHistoryRequest(buf: bytes, pos: int, end: int) ->
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_page_limit = x
     if pos < end and buf[pos] == 34:
         n = buf[pos + 1]
@@ -25033,7 +25427,16 @@ def _d_viam_app_v1_GetRobotPartHistoryRequest(buf: bytes, pos: int, end: int) ->
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_start = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_start = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_start = _d_timestamp(buf, pos, e)
+        else:
+            f_start = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
         n = buf[pos + 1]
@@ -25041,7 +25444,16 @@ def _d_viam_app_v1_GetRobotPartHistoryRequest(buf: bytes, pos: int, end: int) ->
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_end = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_end = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_end = _d_timestamp(buf, pos, e)
+        else:
+            f_end = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end:
         start = pos
@@ -25070,8 +25482,8 @@ def _d_viam_app_v1_GetRobotPartHistoryRequest(buf: bytes, pos: int, end: int) ->
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_page_limit = x
         elif tag == 34:
             n = buf[pos]
@@ -25079,7 +25491,7 @@ def _d_viam_app_v1_GetRobotPartHistoryRequest(buf: bytes, pos: int, end: int) ->
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_start = _d_timestamp(buf, pos, e)
+            f_start = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 42:
             n = buf[pos]
@@ -25087,7 +25499,7 @@ def _d_viam_app_v1_GetRobotPartHistoryRequest(buf: bytes, pos: int, end: int) ->
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_end = _d_timestamp(buf, pos, e)
+            f_end = _d_timestamp_usual(buf, pos, e)
             pos = e
         else:
             if tag >> 3 in {1, 2, 3, 4, 5}:
@@ -25288,7 +25700,16 @@ def _d_viam_app_v1_UpdateRobotPartRequest(buf: bytes, pos: int, end: int) -> via
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_last_known_update = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_last_known_update = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_last_known_update = _d_timestamp(buf, pos, e)
+        else:
+            f_last_known_update = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 42:
         n = buf[pos + 1]
@@ -25334,7 +25755,7 @@ def _d_viam_app_v1_UpdateRobotPartRequest(buf: bytes, pos: int, end: int) -> via
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_last_known_update = _d_timestamp(buf, pos, e)
+            f_last_known_update = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 42:
             n = buf[pos]
@@ -26356,7 +26777,16 @@ def _d_viam_app_v1_APIKey(buf: bytes, pos: int, end: int) -> viam_app_v1.ApiKey:
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end:
         start = pos
@@ -26394,7 +26824,7 @@ def _d_viam_app_v1_APIKey(buf: bytes, pos: int, end: int) -> viam_app_v1.ApiKey:
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         else:
             if tag >> 3 in {1, 2, 3, 4}:
@@ -26605,7 +27035,16 @@ def _d_viam_app_v1_Fragment(buf: bytes, pos: int, end: int) -> viam_app_v1.Fragm
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
         n = buf[pos + 1]
@@ -26620,16 +27059,16 @@ def _d_viam_app_v1_Fragment(buf: bytes, pos: int, end: int) -> viam_app_v1.Fragm
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_robot_part_count = x
     if pos < end and buf[pos] == 80:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_organization_count = x
     if pos < end and buf[pos] == 88:
         x = buf[pos + 1]
@@ -26642,17 +27081,28 @@ def _d_viam_app_v1_Fragment(buf: bytes, pos: int, end: int) -> viam_app_v1.Fragm
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_FragmentVisibility.get(x)
-        f_visibility = _EC_viam_app_v1_FragmentVisibility(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_visibility = _EM_viam_app_v1_FragmentVisibility[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_visibility = _EC_viam_app_v1_FragmentVisibility(x)
     if pos < end and buf[pos] == 106:
         n = buf[pos + 1]
         pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_last_updated = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_last_updated = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_last_updated = _d_timestamp(buf, pos, e)
+        else:
+            f_last_updated = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 114:
         n = buf[pos + 1]
@@ -26720,7 +27170,7 @@ def _d_viam_app_v1_Fragment(buf: bytes, pos: int, end: int) -> viam_app_v1.Fragm
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 58:
             n = buf[pos]
@@ -26735,16 +27185,16 @@ def _d_viam_app_v1_Fragment(buf: bytes, pos: int, end: int) -> viam_app_v1.Fragm
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_robot_part_count = x
         elif tag == 80:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_organization_count = x
         elif tag == 88:
             x = buf[pos]
@@ -26757,17 +27207,19 @@ def _d_viam_app_v1_Fragment(buf: bytes, pos: int, end: int) -> viam_app_v1.Fragm
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_FragmentVisibility.get(x)
-            f_visibility = _EC_viam_app_v1_FragmentVisibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_visibility = _EM_viam_app_v1_FragmentVisibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_visibility = _EC_viam_app_v1_FragmentVisibility(x)
         elif tag == 106:
             n = buf[pos]
             pos += 1
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_last_updated = _d_timestamp(buf, pos, e)
+            f_last_updated = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 114:
             n = buf[pos]
@@ -26990,7 +27442,16 @@ def _d_viam_app_v1_FragmentHistoryEntry(buf: bytes, pos: int, end: int) -> viam_
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_edited_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_edited_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_edited_on = _d_timestamp(buf, pos, e)
+        else:
+            f_edited_on = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
         n = buf[pos + 1]
@@ -27044,7 +27505,7 @@ def _d_viam_app_v1_FragmentHistoryEntry(buf: bytes, pos: int, end: int) -> viam_
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_edited_on = _d_timestamp(buf, pos, e)
+            f_edited_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 26:
             n = buf[pos]
@@ -27182,7 +27643,16 @@ def _d_viam_app_v1_FragmentRevision(buf: bytes, pos: int, end: int) -> viam_app_
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_at = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_at = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_at = _d_timestamp(buf, pos, e)
+        else:
+            f_created_at = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end:
         start = pos
@@ -27204,7 +27674,7 @@ def _d_viam_app_v1_FragmentRevision(buf: bytes, pos: int, end: int) -> viam_app_
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_at = _d_timestamp(buf, pos, e)
+            f_created_at = _d_timestamp_usual(buf, pos, e)
             pos = e
         else:
             if tag >> 3 in {1, 2}:
@@ -27342,10 +27812,12 @@ def _d_viam_app_v1_FragmentError(buf: bytes, pos: int, end: int) -> viam_app_v1.
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_FragmentErrorType.get(x)
-        f_error_type = _EC_viam_app_v1_FragmentErrorType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_error_type = _EM_viam_app_v1_FragmentErrorType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_error_type = _EC_viam_app_v1_FragmentErrorType(x)
     if pos < end and buf[pos] == 18:
         n = buf[pos + 1]
         pos += 2
@@ -27373,10 +27845,12 @@ def _d_viam_app_v1_FragmentError(buf: bytes, pos: int, end: int) -> viam_app_v1.
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_FragmentErrorType.get(x)
-            f_error_type = _EC_viam_app_v1_FragmentErrorType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_error_type = _EM_viam_app_v1_FragmentErrorType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_error_type = _EC_viam_app_v1_FragmentErrorType(x)
         elif tag == 18:
             n = buf[pos]
             pos += 1
@@ -27464,24 +27938,24 @@ def _d_viam_app_v1_FragmentUsage(buf: bytes, pos: int, end: int) -> viam_app_v1.
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_organizations = x
     if pos < end and buf[pos] == 24:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_machines = x
     if pos < end and buf[pos] == 32:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_machines_in_current_org = x
     if pos < end and buf[pos] == 42:
         n = buf[pos + 1]
@@ -27510,24 +27984,24 @@ def _d_viam_app_v1_FragmentUsage(buf: bytes, pos: int, end: int) -> viam_app_v1.
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_organizations = x
         elif tag == 24:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_machines = x
         elif tag == 32:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_machines_in_current_org = x
         elif tag == 42:
             n = buf[pos]
@@ -28051,10 +28525,12 @@ def _d_viam_app_v1_ListFragmentsRequest(buf: bytes, pos: int, end: int) -> viam_
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_FragmentVisibility.get(x)
-            item = _EC_viam_app_v1_FragmentVisibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_FragmentVisibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_FragmentVisibility(x)
             f_fragment_visibility.append(item)
         if pos != pe:
             raise _Fallback
@@ -28089,10 +28565,12 @@ def _d_viam_app_v1_ListFragmentsRequest(buf: bytes, pos: int, end: int) -> viam_
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFFFFFFFFFF:
-                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-                y = _EM_viam_app_v1_FragmentVisibility.get(x)
-                item = _EC_viam_app_v1_FragmentVisibility(x) if y is None else y
+                    if x > 0x7FFFFFFFFFFFFFFF:
+                        x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                try:
+                    item = _EM_viam_app_v1_FragmentVisibility[x]
+                except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                    item = _EC_viam_app_v1_FragmentVisibility(x)
                 f_fragment_visibility.append(item)
             if pos != pe:
                 raise _Fallback
@@ -28101,10 +28579,12 @@ def _d_viam_app_v1_ListFragmentsRequest(buf: bytes, pos: int, end: int) -> viam_
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_FragmentVisibility.get(x)
-            item = _EC_viam_app_v1_FragmentVisibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_FragmentVisibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_FragmentVisibility(x)
             f_fragment_visibility.append(item)
         else:
             if tag >> 3 in {1, 2, 3}:
@@ -28546,10 +29026,12 @@ def _d_viam_app_v1_CreateFragmentRequest(buf: bytes, pos: int, end: int) -> viam
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_FragmentVisibility.get(x)
-        f_visibility = _EC_viam_app_v1_FragmentVisibility(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_visibility = _EM_viam_app_v1_FragmentVisibility[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_visibility = _EC_viam_app_v1_FragmentVisibility(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -28585,10 +29067,12 @@ def _d_viam_app_v1_CreateFragmentRequest(buf: bytes, pos: int, end: int) -> viam
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_FragmentVisibility.get(x)
-            f_visibility = _EC_viam_app_v1_FragmentVisibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_visibility = _EM_viam_app_v1_FragmentVisibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_visibility = _EC_viam_app_v1_FragmentVisibility(x)
         else:
             if tag >> 3 in {1, 2, 3, 4}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -28751,17 +29235,28 @@ def _d_viam_app_v1_UpdateFragmentRequest(buf: bytes, pos: int, end: int) -> viam
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_FragmentVisibility.get(x)
-        f_visibility = _EC_viam_app_v1_FragmentVisibility(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_visibility = _EM_viam_app_v1_FragmentVisibility[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_visibility = _EC_viam_app_v1_FragmentVisibility(x)
     if pos < end and buf[pos] == 50:
         n = buf[pos + 1]
         pos += 2
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_last_known_update = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_last_known_update = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_last_known_update = _d_timestamp(buf, pos, e)
+        else:
+            f_last_known_update = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 58:
         n = buf[pos + 1]
@@ -28812,17 +29307,19 @@ def _d_viam_app_v1_UpdateFragmentRequest(buf: bytes, pos: int, end: int) -> viam
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_FragmentVisibility.get(x)
-            f_visibility = _EC_viam_app_v1_FragmentVisibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_visibility = _EM_viam_app_v1_FragmentVisibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_visibility = _EC_viam_app_v1_FragmentVisibility(x)
         elif tag == 50:
             n = buf[pos]
             pos += 1
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_last_known_update = _d_timestamp(buf, pos, e)
+            f_last_known_update = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 58:
             n = buf[pos]
@@ -29088,8 +29585,8 @@ def _d_viam_app_v1_GetFragmentHistoryRequest(buf: bytes, pos: int, end: int) -> 
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_page_limit = x
     while pos < end:
         start = pos
@@ -29118,8 +29615,8 @@ def _d_viam_app_v1_GetFragmentHistoryRequest(buf: bytes, pos: int, end: int) -> 
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_page_limit = x
         else:
             if tag >> 3 in {1, 2, 3}:
@@ -30375,8 +30872,8 @@ def _d_viam_app_v1_ListMachineSummariesRequest(
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_limit = x
     while pos < end:
         start = pos
@@ -30415,8 +30912,8 @@ def _d_viam_app_v1_ListMachineSummariesRequest(
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_limit = x
         else:
             if tag >> 3 in {1, 2, 3, 4}:
@@ -31072,17 +31569,19 @@ def _d_viam_app_v1_PartSummary(buf: bytes, pos: int, end: int) -> viam_app_v1.Pa
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_OnlineState.get(x)
-        f_online_state = _EC_viam_app_v1_OnlineState(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_online_state = _EM_viam_app_v1_OnlineState[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_online_state = _EC_viam_app_v1_OnlineState(x)
     if pos < end and buf[pos] == 104:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_seconds_since_online = x
     if pos < end and buf[pos] == 114:
         n = buf[pos + 1]
@@ -31090,7 +31589,16 @@ def _d_viam_app_v1_PartSummary(buf: bytes, pos: int, end: int) -> viam_app_v1.Pa
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_last_access = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_last_access = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_last_access = _d_timestamp(buf, pos, e)
+        else:
+            f_last_access = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 26:
         n = buf[pos + 1]
@@ -31098,7 +31606,16 @@ def _d_viam_app_v1_PartSummary(buf: bytes, pos: int, end: int) -> viam_app_v1.Pa
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_last_online = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_last_online = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_last_online = _d_timestamp(buf, pos, e)
+        else:
+            f_last_online = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 34:
         n = buf[pos + 1]
@@ -31190,17 +31707,19 @@ def _d_viam_app_v1_PartSummary(buf: bytes, pos: int, end: int) -> viam_app_v1.Pa
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_OnlineState.get(x)
-            f_online_state = _EC_viam_app_v1_OnlineState(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_online_state = _EM_viam_app_v1_OnlineState[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_online_state = _EC_viam_app_v1_OnlineState(x)
         elif tag == 104:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_seconds_since_online = x
         elif tag == 114:
             n = buf[pos]
@@ -31208,7 +31727,7 @@ def _d_viam_app_v1_PartSummary(buf: bytes, pos: int, end: int) -> viam_app_v1.Pa
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_last_access = _d_timestamp(buf, pos, e)
+            f_last_access = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 26:
             n = buf[pos]
@@ -31216,7 +31735,7 @@ def _d_viam_app_v1_PartSummary(buf: bytes, pos: int, end: int) -> viam_app_v1.Pa
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_last_online = _d_timestamp(buf, pos, e)
+            f_last_online = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 34:
             n = buf[pos]
@@ -32039,7 +32558,16 @@ def _d_viam_app_v1_FavoriteMachine(buf: bytes, pos: int, end: int) -> viam_app_v
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end:
         start = pos
@@ -32069,7 +32597,7 @@ def _d_viam_app_v1_FavoriteMachine(buf: bytes, pos: int, end: int) -> viam_app_v
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         else:
             if tag >> 3 in {1, 2, 3}:
@@ -34222,19 +34750,23 @@ def _d_viam_app_v1_ModuleMetadata(buf: bytes, pos: int, end: int) -> viam_app_v1
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_ModuleSourceType.get(x)
-        f_source_type = _EC_viam_app_v1_ModuleSourceType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_source_type = _EM_viam_app_v1_ModuleSourceType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_source_type = _EC_viam_app_v1_ModuleSourceType(x)
     if pos < end and buf[pos] == 64:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_ModuleLanguage.get(x)
-        f_language = _EC_viam_app_v1_ModuleLanguage(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_language = _EM_viam_app_v1_ModuleLanguage[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_language = _EC_viam_app_v1_ModuleLanguage(x)
     if pos < end and buf[pos] == 74:
         n = buf[pos + 1]
         pos += 2
@@ -34305,19 +34837,23 @@ def _d_viam_app_v1_ModuleMetadata(buf: bytes, pos: int, end: int) -> viam_app_v1
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_ModuleSourceType.get(x)
-            f_source_type = _EC_viam_app_v1_ModuleSourceType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_source_type = _EM_viam_app_v1_ModuleSourceType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_source_type = _EC_viam_app_v1_ModuleSourceType(x)
         elif tag == 64:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_ModuleLanguage.get(x)
-            f_language = _EC_viam_app_v1_ModuleLanguage(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_language = _EM_viam_app_v1_ModuleLanguage[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_language = _EC_viam_app_v1_ModuleLanguage(x)
         elif tag == 74:
             n = buf[pos]
             pos += 1
@@ -34462,7 +34998,16 @@ def _d_viam_app_v1_MLModelVersion(buf: bytes, pos: int, end: int) -> viam_app_v1
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end:
         start = pos
@@ -34484,7 +35029,7 @@ def _d_viam_app_v1_MLModelVersion(buf: bytes, pos: int, end: int) -> viam_app_v1
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         else:
             if tag >> 3 in {1, 2}:
@@ -34549,19 +35094,23 @@ def _d_viam_app_v1_MLModelMetadata(buf: bytes, pos: int, end: int) -> viam_app_v
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-        f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
     if pos < end and buf[pos] == 24:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
-        f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_model_framework = _EM_viam_app_mltraining_v1_ModelFramework[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x)
     while pos < end and buf[pos] == 34:
         n = buf[pos + 1]
         pos += 2
@@ -34600,19 +35149,23 @@ def _d_viam_app_v1_MLModelMetadata(buf: bytes, pos: int, end: int) -> viam_app_v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
         elif tag == 24:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
-            f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_framework = _EM_viam_app_mltraining_v1_ModelFramework[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x)
         elif tag == 34:
             n = buf[pos]
             pos += 1
@@ -34723,7 +35276,16 @@ def _d_viam_app_v1_MLTrainingVersion(buf: bytes, pos: int, end: int) -> viam_app
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_created_on = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_created_on = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_created_on = _d_timestamp(buf, pos, e)
+        else:
+            f_created_on = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end:
         start = pos
@@ -34745,7 +35307,7 @@ def _d_viam_app_v1_MLTrainingVersion(buf: bytes, pos: int, end: int) -> viam_app
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_on = _d_timestamp(buf, pos, e)
+            f_created_on = _d_timestamp_usual(buf, pos, e)
             pos = e
         else:
             if tag >> 3 in {1, 2}:
@@ -34810,19 +35372,23 @@ def _d_viam_app_v1_MLTrainingMetadata(buf: bytes, pos: int, end: int) -> viam_ap
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-        f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
     if pos < end and buf[pos] == 24:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
-        f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_model_framework = _EM_viam_app_mltraining_v1_ModelFramework[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x)
     if pos < end and buf[pos] == 32:
         x = buf[pos + 1]
         pos += 2
@@ -34858,19 +35424,23 @@ def _d_viam_app_v1_MLTrainingMetadata(buf: bytes, pos: int, end: int) -> viam_ap
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
         elif tag == 24:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
-            f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_framework = _EM_viam_app_mltraining_v1_ModelFramework[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x)
         elif tag == 32:
             x = buf[pos]
             pos += 1
@@ -34967,7 +35537,16 @@ def _d_viam_app_v1_DeprecatedStatus(buf: bytes, pos: int, end: int) -> viam_app_
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_deprecated_at = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_deprecated_at = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_deprecated_at = _d_timestamp(buf, pos, e)
+        else:
+            f_deprecated_at = _d_timestamp(buf, pos, e)
         pos = e
     if pos < end and buf[pos] == 18:
         n = buf[pos + 1]
@@ -34989,7 +35568,7 @@ def _d_viam_app_v1_DeprecatedStatus(buf: bytes, pos: int, end: int) -> viam_app_
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_deprecated_at = _d_timestamp(buf, pos, e)
+            f_deprecated_at = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 18:
             n = buf[pos]
@@ -35225,19 +35804,23 @@ def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int) -> viam_app_v1.R
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_packages_v1_PackageType.get(x)
-        f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_viam_app_packages_v1_PackageType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_viam_app_packages_v1_PackageType(x)
     if pos < end and buf[pos] == 48:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_Visibility.get(x)
-        f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_visibility = _EM_viam_app_v1_Visibility[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_visibility = _EC_viam_app_v1_Visibility(x)
     if pos < end and buf[pos] == 58:
         n = buf[pos + 1]
         pos += 2
@@ -35259,32 +35842,32 @@ def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int) -> viam_app_v1.R
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_robot_usage = x
     if pos < end and buf[pos] == 104:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_external_robot_usage = x
     if pos < end and buf[pos] == 80:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_organization_usage = x
     if pos < end and buf[pos] == 112:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_external_organization_usage = x
     if pos < end and buf[pos] == 90:
         n = buf[pos + 1]
@@ -35345,19 +35928,23 @@ def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int) -> viam_app_v1.R
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_packages_v1_PackageType.get(x)
-            f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_viam_app_packages_v1_PackageType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_viam_app_packages_v1_PackageType(x)
         elif tag == 48:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_Visibility.get(x)
-            f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_visibility = _EM_viam_app_v1_Visibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_visibility = _EC_viam_app_v1_Visibility(x)
         elif tag == 58:
             n = buf[pos]
             pos += 1
@@ -35379,32 +35966,32 @@ def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int) -> viam_app_v1.R
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_total_robot_usage = x
         elif tag == 104:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_total_external_robot_usage = x
         elif tag == 80:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_total_organization_usage = x
         elif tag == 112:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_total_external_organization_usage = x
         elif tag == 90:
             n = buf[pos]
@@ -35436,7 +36023,7 @@ def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int) -> viam_app_v1.R
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_created_at = _d_timestamp(buf, pos, e)
+            f_created_at = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 130:
             n = buf[pos]
@@ -35444,7 +36031,7 @@ def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int) -> viam_app_v1.R
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_updated_at = _d_timestamp(buf, pos, e)
+            f_updated_at = _d_timestamp_usual(buf, pos, e)
             pos = e
         elif tag == 138:
             n = buf[pos]
@@ -35839,10 +36426,12 @@ def _d_viam_app_v1_CreateRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_packages_v1_PackageType.get(x)
-        f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_viam_app_packages_v1_PackageType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_viam_app_packages_v1_PackageType(x)
     while pos < end:
         start = pos
         tag = buf[pos]
@@ -35870,10 +36459,12 @@ def _d_viam_app_v1_CreateRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_packages_v1_PackageType.get(x)
-            f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_viam_app_packages_v1_PackageType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_viam_app_packages_v1_PackageType(x)
         else:
             if tag >> 3 in {1, 2, 3}:
                 raise _Fallback  # a known field with an unexpected wire type: betterproto2 decides
@@ -35975,10 +36566,12 @@ def _d_viam_app_v1_UpdateRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_packages_v1_PackageType.get(x)
-        f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_viam_app_packages_v1_PackageType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_viam_app_packages_v1_PackageType(x)
     if pos < end and buf[pos] == 26:
         n = buf[pos + 1]
         pos += 2
@@ -35992,10 +36585,12 @@ def _d_viam_app_v1_UpdateRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_Visibility.get(x)
-        f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_visibility = _EM_viam_app_v1_Visibility[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_visibility = _EC_viam_app_v1_Visibility(x)
     if pos < end and buf[pos] == 42:
         n = buf[pos + 1]
         pos += 2
@@ -36063,10 +36658,12 @@ def _d_viam_app_v1_UpdateRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_packages_v1_PackageType.get(x)
-            f_type = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_viam_app_packages_v1_PackageType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_viam_app_packages_v1_PackageType(x)
         elif tag == 26:
             n = buf[pos]
             pos += 1
@@ -36080,10 +36677,12 @@ def _d_viam_app_v1_UpdateRegistryItemRequest(buf: bytes, pos: int, end: int) -> 
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_Visibility.get(x)
-            f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_visibility = _EM_viam_app_v1_Visibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_visibility = _EC_viam_app_v1_Visibility(x)
         elif tag == 42:
             n = buf[pos]
             pos += 1
@@ -36316,10 +36915,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_packages_v1_PackageType.get(x)
-            item = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_packages_v1_PackageType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_packages_v1_PackageType(x)
             f_types.append(item)
         if pos != pe:
             raise _Fallback
@@ -36334,10 +36935,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_Visibility.get(x)
-            item = _EC_viam_app_v1_Visibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_Visibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_Visibility(x)
             f_visibilities.append(item)
         if pos != pe:
             raise _Fallback
@@ -36361,10 +36964,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_RegistryItemStatus.get(x)
-            item = _EC_viam_app_v1_RegistryItemStatus(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_RegistryItemStatus[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_RegistryItemStatus(x)
             f_statuses.append(item)
         if pos != pe:
             raise _Fallback
@@ -36410,10 +37015,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_ModuleSourceType.get(x)
-            item = _EC_viam_app_v1_ModuleSourceType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_ModuleSourceType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_ModuleSourceType(x)
             f_module_source_types.append(item)
         if pos != pe:
             raise _Fallback
@@ -36428,10 +37035,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_ModuleLanguage.get(x)
-            item = _EC_viam_app_v1_ModuleLanguage(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_ModuleLanguage[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_ModuleLanguage(x)
             f_module_languages.append(item)
         if pos != pe:
             raise _Fallback
@@ -36466,10 +37075,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFFFFFFFFFF:
-                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-                y = _EM_viam_app_packages_v1_PackageType.get(x)
-                item = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+                    if x > 0x7FFFFFFFFFFFFFFF:
+                        x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                try:
+                    item = _EM_viam_app_packages_v1_PackageType[x]
+                except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                    item = _EC_viam_app_packages_v1_PackageType(x)
                 f_types.append(item)
             if pos != pe:
                 raise _Fallback
@@ -36478,10 +37089,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_packages_v1_PackageType.get(x)
-            item = _EC_viam_app_packages_v1_PackageType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_packages_v1_PackageType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_packages_v1_PackageType(x)
             f_types.append(item)
         elif tag == 26:
             n = buf[pos]
@@ -36494,10 +37107,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFFFFFFFFFF:
-                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-                y = _EM_viam_app_v1_Visibility.get(x)
-                item = _EC_viam_app_v1_Visibility(x) if y is None else y
+                    if x > 0x7FFFFFFFFFFFFFFF:
+                        x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                try:
+                    item = _EM_viam_app_v1_Visibility[x]
+                except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                    item = _EC_viam_app_v1_Visibility(x)
                 f_visibilities.append(item)
             if pos != pe:
                 raise _Fallback
@@ -36506,10 +37121,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_Visibility.get(x)
-            item = _EC_viam_app_v1_Visibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_Visibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_Visibility(x)
             f_visibilities.append(item)
         elif tag == 34:
             n = buf[pos]
@@ -36531,10 +37148,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFFFFFFFFFF:
-                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-                y = _EM_viam_app_v1_RegistryItemStatus.get(x)
-                item = _EC_viam_app_v1_RegistryItemStatus(x) if y is None else y
+                    if x > 0x7FFFFFFFFFFFFFFF:
+                        x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                try:
+                    item = _EM_viam_app_v1_RegistryItemStatus[x]
+                except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                    item = _EC_viam_app_v1_RegistryItemStatus(x)
                 f_statuses.append(item)
             if pos != pe:
                 raise _Fallback
@@ -36543,10 +37162,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_RegistryItemStatus.get(x)
-            item = _EC_viam_app_v1_RegistryItemStatus(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_RegistryItemStatus[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_RegistryItemStatus(x)
             f_statuses.append(item)
         elif tag == 50:
             n = buf[pos]
@@ -36590,10 +37211,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFFFFFFFFFF:
-                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-                y = _EM_viam_app_v1_ModuleSourceType.get(x)
-                item = _EC_viam_app_v1_ModuleSourceType(x) if y is None else y
+                    if x > 0x7FFFFFFFFFFFFFFF:
+                        x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                try:
+                    item = _EM_viam_app_v1_ModuleSourceType[x]
+                except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                    item = _EC_viam_app_v1_ModuleSourceType(x)
                 f_module_source_types.append(item)
             if pos != pe:
                 raise _Fallback
@@ -36602,10 +37225,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_ModuleSourceType.get(x)
-            item = _EC_viam_app_v1_ModuleSourceType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_ModuleSourceType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_ModuleSourceType(x)
             f_module_source_types.append(item)
         elif tag == 90:
             n = buf[pos]
@@ -36618,10 +37243,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFFFFFFFFFF:
-                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-                y = _EM_viam_app_v1_ModuleLanguage.get(x)
-                item = _EC_viam_app_v1_ModuleLanguage(x) if y is None else y
+                    if x > 0x7FFFFFFFFFFFFFFF:
+                        x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                try:
+                    item = _EM_viam_app_v1_ModuleLanguage[x]
+                except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                    item = _EC_viam_app_v1_ModuleLanguage(x)
                 f_module_languages.append(item)
             if pos != pe:
                 raise _Fallback
@@ -36630,10 +37257,12 @@ def _d_viam_app_v1_ListRegistryItemsRequest(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_ModuleLanguage.get(x)
-            item = _EC_viam_app_v1_ModuleLanguage(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_ModuleLanguage[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_ModuleLanguage(x)
             f_module_languages.append(item)
         elif tag == 96:
             x = buf[pos]
@@ -37604,10 +38233,12 @@ def _d_viam_app_v1_UpdateModuleRequest(buf: bytes, pos: int, end: int) -> viam_a
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_Visibility.get(x)
-        f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_visibility = _EM_viam_app_v1_Visibility[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_visibility = _EC_viam_app_v1_Visibility(x)
     if pos < end and buf[pos] == 26:
         n = buf[pos + 1]
         pos += 2
@@ -37685,10 +38316,12 @@ def _d_viam_app_v1_UpdateModuleRequest(buf: bytes, pos: int, end: int) -> viam_a
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_Visibility.get(x)
-            f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_visibility = _EM_viam_app_v1_Visibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_visibility = _EC_viam_app_v1_Visibility(x)
         elif tag == 26:
             n = buf[pos]
             pos += 1
@@ -38247,19 +38880,23 @@ def _d_viam_app_v1_UpdateModuleMetadata(buf: bytes, pos: int, end: int) -> viam_
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_ModuleSourceType.get(x)
-        f_source_type = _EC_viam_app_v1_ModuleSourceType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_source_type = _EM_viam_app_v1_ModuleSourceType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_source_type = _EC_viam_app_v1_ModuleSourceType(x)
     if pos < end and buf[pos] == 40:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_ModuleLanguage.get(x)
-        f_language = _EC_viam_app_v1_ModuleLanguage(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_language = _EM_viam_app_v1_ModuleLanguage[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_language = _EC_viam_app_v1_ModuleLanguage(x)
     if pos < end and buf[pos] == 50:
         n = buf[pos + 1]
         pos += 2
@@ -38305,19 +38942,23 @@ def _d_viam_app_v1_UpdateModuleMetadata(buf: bytes, pos: int, end: int) -> viam_
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_ModuleSourceType.get(x)
-            f_source_type = _EC_viam_app_v1_ModuleSourceType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_source_type = _EM_viam_app_v1_ModuleSourceType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_source_type = _EC_viam_app_v1_ModuleSourceType(x)
         elif tag == 40:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_ModuleLanguage.get(x)
-            f_language = _EC_viam_app_v1_ModuleLanguage(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_language = _EM_viam_app_v1_ModuleLanguage[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_language = _EC_viam_app_v1_ModuleLanguage(x)
         elif tag == 50:
             n = buf[pos]
             pos += 1
@@ -38420,19 +39061,23 @@ def _d_viam_app_v1_UpdateMLModelMetadata(buf: bytes, pos: int, end: int) -> viam
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-        f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
     if pos < end and buf[pos] == 16:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
-        f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_model_framework = _EM_viam_app_mltraining_v1_ModelFramework[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x)
     while pos < end and buf[pos] == 26:
         n = buf[pos + 1]
         pos += 2
@@ -38453,19 +39098,23 @@ def _d_viam_app_v1_UpdateMLModelMetadata(buf: bytes, pos: int, end: int) -> viam
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
         elif tag == 16:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
-            f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_framework = _EM_viam_app_mltraining_v1_ModelFramework[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x)
         elif tag == 26:
             n = buf[pos]
             pos += 1
@@ -38536,19 +39185,23 @@ def _d_viam_app_v1_UpdateMLTrainingMetadata(buf: bytes, pos: int, end: int) -> v
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-        f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
     if pos < end and buf[pos] == 16:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
-        f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_model_framework = _EM_viam_app_mltraining_v1_ModelFramework[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x)
     if pos < end and buf[pos] == 24:
         x = buf[pos + 1]
         pos += 2
@@ -38575,19 +39228,23 @@ def _d_viam_app_v1_UpdateMLTrainingMetadata(buf: bytes, pos: int, end: int) -> v
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelType.get(x)
-            f_model_type = _EC_viam_app_mltraining_v1_ModelType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_type = _EM_viam_app_mltraining_v1_ModelType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_type = _EC_viam_app_mltraining_v1_ModelType(x)
         elif tag == 16:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_mltraining_v1_ModelFramework.get(x)
-            f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_model_framework = _EM_viam_app_mltraining_v1_ModelFramework[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_model_framework = _EC_viam_app_mltraining_v1_ModelFramework(x)
         elif tag == 24:
             x = buf[pos]
             pos += 1
@@ -39291,10 +39948,12 @@ def _d_viam_app_v1_Module(buf: bytes, pos: int, end: int) -> viam_app_v1.Module:
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_Visibility.get(x)
-        f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_visibility = _EM_viam_app_v1_Visibility[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_visibility = _EC_viam_app_v1_Visibility(x)
     while pos < end and buf[pos] == 34:
         n = buf[pos + 1]
         pos += 2
@@ -39334,16 +39993,16 @@ def _d_viam_app_v1_Module(buf: bytes, pos: int, end: int) -> viam_app_v1.Module:
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_robot_usage = x
     if pos < end and buf[pos] == 72:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_total_organization_usage = x
     if pos < end and buf[pos] == 82:
         n = buf[pos + 1]
@@ -39421,10 +40080,12 @@ def _d_viam_app_v1_Module(buf: bytes, pos: int, end: int) -> viam_app_v1.Module:
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_Visibility.get(x)
-            f_visibility = _EC_viam_app_v1_Visibility(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_visibility = _EM_viam_app_v1_Visibility[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_visibility = _EC_viam_app_v1_Visibility(x)
         elif tag == 34:
             n = buf[pos]
             pos += 1
@@ -39464,16 +40125,16 @@ def _d_viam_app_v1_Module(buf: bytes, pos: int, end: int) -> viam_app_v1.Module:
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_total_robot_usage = x
         elif tag == 72:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_total_organization_usage = x
         elif tag == 82:
             n = buf[pos]
@@ -40004,7 +40665,16 @@ def _d_viam_app_v1_Uploads(buf: bytes, pos: int, end: int) -> viam_app_v1.Upload
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        f_uploaded_at = _d_timestamp(buf, pos, e)
+        if n == 12:
+            t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11 = _unpack_ts12(buf, pos)
+            ts = _MORE0[t1] + _MORE7[t2] + _MORE14[t3] + _MORE21[t4] + _LAST28[t5]
+            tn = _MORE0[t7] + _MORE7[t8] + _MORE14[t9] + _MORE21[t10] + _LAST28[t11]
+            if t0 == 8 and t6 == 16 and ts < _FLOAT_EXACT and tn < 1e9:
+                f_uploaded_at = _fromtimestamp(ts + tn // 1000.0 / 1e6, _UTC)
+            else:
+                f_uploaded_at = _d_timestamp(buf, pos, e)
+        else:
+            f_uploaded_at = _d_timestamp(buf, pos, e)
         pos = e
     while pos < end:
         start = pos
@@ -40026,7 +40696,7 @@ def _d_viam_app_v1_Uploads(buf: bytes, pos: int, end: int) -> viam_app_v1.Upload
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            f_uploaded_at = _d_timestamp(buf, pos, e)
+            f_uploaded_at = _d_timestamp_usual(buf, pos, e)
             pos = e
         else:
             if tag >> 3 in {1, 2}:
@@ -42256,10 +42926,12 @@ def _d_viam_app_v1_GetAppContentResponse(buf: bytes, pos: int, end: int) -> viam
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_AppType.get(x)
-        f_app_type = _EC_viam_app_v1_AppType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_app_type = _EM_viam_app_v1_AppType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_app_type = _EC_viam_app_v1_AppType(x)
     if pos < end and buf[pos] == 32:
         x = buf[pos + 1]
         pos += 2
@@ -42293,10 +42965,12 @@ def _d_viam_app_v1_GetAppContentResponse(buf: bytes, pos: int, end: int) -> viam
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_AppType.get(x)
-            f_app_type = _EC_viam_app_v1_AppType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_app_type = _EM_viam_app_v1_AppType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_app_type = _EC_viam_app_v1_AppType(x)
         elif tag == 32:
             x = buf[pos]
             pos += 1
@@ -43882,28 +44556,34 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_ClientAuthentication.get(x)
-        f_client_authentication = _EC_viam_app_v1_ClientAuthentication(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_client_authentication = _EM_viam_app_v1_ClientAuthentication[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_client_authentication = _EC_viam_app_v1_ClientAuthentication(x)
     if pos < end and buf[pos] == 16:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_PKCE.get(x)
-        f_pkce = _EC_viam_app_v1_PKCE(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_pkce = _EM_viam_app_v1_PKCE[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_pkce = _EC_viam_app_v1_PKCE(x)
     if pos < end and buf[pos] == 24:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_URLValidation.get(x)
-        f_url_validation = _EC_viam_app_v1_URLValidation(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_url_validation = _EM_viam_app_v1_URLValidation[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_url_validation = _EC_viam_app_v1_URLValidation(x)
     while pos < end and buf[pos] == 34:
         n = buf[pos + 1]
         pos += 2
@@ -43941,10 +44621,12 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_EnabledGrant.get(x)
-            item = _EC_viam_app_v1_EnabledGrant(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_EnabledGrant[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_EnabledGrant(x)
             f_enabled_grants.append(item)
         if pos != pe:
             raise _Fallback
@@ -43967,28 +44649,34 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_ClientAuthentication.get(x)
-            f_client_authentication = _EC_viam_app_v1_ClientAuthentication(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_client_authentication = _EM_viam_app_v1_ClientAuthentication[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_client_authentication = _EC_viam_app_v1_ClientAuthentication(x)
         elif tag == 16:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_PKCE.get(x)
-            f_pkce = _EC_viam_app_v1_PKCE(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_pkce = _EM_viam_app_v1_PKCE[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_pkce = _EC_viam_app_v1_PKCE(x)
         elif tag == 24:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_URLValidation.get(x)
-            f_url_validation = _EC_viam_app_v1_URLValidation(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_url_validation = _EM_viam_app_v1_URLValidation[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_url_validation = _EC_viam_app_v1_URLValidation(x)
         elif tag == 34:
             n = buf[pos]
             pos += 1
@@ -44026,10 +44714,12 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
                 pos += 1
                 if x > 127:
                     x, pos = _varint(buf, pos, x)
-                if x > 0x7FFFFFFFFFFFFFFF:
-                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-                y = _EM_viam_app_v1_EnabledGrant.get(x)
-                item = _EC_viam_app_v1_EnabledGrant(x) if y is None else y
+                    if x > 0x7FFFFFFFFFFFFFFF:
+                        x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                try:
+                    item = _EM_viam_app_v1_EnabledGrant[x]
+                except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                    item = _EC_viam_app_v1_EnabledGrant(x)
                 f_enabled_grants.append(item)
             if pos != pe:
                 raise _Fallback
@@ -44038,10 +44728,12 @@ def _d_viam_app_v1_OAuthConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.OA
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_EnabledGrant.get(x)
-            item = _EC_viam_app_v1_EnabledGrant(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                item = _EM_viam_app_v1_EnabledGrant[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                item = _EC_viam_app_v1_EnabledGrant(x)
             f_enabled_grants.append(item)
         elif tag == 66:
             n = buf[pos]
@@ -45545,16 +46237,16 @@ def _d_google_protobuf_Duration(buf: bytes, pos: int, end: int) -> google_protob
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
         f_seconds = x
     if pos < end and buf[pos] == 16:
         x = buf[pos + 1]
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_nanos = x
     while pos < end:
         start = pos
@@ -45567,16 +46259,16 @@ def _d_google_protobuf_Duration(buf: bytes, pos: int, end: int) -> google_protob
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
             f_seconds = x
         elif tag == 16:
             x = buf[pos]
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_nanos = x
         else:
             if tag >> 3 in {1, 2}:
@@ -47511,8 +48203,8 @@ def _d_viam_app_v1_ProcessConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_stop_signal = x
     if pos < end and buf[pos] == 66:
         n = buf[pos + 1]
@@ -47639,8 +48331,8 @@ def _d_viam_app_v1_ProcessConfig(buf: bytes, pos: int, end: int) -> viam_app_v1.
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_stop_signal = x
         elif tag == 66:
             n = buf[pos]
@@ -48425,8 +49117,8 @@ def _d_viam_app_v1_TrafficTunnelEndpoint(buf: bytes, pos: int, end: int) -> viam
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFF:
-            x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+            if x > 0x7FFFFFFF:
+                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
         f_port = x
     if pos < end and buf[pos] == 18:
         n = buf[pos + 1]
@@ -48447,8 +49139,8 @@ def _d_viam_app_v1_TrafficTunnelEndpoint(buf: bytes, pos: int, end: int) -> viam
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFF:
-                x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
+                if x > 0x7FFFFFFF:
+                    x = ((x & 0xFFFFFFFF) ^ 0x80000000) - 0x80000000
             f_port = x
         elif tag == 18:
             n = buf[pos]
@@ -49029,10 +49721,12 @@ def _d_viam_app_v1_AuthHandlerConfig(buf: bytes, pos: int, end: int) -> viam_app
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_CredentialsType.get(x)
-        f_type = _EC_viam_app_v1_CredentialsType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_viam_app_v1_CredentialsType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_viam_app_v1_CredentialsType(x)
     if pos < end and buf[pos] == 42:
         n = buf[pos + 1]
         pos += 2
@@ -49052,10 +49746,12 @@ def _d_viam_app_v1_AuthHandlerConfig(buf: bytes, pos: int, end: int) -> viam_app
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_CredentialsType.get(x)
-            f_type = _EC_viam_app_v1_CredentialsType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_viam_app_v1_CredentialsType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_viam_app_v1_CredentialsType(x)
         elif tag == 42:
             n = buf[pos]
             pos += 1
@@ -50389,10 +51085,12 @@ def _d_viam_app_v1_RemoteAuth_Credentials(buf: bytes, pos: int, end: int) -> via
         pos += 2
         if x > 127:
             x, pos = _varint(buf, pos, x)
-        if x > 0x7FFFFFFFFFFFFFFF:
-            x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-        y = _EM_viam_app_v1_CredentialsType.get(x)
-        f_type = _EC_viam_app_v1_CredentialsType(x) if y is None else y
+            if x > 0x7FFFFFFFFFFFFFFF:
+                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+        try:
+            f_type = _EM_viam_app_v1_CredentialsType[x]
+        except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+            f_type = _EC_viam_app_v1_CredentialsType(x)
     if pos < end and buf[pos] == 18:
         n = buf[pos + 1]
         pos += 2
@@ -50412,10 +51110,12 @@ def _d_viam_app_v1_RemoteAuth_Credentials(buf: bytes, pos: int, end: int) -> via
             pos += 1
             if x > 127:
                 x, pos = _varint(buf, pos, x)
-            if x > 0x7FFFFFFFFFFFFFFF:
-                x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
-            y = _EM_viam_app_v1_CredentialsType.get(x)
-            f_type = _EC_viam_app_v1_CredentialsType(x) if y is None else y
+                if x > 0x7FFFFFFFFFFFFFFF:
+                    x = ((x & 0xFFFFFFFFFFFFFFFF) ^ 0x8000000000000000) - 0x8000000000000000
+            try:
+                f_type = _EM_viam_app_v1_CredentialsType[x]
+            except KeyError:  # a value the enum does not declare: betterproto2 keeps it as a pseudo-member
+                f_type = _EC_viam_app_v1_CredentialsType(x)
         elif tag == 18:
             n = buf[pos]
             pos += 1
