@@ -293,7 +293,11 @@ def table(report: dict[str, Any]) -> str:
             f"\nLocal server ({report['codec']} codec): {local['mixed_rps']:,.0f} mixed requests/s "
             f"({local['mixed_requests']:,} calls from {MIXED_CLIENTS} clients); log entries ingested through "
             f"RobotService.Log {local['ingest_entries_per_s']:,.0f}/s, served through GetRobotPartLogs "
-            f"{local['serve_entries_per_s']:,.0f}/s ({local['log_entries']:,} entries)"
+            f"{local['serve_entries_per_s']:,.0f}/s end to end to our decoding client ({local['log_entries']:,} "
+            f"entries); the server's capacity, to raw readers counting entries undecoded: "
+            f"{local['served_entries_per_s']:,.0f}/s to one, {local['served_concurrent_entries_per_s']:,.0f}/s to "
+            f"{local['served_concurrent_readers']:.0f} at once "
+            f"({local['served_concurrent_server_cpu_us_per_entry']:.1f} us of server CPU per entry)"
         )
     return "\n".join(lines)
 

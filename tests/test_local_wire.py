@@ -20,7 +20,7 @@ from grpclib.const import Cardinality
 from test_local_machines import Conn, connect, new_machine
 
 from fleetwire.local import LocalFleet
-from fleetwire.local.wire import field_bytes
+from fleetwire.local.wire import field_bytes, repeated_field
 from fleetwire_api.proto.rpc.v1 import AuthenticateRequest, Credentials
 from fleetwire_api.services import AuthServiceAsyncClient, FastCodec, codec
 from fleetwire_api.services._runtime import CoalescingTransport
@@ -124,6 +124,21 @@ def test_field_bytes_matches_the_reference_encoder() -> None:
             assert field_bytes(2, token.encode()) == bytes(GetRobotPartLogsResponse(next_page_token=token))
         entry = LogEntry(message="m" * size)
         assert field_bytes(1, bytes(entry)) == bytes(GetRobotPartLogsResponse(logs=[entry]))
+
+
+def test_repeated_field_matches_the_reference_encoder_at_every_length_boundary() -> None:
+    sizes = (0, 1, 120, 127, 128, 129, 300, 16_380, 16_383, 16_384, 70_000)
+    entries = [LogEntry(message="m" * size) for size in sizes]
+    payloads = [bytes(entry) for entry in entries]  # betterproto2's own encoder, not ours
+    for token in ("", "next"):
+        expected = bytes(GetRobotPartLogsResponse(logs=entries, next_page_token=token))
+        tail = field_bytes(2, token.encode()) if token else b""
+        assert repeated_field(1, payloads, tail) == expected
+        assert repeated_field(1, iter(payloads), tail) == expected  # any iterable, consumed once
+    assert repeated_field(1, []) == b""
+    # Other field numbers (two-byte keys included) frame each payload as field_bytes does.
+    for number in (2, 15, 16, 300):
+        assert repeated_field(number, payloads, b"!") == b"".join(field_bytes(number, p) for p in payloads) + b"!"
 
 
 async def test_coalesced_writes_arrive_whole_and_in_order_and_close_flushes() -> None:

@@ -12,15 +12,16 @@ import hashlib
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 from .auth_cache import EpochCache
-from .ids import is_id, now, to_iso
+from .ids import from_iso, is_id, now, to_iso
 from .permissions import ALL_PERMISSIONS, RESOURCE_TYPES, role_grants
-from .robot_rows import fetch_part
+from .robot_rows import RobotEncodings, fetch_part
 from .store import Store
 
 if TYPE_CHECKING:
@@ -119,10 +120,12 @@ class Context:
         """Bind the context to an open store and the server's log bus."""
         self.store = store
         self.logs = logs
-        # token digest -> (caller, expires_on in store form); (key id, resource type, id) -> roles held there
-        self._tokens: EpochCache[str, tuple[Caller, str]] = EpochCache()
+        # token digest -> (caller, expiry); (key id, resource type, id) -> roles held there
+        self._tokens: EpochCache[str, tuple[Caller, datetime]] = EpochCache()
         self._role_cache: EpochCache[tuple[str, str, str], frozenset[str]] = EpochCache()
         self._part_robots: EpochCache[str, str] = EpochCache()  # part id -> its machine, whose roles cover it
+        self.robot_encodings = RobotEncodings()
+        """Encoded ``Robot`` messages by their content, for ``ListRobots`` (used on the store thread)."""
 
     async def caller(self, stream: Any) -> Caller:
         """Return the caller of ``stream`` from its ``authorization: Bearer <token>`` metadata, or UNAUTHENTICATED."""
@@ -139,21 +142,23 @@ class Context:
     async def caller_for_token(self, token: str) -> Caller:
         """Return the caller an access token stands for; ``UNAUTHENTICATED`` if it is unknown, revoked or expired."""
         digest = hash_token(token)
-        moment = to_iso(now())
+        moment = now()
         store = self.store
         cached = self._tokens.get(digest, store.epoch)
-        if cached is not None and cached[1] > moment:
+        if cached is not None and cached[1] > moment:  # datetimes: no formatting on the path every call takes
             return cached[0]
+        stamp = to_iso(moment)
 
-        def look(conn: sqlite3.Connection) -> tuple[tuple[Caller, str] | None, int]:
+        def look(conn: sqlite3.Connection) -> tuple[tuple[Caller, datetime] | None, int]:
             row = conn.execute(
                 "SELECT k.id AS key_id, u.id AS user_id, u.email AS email, t.expires_on AS expires_on "
                 "FROM access_tokens t JOIN api_keys k ON k.id = t.key_id JOIN users u ON u.id = k.user_id "
                 "WHERE t.token_hash = ? AND t.expires_on > ?",
-                (digest, moment),
+                (digest, stamp),
             ).fetchone()
-            found = None if row is None else (Caller(row["key_id"], row["user_id"], row["email"]), row["expires_on"])
-            return found, store.epoch
+            if row is None:
+                return None, store.epoch
+            return (Caller(row["key_id"], row["user_id"], row["email"]), from_iso(row["expires_on"])), store.epoch
 
         found, read_epoch = await store.read(look)
         if found is None:

@@ -151,12 +151,17 @@ def _robot_counts(conn: sqlite3.Connection, wanted_json: str) -> dict[str, int]:
 
 def _location(conn: sqlite3.Connection, location_id: str, caller: Caller) -> app.Location:
     """Return the wire form of one location, with its secrets if ``caller`` may read them."""
+    roles = roles_on(conn, caller.key_id, "location", location_id) or set[str]()
+    return _location_with(conn, location_id, any(role_grants(role, "read_location_secret") for role in roles))
+
+
+def _location_with(conn: sqlite3.Connection, location_id: str, secrets: bool) -> app.Location:
+    """Return the wire form of one location, with its secrets if ``secrets``."""
     found = _locations(conn, [location_id])
     if not found:
         raise not_found(f"location {location_id} not found")
     location = found[0]
-    roles = roles_on(conn, caller.key_id, "location", location_id) or set[str]()
-    if any(role_grants(role, "read_location_secret") for role in roles):
+    if secrets:
         location.auth = _auth(conn, location_id)
     return location
 
@@ -209,7 +214,11 @@ class LocationsMixin(ServiceMixin):
         caller = await self.ctx.caller(stream)
         location_id = require_id(request.location_id, "location_id")
         await self.ctx.require(caller, "read_location", "location", location_id)
-        return app.GetLocationResponse(location=await self.ctx.store.read(lambda c: _location(c, location_id, caller)))
+        # The context's cached roles answer this (the same roles_on a write-side _location reads in its transaction).
+        secrets = await self.ctx.allowed(caller, "read_location_secret", "location", location_id)
+        return app.GetLocationResponse(
+            location=await self.ctx.store.read(lambda c: _location_with(c, location_id, secrets))
+        )
 
     async def update_location(
         self, request: app.UpdateLocationRequest, stream: AnyStream

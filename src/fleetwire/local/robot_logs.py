@@ -29,7 +29,7 @@ from fleetwire_api.viam.common.v1 import LogEntry
 from .ids import decode_page_token, encode_page_token, invalid, now, require_id, require_text
 from .logbus import LogFilter
 from .paging import cursor_int
-from .wire import Encoded, field_bytes
+from .wire import Encoded, field_bytes, repeated_field
 
 if TYPE_CHECKING:
     from .context import Context
@@ -44,6 +44,7 @@ __all__ = (
     "PartLogsMixin",
     "insert_logs",
     "log_filter",
+    "page_bytes",
     "query_logs",
 )
 
@@ -202,20 +203,32 @@ def query_logs(conn: sqlite3.Connection, query: LogQuery) -> tuple[list[bytes], 
         clauses.append("(time_us, seq) > (?, ?)" if query.ascending else "(time_us, seq) < (?, ?)")
         params.extend(query.after)
     direction = "ASC" if query.ascending else "DESC"
-    rows = conn.execute(
-        f"SELECT seq, time_us, entry FROM robot_part_logs WHERE {' AND '.join(clauses)} "
+    # Plain tuples rather than the connection's sqlite3.Row: a page is up to a thousand rows, read by position.
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    rows: list[tuple[bytes, int, int]] = cursor.execute(
+        f"SELECT entry, time_us, seq FROM robot_part_logs WHERE {' AND '.join(clauses)} "
         f"ORDER BY time_us {direction}, seq {direction} LIMIT ?",
         [*params, query.limit + 1],
     ).fetchall()
-    page = rows[: query.limit]
-    entries = [bytes(row["entry"]) for row in page]
+    more = len(rows) > query.limit
+    if more:
+        del rows[query.limit :]
+    entries = [row[0] for row in rows]
     token = ""
-    if len(rows) > query.limit and page:
-        last = page[-1]
-        token = encode_page_token(
-            {"p": query.part_id, "a": query.ascending, "t": int(last["time_us"]), "s": int(last["seq"])}
-        )
+    if more and rows:
+        _, time_us, seq = rows[-1]
+        token = encode_page_token({"p": query.part_id, "a": query.ascending, "t": int(time_us), "s": int(seq)})
     return entries, token
+
+
+def page_bytes(conn: sqlite3.Connection, query: LogQuery) -> Encoded:
+    """Return the encoded ``GetRobotPartLogsResponse`` of one page (see :func:`query_logs`); on the store thread.
+
+    Fields: logs = 1 (repeated LogEntry, each the stored bytes), next_page_token = 2 (left out when empty).
+    """
+    entries, token = query_logs(conn, query)
+    return Encoded(repeated_field(1, entries, field_bytes(2, token.encode()) if token else b""))
 
 
 class PartLogsMixin:
@@ -241,12 +254,7 @@ class PartLogsMixin:
         query = LogQuery.parse(request)
         robot_id = await self.ctx.robot_of_part(query.part_id)
         await self.ctx.require(caller, "read_robot_logs", "robot", robot_id)
-        entries, token = await self.ctx.store.read(lambda conn: query_logs(conn, query))
-        # GetRobotPartLogsResponse: logs = 1 (repeated LogEntry), next_page_token = 2 (omitted when empty).
-        fields = [field_bytes(1, entry) for entry in entries]
-        if token:
-            fields.append(field_bytes(2, token.encode()))
-        return Encoded(b"".join(fields))
+        return await self.ctx.store.read(lambda conn: page_bytes(conn, query))
 
     async def tail_robot_part_logs(
         self,

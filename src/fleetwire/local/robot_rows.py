@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
+from fleetwire_api.services import codec
 from fleetwire_api.viam.app.v1 import (
     OnlineState,
     Robot,
@@ -22,13 +23,17 @@ from .ids import from_iso, new_id, new_secret, now, to_iso
 
 __all__ = (
     "ONLINE_WINDOW",
+    "ROBOT_COLUMNS",
     "SCHEMA",
+    "RobotColumns",
+    "RobotEncodings",
     "fetch_part",
     "fetch_robot",
     "insert_part",
     "online_state",
     "part_message",
     "robot_message",
+    "seconds_since",
 )
 
 SCHEMA = """
@@ -84,11 +89,20 @@ def _label(name: str) -> str:
     return _DNS_UNSAFE.sub("-", name.lower()).strip("-")[:63] or "part"
 
 
-def online_state(last_access: str | None) -> tuple[OnlineState, int]:
-    """Return the online state and seconds since last seen for a stored ``last_access`` (``None``: never seen)."""
+def seconds_since(last_access: str) -> int:
+    """Whole seconds from a stored ``last_access`` to now (0 if it is in the future)."""
+    return max(0, int((now() - from_iso(last_access)).total_seconds()))
+
+
+def online_state(last_access: str | None, seconds: int | None = None) -> tuple[OnlineState, int]:
+    """Return the online state and seconds since last seen for a stored ``last_access`` (``None``: never seen).
+
+    ``seconds``: :func:`seconds_since` of ``last_access``, if the caller has it already.
+    """
     if last_access is None:
         return OnlineState.AWAITING_SETUP, 0
-    seconds = max(0, int((now() - from_iso(last_access)).total_seconds()))
+    if seconds is None:
+        seconds = seconds_since(last_access)
     state = OnlineState.ONLINE if seconds <= ONLINE_WINDOW.total_seconds() else OnlineState.OFFLINE
     return state, seconds
 
@@ -119,16 +133,56 @@ def fetch_part(conn: sqlite3.Connection, part_id: str) -> sqlite3.Row:
 
 def robot_message(row: sqlite3.Row) -> Robot:
     """Build the wire form of a ``robots`` row."""
-    state, seconds = online_state(row["last_access"])
+    return _robot(row["id"], row["name"], row["location_id"], row["created_on"], row["last_access"])
+
+
+def _robot(
+    robot_id: str, name: str, location_id: str, created_on: str, last_access: str | None, seen: int | None = None
+) -> Robot:
+    state, seconds = online_state(last_access, seen)
     return Robot(
-        id=row["id"],
-        name=row["name"],
-        location=row["location_id"],
-        last_access=_when(row["last_access"]),
-        created_on=from_iso(row["created_on"]),
+        id=robot_id,
+        name=name,
+        location=location_id,
+        last_access=_when(last_access),
+        created_on=from_iso(created_on),
         online_state=state,
         seconds_since_online=seconds,
     )
+
+
+ROBOT_COLUMNS = "id, name, location_id, created_on, last_access"
+"""The ``robots`` columns :class:`RobotEncodings` takes, in its order."""
+
+RobotColumns = tuple[str, str, str, str, str | None]
+"""A ``robots`` row as :data:`ROBOT_COLUMNS` selects it (a plain tuple)."""
+
+
+class RobotEncodings:
+    """Encoded ``Robot`` messages, remembered by everything they are built from.
+
+    ``ListRobots`` answers every machine of a location, and building then encoding each ``Robot`` costs many times
+    the query. The key is the row itself and, for a machine seen before, the whole seconds since it was last seen
+    (its online state follows from them): a renamed or moved machine, or one seen again, is a different key, so an
+    answer is never stale and nothing needs invalidating. When full, the memo is emptied. Used on the store thread.
+    """
+
+    def __init__(self, max_entries: int = 20_000) -> None:
+        """Create an empty memo of at most ``max_entries`` encodings."""
+        self._memo: dict[tuple[RobotColumns, int | None], bytes] = {}
+        self._max_entries = max_entries
+
+    def encode(self, row: RobotColumns) -> bytes:
+        """Return the encoded ``Robot`` of ``row``: the bytes ``codec.encode(robot_message(row))`` gives."""
+        seen = None if row[4] is None else seconds_since(row[4])
+        key = (row, seen)
+        found = self._memo.get(key)
+        if found is None:
+            found = codec.encode(_robot(*row, seen))
+            if len(self._memo) >= self._max_entries:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
 
 def part_message(conn: sqlite3.Connection, row: sqlite3.Row, *, with_secrets: bool) -> RobotPart:

@@ -8,12 +8,13 @@ part's name or config appends a history entry holding the part as it was before 
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 from grpclib.server import Stream
 
+from fleetwire_api.services import codec
 from fleetwire_api.viam.app.v1 import (
     ApiKey,
     ApiKeyWithAuthorizations,
@@ -46,7 +47,8 @@ from .ids import (
 )
 from .robot_logs import PartLogsMixin
 from .robot_parts import PartsMixin
-from .robot_rows import fetch_robot, insert_part, robot_message
+from .robot_rows import ROBOT_COLUMNS, RobotColumns, fetch_robot, insert_part, robot_message
+from .wire import Encoded, repeated_field
 
 if TYPE_CHECKING:
     from .context import Context
@@ -82,15 +84,29 @@ class RobotsMixin(PartsMixin, PartLogsMixin):
         self, request: ListRobotsRequest, stream: Stream[ListRobotsRequest, ListRobotsResponse]
     ) -> ListRobotsResponse:
         """List the machines of a location, by name."""
+        return codec.decode(ListRobotsResponse, await self.list_robots_encoded(request, stream))
+
+    async def list_robots_encoded(self, request: ListRobotsRequest, stream: Stream[Any, Any]) -> Encoded:
+        """:meth:`list_robots`, answered in wire form from the memo of encoded machines (``RobotEncodings``).
+
+        The server serves ``ListRobots`` with this (see ``LocalAppService.__mapping__``): the same bytes as encoding
+        the response :meth:`list_robots` describes.
+        """
         caller = await self.ctx.caller(stream)
         location_id = require_id(request.location_id, "location_id")
         await self.ctx.require(caller, "read_robot", "location", location_id)
+        encodings = self.ctx.robot_encodings
 
-        def load(conn: sqlite3.Connection) -> list[Robot]:
-            rows = conn.execute("SELECT * FROM robots WHERE location_id = ? ORDER BY name, id", (location_id,))
-            return [robot_message(row) for row in rows]
+        def load(conn: sqlite3.Connection) -> Encoded:
+            cursor = conn.cursor()
+            cursor.row_factory = None  # plain tuples: the memo's keys
+            rows: list[RobotColumns] = cursor.execute(
+                f"SELECT {ROBOT_COLUMNS} FROM robots WHERE location_id = ? ORDER BY name, id", (location_id,)
+            ).fetchall()
+            # ListRobotsResponse: robots = 1 (repeated Robot).
+            return Encoded(repeated_field(1, [encodings.encode(row) for row in rows]))
 
-        return ListRobotsResponse(robots=await self.ctx.store.read(load))
+        return await self.ctx.store.read(load)
 
     async def new_robot(
         self, request: NewRobotRequest, stream: Stream[NewRobotRequest, NewRobotResponse]

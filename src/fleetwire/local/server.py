@@ -20,7 +20,7 @@ from grpclib.server import Server, Stream
 
 from fleetwire_api.services import AppServiceBase
 from fleetwire_api.services._runtime import coalesce_connection, serve_unary_unary
-from fleetwire_api.viam.app.v1 import GetRobotPartLogsRequest
+from fleetwire_api.viam.app.v1 import GetRobotPartLogsRequest, ListRobotsRequest
 
 from . import auth, auth_cache, grants, locations, organizations
 from .bootstrap import Credentials, bootstrap
@@ -67,6 +67,7 @@ SCHEMAS: tuple[str, ...] = (
 
 _BACKLOG = 512
 _LOGS_PATH = "/viam.app.v1.AppService/GetRobotPartLogs"
+_LIST_ROBOTS_PATH = "/viam.app.v1.AppService/ListRobots"
 
 
 class LocalAppService(
@@ -87,14 +88,19 @@ class LocalAppService(
         self.ctx = ctx
 
     def __mapping__(self) -> dict[str, Handler]:
-        """Return the generated handler table, with ``GetRobotPartLogs`` answered in wire form (see ``wire``)."""
+        """Return the generated handler table, with ``GetRobotPartLogs`` and ``ListRobots`` answered in wire form.
+
+        Their ``*_encoded`` methods answer the bytes their plain methods' responses encode to (see ``wire``).
+        """
         mapping = super().__mapping__()
-        mapping[_LOGS_PATH] = Handler(
-            functools.partial(serve_unary_unary, self.get_robot_part_logs_encoded),
-            Cardinality.UNARY_UNARY,
-            GetRobotPartLogsRequest,
-            Encoded,
-        )
+        encoded: dict[str, tuple[Callable[[Any, Stream[Any, Any]], Awaitable[Any]], type[Any]]] = {
+            _LOGS_PATH: (self.get_robot_part_logs_encoded, GetRobotPartLogsRequest),
+            _LIST_ROBOTS_PATH: (self.list_robots_encoded, ListRobotsRequest),
+        }
+        for path, (method, request_type) in encoded.items():
+            mapping[path] = Handler(
+                functools.partial(serve_unary_unary, method), Cardinality.UNARY_UNARY, request_type, Encoded
+            )
         return mapping
 
 
