@@ -10,8 +10,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 from fleetwire_api.google.protobuf import Timestamp
 
 # Modules a program that only imports the clients must not load, and why each would be there by mistake.
@@ -44,30 +42,6 @@ def test_importing_the_clients_loads_no_server_cli_or_json_parser() -> None:
     assert "fleetwire.aio" in modules and "fleetwire._blocking" in modules
     loaded = {name: why for name, why in NOT_FOR_CLIENTS.items() if _loaded(modules, name)}
     assert loaded == {}
-
-
-@pytest.mark.parametrize("collecting", [True, False])
-def test_the_import_leaves_the_garbage_collector_as_it_found_it(collecting: bool) -> None:
-    # The import pauses the collector while it creates its classes; a program's own setting must survive it.
-    setting = "gc.enable()" if collecting else "gc.disable()"
-    code = f"import gc\n{setting}\nimport fleetwire\nprint(gc.isenabled(), hasattr(fleetwire, '_collecting'))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.split() == [str(collecting), "False"]
-
-
-def test_a_failing_import_still_restores_the_garbage_collector() -> None:
-    # A module of the package failing to import (here: a name the import needs made unimportable) must not leave
-    # the collector paused for the rest of the program.
-    code = (
-        "import gc, sys\n"
-        "sys.modules['fleetwire.errors'] = None\n"
-        "try:\n"
-        "    import fleetwire\n"
-        "except ImportError:\n"
-        "    print(gc.isenabled())\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["True"]
 
 
 def test_server_bases_and_service_table_load_on_first_use() -> None:

@@ -5,51 +5,39 @@ methods of the official SDK's ``AppClient``. Importing this package loads better
 standard library only: no server, no CLI, no sqlite.
 """
 
-import gc as _gc
-
-# Importing the clients creates some hundreds of message classes and thousands of functions; every allocation burst
-# starts a collection that finds next to nothing to free. Pausing the collector for the import (and restoring its state
-# whatever happens) saves about 5 % of the import's instructions.
-_collecting = _gc.isenabled()
-_gc.disable()
-try:
-    from ._blocking import AppClient
-    from ._bridge import BlockingStream
-    from ._retry import RetryPolicy
-    from .aio import DEFAULT_TIMEOUT, ArgumentError, AsyncAppClient
-    from .errors import (
-        AbortedError,
-        AlreadyExistsError,
-        CallCancelledError,
-        DeadlineExceededError,
-        FailedPreconditionError,
-        FleetwireError,
-        GRPCStatusError,
-        InternalError,
-        InvalidArgumentError,
-        NotFoundError,
-        PermissionDeniedError,
-        ResourceExhaustedError,
-        UnauthenticatedError,
-        UnavailableError,
-        UnimplementedError,
-        UnknownError,
-    )
-    from .logs import LogsStream
-    from .models import (
-        APIKeyAuthorization,
-        Fragment,
-        FragmentHistoryEntry,
-        LogEntry,
-        ResourceType,
-        RobotPart,
-        RobotPartHistoryEntry,
-        Role,
-    )
-finally:
-    if _collecting:
-        _gc.enable()
-    del _collecting
+from ._blocking import AppClient
+from ._bridge import BlockingStream
+from ._retry import RetryPolicy
+from .aio import DEFAULT_TIMEOUT, ArgumentError, AsyncAppClient
+from .errors import (
+    AbortedError,
+    AlreadyExistsError,
+    CallCancelledError,
+    DeadlineExceededError,
+    FailedPreconditionError,
+    FleetwireError,
+    GRPCStatusError,
+    InternalError,
+    InvalidArgumentError,
+    NotFoundError,
+    PermissionDeniedError,
+    ResourceExhaustedError,
+    UnauthenticatedError,
+    UnavailableError,
+    UnimplementedError,
+    UnknownError,
+)
+from .logs import LogsStream
+from .models import (
+    APIKeyAuthorization,
+    Fragment,
+    FragmentHistoryEntry,
+    LogEntry,
+    ResourceType,
+    RobotPart,
+    RobotPartHistoryEntry,
+    Role,
+)
 
 __version__ = "0.1.0"
 
