@@ -39,6 +39,7 @@ ARTIFACTS = {
     "services_init.py.j2": f"{SERVICES_PACKAGE}/__init__.py",
     "codec.py.j2": f"{SERVICES_PACKAGE}/_codec.py",  # the fast message path; its model is ``codec`` below
     "codec_grpc.py.j2": f"{SERVICES_PACKAGE}/codec.py",  # the grpclib codec using it
+    "codec_dicts.py.j2": f"{SERVICES_PACKAGE}/_codec_dicts.py",  # wire bytes straight to dicts (log pages)
 }
 
 # The second output root: artifacts rendered from the handwritten async overlay (not from the schema) that live

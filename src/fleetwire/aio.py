@@ -11,6 +11,7 @@ its parameters explicit (no ``*args``/``**kwargs``) and its docstring complete.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import ssl
 from collections.abc import Awaitable, Callable, Mapping
@@ -37,12 +38,16 @@ from .models import (
     Role,
     check_resource_type,
     check_role,
+    robot_part_from_response,
 )
 
 __all__ = ("DEFAULT_TIMEOUT", "ArgumentError", "AsyncAppClient")
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds a call may take unless the client or the call says otherwise."""
+
+_GET_ROBOT_PART = "/viam.app.v1.AppService/GetRobotPart"
+_GET_ROBOT_PART_LOGS = "/viam.app.v1.AppService/GetRobotPartLogs"
 
 M = TypeVar("M")
 R = TypeVar("R")
@@ -269,13 +274,16 @@ class AsyncAppClient:
         page_token: str,
         page_size: int | None,
         timeout: float | None,
-    ) -> tuple[list[LogEntry], str]:
-        """Fetch one page of logs (filter and page token always set, as the official SDK sends them)."""
+    ) -> bytes:
+        """Fetch one page of logs as its wire bytes (filter and page token always set, as the official SDK sends them).
+
+        The pager reads the next page token from the bytes and requests that page before decoding this one.
+        """
         request = app_pb.GetRobotPartLogsRequest(
             id=robot_part_id, filter=filter or "", page_token=page_token, levels=list(log_levels), limit=page_size
         )
-        response = await self._read(self.raw.get_robot_part_logs, request, timeout)
-        return [LogEntry.from_proto(entry) for entry in response.logs], response.next_page_token
+        rpc = functools.partial(self.raw.unary_unary_bytes, _GET_ROBOT_PART_LOGS)
+        return await self._read(rpc, request, timeout)
 
     def _pager(
         self,
@@ -285,12 +293,11 @@ class AsyncAppClient:
         *,
         page_size: int | None,
         timeout: float | None,
-        prefetch: bool,
     ) -> logs.LogPager:
-        async def fetch(token: str) -> tuple[list[LogEntry], str]:
+        async def fetch(token: str) -> bytes:
             return await self._log_page(robot_part_id, filter, log_levels, token, page_size, timeout)
 
-        return logs.LogPager(fetch, prefetch=prefetch)
+        return logs.LogPager(fetch)
 
     def iter_robot_part_logs(
         self,
@@ -337,7 +344,7 @@ class AsyncAppClient:
             raise ArgumentError("num_log_entries must be at least 0 (0 returns all logs)")
         if page_size is not None and page_size <= 0:
             raise ArgumentError("page_size must be positive")
-        pager = self._pager(robot_part_id, filter, log_levels, page_size=page_size, timeout=timeout, prefetch=True)
+        pager = self._pager(robot_part_id, filter, log_levels, page_size=page_size, timeout=timeout)
         return LogsStream(pager.chunks(limit=num_log_entries))
 
     async def get_user_id_by_email(
@@ -1207,11 +1214,13 @@ class AsyncAppClient:
         _require_id("robot_part_id", robot_part_id)
         if indent < 0:
             raise ArgumentError("indent must be at least 0")
-        response = await self._read(self.raw.get_robot_part, app_pb.GetRobotPartRequest(id=robot_part_id), timeout)
-        part = RobotPart.from_proto(_present(response.part, app_pb.RobotPart))
+        # The response's bytes, read straight into the wrapper: the config Struct becomes a dict without a detour.
+        rpc = functools.partial(self.raw.unary_unary_bytes, _GET_ROBOT_PART)
+        data = await self._read(rpc, app_pb.GetRobotPartRequest(id=robot_part_id), timeout)
+        part, config_json = robot_part_from_response(data)
         if dest:
             # The server's config_json is the canonical config; fall back to the part's struct when it is empty.
-            config = json.loads(response.config_json) if response.config_json else (part.robot_config or {})
+            config = json.loads(config_json) if config_json else (part.robot_config or {})
             export.write_json(dest, config, indent=indent)
         return part
 
@@ -1257,9 +1266,9 @@ class AsyncAppClient:
         _check_log_levels(log_levels)
         if num_log_entries < 0:
             raise ArgumentError("num_log_entries must be at least 0 (0 returns all logs)")
-        # Pages are fetched one after the other: a page past num_log_entries is never requested.
-        pager = self._pager(robot_part_id, filter, log_levels, page_size=None, timeout=timeout, prefetch=False)
-        entries = [entry async for entry in pager.entries(limit=num_log_entries)]
+        # The next page is requested as soon as this one's token is read, never past num_log_entries.
+        pager = self._pager(robot_part_id, filter, log_levels, page_size=None, timeout=timeout)
+        entries = await pager.collect(limit=num_log_entries)
         if dest:
             export.write_logs(dest, entries)
         return entries

@@ -14,17 +14,34 @@ from typing import Generic, TypeVar
 
 from grpclib.exceptions import GRPCError, StreamTerminatedError
 
+from fleetwire_api.services.codec import decode
 from fleetwire_api.viam.app import v1 as app_pb
 
 from ._retry import translate
 from .models import LogEntry
 
-__all__ = ("LogPager", "LogsStream", "PageFetcher", "tail")
+__all__ = ("LogPager", "LogsStream", "PageFetcher", "decode_page", "tail")
 
 T = TypeVar("T")
 
-PageFetcher = Callable[[str], Awaitable[tuple[list[LogEntry], str]]]
-"""Fetch one page: given a page token, return its entries and the next page token ("" after the last page)."""
+PageFetcher = Callable[[str], Awaitable[bytes]]
+"""Fetch one page: given a page token, return the ``GetRobotPartLogsResponse`` as its wire bytes."""
+
+
+def decode_page(data: bytes) -> tuple[list[LogEntry], str]:
+    """Decode one ``GetRobotPartLogsResponse``: its entries as :class:`LogEntry` wrappers, and its next page token.
+
+    The usual layout is read straight into the wrappers; anything else takes the long way (the generic codec, then
+    :meth:`LogEntry.from_proto`), which gives the same entries or raises the same error as any other decode.
+    """
+    # Imported with the first page, not with the package: it loads the (large) fast codec it shares.
+    from fleetwire_api.services._codec_dicts import decode_log_page
+
+    try:
+        return decode_log_page(data, LogEntry)
+    except Exception:
+        response = decode(app_pb.GetRobotPartLogsResponse, data)
+        return [LogEntry.from_proto(entry) for entry in response.logs], response.next_page_token
 
 
 class LogsStream(AsyncIterator[T], Generic[T]):
@@ -93,65 +110,82 @@ class LogsStream(AsyncIterator[T], Generic[T]):
         await self.aclose()
 
 
-class LogPager:
-    """Follow ``page_token`` across ``GetRobotPartLogs`` pages.
+def scan_page(data: bytes) -> tuple[int, str] | None:
+    """Count a ``GetRobotPartLogsResponse``'s entries and read its next page token, without decoding the entries.
 
-    With ``prefetch``, the request for page n+1 is in flight while the caller consumes page n, and at most those
-    two pages are held in memory.
+    ``None`` when the page is not in the usual layout: it must then be decoded to know them.
+    """
+    from fleetwire_api.services._codec_dicts import scan_log_page
+
+    return scan_log_page(data)
+
+
+async def _let_it_leave() -> None:
+    """Let a request just started reach the wire before the loop is kept busy decoding.
+
+    Two turns of the event loop: one for the call to write its request (grpclib does it without waiting on an open
+    connection), one for the coalescing transport to send what was written.
+    """
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+
+
+class LogPager:
+    """Follow ``page_token`` across ``GetRobotPartLogs`` pages, a page ahead.
+
+    A page's next page token is read from its bytes before the page is decoded, and the next page, when it is needed
+    (there is a new token, and the limit is not reached with this page), is requested at once: the server answers
+    while this page is decoded and consumed. The requests are those of fetching one page after the other (except
+    that a page failing to decode leaves the request for its successor cancelled), and at most two pages are held:
+    the one being consumed and the one in flight.
     """
 
-    def __init__(self, fetch: PageFetcher, *, prefetch: bool) -> None:
-        """Page with ``fetch``; ``prefetch`` requests the next page before the current one is consumed."""
+    def __init__(self, fetch: PageFetcher) -> None:
+        """Page with ``fetch``."""
         self._fetch = fetch
-        self._prefetch = prefetch
 
-    async def pages(self) -> AsyncGenerator[list[LogEntry], None]:
-        """Yield each page's entries in order, until the server returns no next page token."""
-        token = ""
-        seen: set[str] = {token}
-        pending: asyncio.Future[tuple[list[LogEntry], str]] | None = asyncio.ensure_future(self._fetch(token))
+    async def chunks(self, limit: int = 0) -> AsyncGenerator[list[LogEntry], None]:
+        """Yield the pages' entries, page by page, at most ``limit`` entries in all (0: all)."""
+        left = limit
+        seen: set[str] = {""}
+        pending: asyncio.Future[bytes] | None = asyncio.ensure_future(self._fetch(""))
         try:
             while pending is not None:
-                entries, next_token = await pending
+                data = await pending
                 pending = None
-                # A token seen before would make us loop forever over the same pages: treat it as the end.
-                more = bool(next_token) and next_token not in seen
-                seen.add(next_token)
-                if more and self._prefetch:
-                    pending = asyncio.ensure_future(self._fetch(next_token))
+                scanned = scan_page(data)
+                if scanned is not None:
+                    count, next_token = scanned
+                    pending = self._request_next(next_token, seen, wanted=not limit or count < left)
+                    if pending is not None:
+                        await _let_it_leave()
+                entries, next_token = decode_page(data)
+                if scanned is None:  # the token is known only now
+                    pending = self._request_next(next_token, seen, wanted=not limit or len(entries) < left)
+                if limit:
+                    entries = entries[:left]
+                    left -= len(entries)
                 yield entries
-                if more and pending is None:
-                    pending = asyncio.ensure_future(self._fetch(next_token))
         finally:
             if pending is not None:
                 pending.cancel()
                 with contextlib.suppress(BaseException):
                     await pending
 
-    async def chunks(self, limit: int = 0) -> AsyncGenerator[list[LogEntry], None]:
-        """Yield the pages' entries, page by page, at most ``limit`` entries in all (0: all)."""
-        left = limit
-        pages = self.pages()
-        try:
-            async for page in pages:
-                if limit:
-                    page = page[:left]
-                    left -= len(page)
-                yield page
-                if limit and not left:
-                    return
-        finally:
-            await pages.aclose()
+    def _request_next(self, token: str, seen: set[str], *, wanted: bool) -> asyncio.Future[bytes] | None:
+        """Request the page at ``token`` if there is one and more entries are ``wanted``; ``None`` otherwise."""
+        # A token seen before would make us loop forever over the same pages: treat it as the end.
+        more = bool(token) and token not in seen
+        seen.add(token)
+        return asyncio.ensure_future(self._fetch(token)) if more and wanted else None
 
-    async def entries(self, limit: int = 0) -> AsyncGenerator[LogEntry, None]:
-        """Yield entries one by one, at most ``limit`` of them (0: all)."""
-        chunks = self.chunks(limit)
-        try:
+    async def collect(self, limit: int = 0) -> list[LogEntry]:
+        """Return every entry, at most ``limit`` of them (0: all), a page at a time into one list."""
+        collected: list[LogEntry] = []
+        async with contextlib.aclosing(self.chunks(limit)) as chunks:
             async for chunk in chunks:
-                for entry in chunk:
-                    yield entry
-        finally:
-            await chunks.aclose()
+                collected += chunk
+        return collected
 
 
 async def tail(

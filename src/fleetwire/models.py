@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Optional, cast, get_args
 
 from fleetwire_api.google.protobuf import Struct
+from fleetwire_api.services.codec import decode
 from fleetwire_api.viam.app import v1 as app_pb
 from fleetwire_api.viam.common import v1 as common_pb
 
@@ -116,6 +117,28 @@ class RobotPart:
             created_on=self.created_on,
             secrets=list(self.secrets or []),
         )
+
+
+def robot_part_from_response(data: bytes) -> tuple[RobotPart, str]:
+    """Decode a ``GetRobotPartResponse`` from its wire bytes: the part as a :class:`RobotPart`, and ``config_json``.
+
+    The part's config and user-supplied info are read straight into dicts; input off the usual layout takes the
+    long way (the generic codec, then :meth:`RobotPart.from_proto`), which gives the same part or raises the same
+    error as any other decode.
+    """
+    # Imported with the first part, not with the package: it loads the (large) fast codec it shares.
+    from fleetwire_api.services._codec_dicts import decode_robot_part_response
+
+    try:
+        message, robot_config, user_supplied_info, config_json = decode_robot_part_response(data)
+    except Exception:
+        response = decode(app_pb.GetRobotPartResponse, data)
+        part = response.part if response.part is not None else app_pb.RobotPart()
+        return RobotPart.from_proto(part), response.config_json
+    part = RobotPart.from_proto(message if message is not None else app_pb.RobotPart())
+    part.robot_config = robot_config
+    part.user_supplied_info = user_supplied_info
+    return part, config_json
 
 
 @dataclass

@@ -20,7 +20,7 @@ from grpclib.const import Cardinality, Status
 from grpclib.exceptions import GRPCError
 from grpclib.protocol import H2Protocol
 
-from .codec import FastCodec, use_fast_codec
+from .codec import FastCodec, RawMessage, use_fast_codec
 
 if TYPE_CHECKING:  # annotations only: a client never loads grpclib's server
     from grpclib.server import Stream as ServerStream
@@ -285,6 +285,22 @@ class Stub:
         if response is None:
             raise GRPCError(Status.UNKNOWN, f"{path}: the server closed the call without a response")
         return response
+
+    async def unary_unary_bytes(
+        self,
+        path: str,
+        request: betterproto2.Message,
+        *,
+        timeout: float | None = None,
+        metadata: MetadataLike | None = None,
+    ) -> bytes:
+        """Call the unary RPC at ``path`` like its method does, but return the response's bytes undecoded.
+
+        For callers that decode the response themselves, or read part of it before decoding the rest (the next page
+        token of a log page, to request the next page first). Same slots, timeout and metadata as every call.
+        """
+        response: Any = await self._unary_unary(path, request, cast("type[Any]", RawMessage), timeout, metadata)
+        return cast("bytes", response)
 
     async def _unary_stream(
         self,

@@ -18,7 +18,7 @@ from grpclib.client import Channel
 from grpclib.encoding.base import CodecBase
 from grpclib.encoding.proto import ProtoCodec
 
-__all__ = ("FastCodec", "decode", "encode", "use_fast_codec")
+__all__ = ("FastCodec", "RawMessage", "decode", "encode", "use_fast_codec")
 
 MessageT = TypeVar("MessageT", bound=betterproto2.Message)
 
@@ -45,6 +45,19 @@ def decode(message_type: type[MessageT], data: bytes) -> MessageT:
     return decoded
 
 
+class RawMessage:
+    """A response type that asks the codec for the message's bytes as they arrived, undecoded.
+
+    For callers that read a response themselves (straight into the objects they return). Any codec that decodes
+    with ``message_type.FromString``, as ``ProtoCodec`` and :class:`FastCodec` do, hands the bytes over unchanged.
+    """
+
+    @staticmethod
+    def FromString(data: bytes) -> bytes:  # noqa: N802 - the protobuf spelling the codecs call
+        """Return ``data`` itself, as ``bytes``."""
+        return bytes(data)
+
+
 class FastCodec(CodecBase):
     """grpclib's ``ProtoCodec`` with the specialized codecs for fleetwire's messages.
 
@@ -65,7 +78,9 @@ class FastCodec(CodecBase):
         return encoded
 
     def decode(self, data: bytes, message_type: Any) -> Any:
-        """Parse ``data`` as a ``message_type``."""
+        """Parse ``data`` as a ``message_type`` (:class:`RawMessage`: the bytes themselves)."""
+        if message_type is RawMessage:
+            return bytes(data)
         return (_codec or _load()).decode(message_type, data)
 
 
