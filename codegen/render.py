@@ -22,6 +22,7 @@ from .model import Model, build_model
 from .overlay import read_overlay
 from .schema import SCHEMA_DISTRIBUTION, Schema, load_schema
 from .secrets import hide_secrets
+from .wire_layouts import check_wire_layouts
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATES = REPO / "templates"
@@ -128,6 +129,7 @@ def build(schema: Schema, staging: Path, templates: Path = TEMPLATES) -> None:
     with _chdir(staging):  # betterproto2 formats with ruff from the cwd: let it find only our settings
         files = compile_messages(schema)
     hide_secrets(schema, files)
+    check_wire_layouts(schema)
     files.update(render_services(build_model(schema), templates, build_codec_model(schema)))
     _write_formatted(staging, files, schema.version)
     for cache in staging.rglob("__pycache__"):
