@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
+import signal
 import socket
 import threading
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from grpclib.client import Channel
@@ -195,3 +197,86 @@ def test_closing_the_portal_cancels_a_running_call_and_leaves_no_thread() -> Non
     with pytest.raises(RuntimeError, match="closed"):
         portal.call(threading.current_thread)
     assert set(threading.enumerate()) <= before
+
+
+_caller_value: contextvars.ContextVar[str] = contextvars.ContextVar("caller_value", default="unset")
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["task-made-by-the-caller", "asyncio-debug-mode"])
+def test_a_coroutine_call_runs_in_the_loop_thread_with_the_callers_context(debug: bool) -> None:
+    async def where() -> tuple[str, str, bool]:
+        await asyncio.sleep(0)
+        task = asyncio.current_task()
+        return threading.current_thread().name, _caller_value.get(), task is not None
+
+    async def fail() -> None:
+        await asyncio.sleep(0)
+        raise KeyError("from the loop")
+
+    with LoopPortal("test-portal-context") as portal:
+        portal.loop.set_debug(debug)  # debug mode forbids queuing from another thread: the loop thread makes the task
+        token = _caller_value.set("from the caller")
+        try:
+            assert portal.call(where) == ("test-portal-context", "from the caller", True)
+        finally:
+            _caller_value.reset(token)
+        with pytest.raises(KeyError, match="from the loop"):
+            portal.call(fail)
+        with pytest.raises(TypeError):  # a bad call of the coroutine function fails in the caller, as a call would
+            portal.call(where, "unexpected")
+
+
+def test_many_threads_calling_at_once_all_get_their_answers() -> None:
+    # Calls from many threads share wake-ups of the loop: every call must still be run, none left queued.
+    async def echo(n: int) -> int:
+        await asyncio.sleep(0)
+        return n
+
+    # The portal closes first: a call left waiting is cancelled then, and the test fails instead of hanging.
+    with concurrent.futures.ThreadPoolExecutor(16) as pool, LoopPortal("test-portal-threads") as portal:
+        answers = [pool.submit(portal.call, echo, n) for n in range(2000)]
+        assert [answer.result(WAIT) for answer in answers] == list(range(2000))
+
+
+def test_a_hand_over_interrupted_before_the_wake_up_leaves_later_calls_working(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def one() -> int:
+        return 1
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool, LoopPortal("test-portal-interrupted") as portal:
+        real = portal.loop.call_soon_threadsafe
+        calls = 0
+
+        def interrupted_once(*args: Any, **kwargs: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise KeyboardInterrupt
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(portal.loop, "call_soon_threadsafe", interrupted_once)
+        with pytest.raises(KeyboardInterrupt):
+            portal.call(one)
+        monkeypatch.undo()
+        assert pool.submit(portal.call, one).result(WAIT) == 1  # a later call is not left waiting for a wake-up
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs POSIX signals")
+def test_ctrl_c_while_waiting_cancels_the_call_in_the_loop() -> None:
+    main = threading.main_thread()
+    assert threading.current_thread() is main  # Python runs signal handlers in the main thread only
+    with LoopPortal("test-portal-ctrl-c") as portal:
+        cancelled = threading.Event()
+
+        async def interrupt_then_wait() -> None:
+            # A real SIGINT to the caller, as Ctrl-C: it interrupts the caller's wait for this call.
+            signal.pthread_kill(cast("int", main.ident), signal.SIGINT)
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+
+        with pytest.raises(KeyboardInterrupt):
+            portal.call(interrupt_then_wait)
+        assert cancelled.wait(WAIT)
+        assert portal.call(asyncio.sleep, 0) is None  # the portal still serves calls

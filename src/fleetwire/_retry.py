@@ -65,6 +65,10 @@ def translate(error: BaseException) -> GRPCStatusError | None:
     return None
 
 
+_FAILURES = (GRPCError, asyncio.TimeoutError, StreamTerminatedError, OSError)
+"""The exceptions of a failed call; each translates to a typed error (see :func:`translate`)."""
+
+
 async def call_with_retry(
     attempt: Callable[[], Awaitable[T]],
     *,
@@ -73,16 +77,22 @@ async def call_with_retry(
     on_retry: Callable[[int, GRPCStatusError], None] | None = None,
 ) -> T:
     """Await ``attempt()``, raising typed errors; retry ``UNAVAILABLE`` when ``idempotent`` per ``policy``."""
+    try:  # the first attempt, the one nearly every call ends with, outside the retry loop
+        return await attempt()
+    except _FAILURES as exc:
+        failure = exc
     attempts = policy.max_attempts if idempotent else 1
-    for number in range(attempts):
+    number = 0
+    while True:
+        error = translate(failure)
+        assert error is not None  # every type caught translates
+        number += 1
+        if not isinstance(error, UnavailableError) or number >= attempts:
+            raise error from failure
+        if on_retry is not None:
+            on_retry(number, error)
+        await anyio.sleep(policy.backoff(number - 1))
         try:
             return await attempt()
-        except (GRPCError, asyncio.TimeoutError, StreamTerminatedError, OSError) as exc:
-            error = translate(exc)
-            assert error is not None  # every type caught above translates
-            if not isinstance(error, UnavailableError) or number + 1 >= attempts:
-                raise error from exc
-            if on_retry is not None:
-                on_retry(number + 1, error)
-            await anyio.sleep(policy.backoff(number))
-    raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+        except _FAILURES as exc:
+            failure = exc

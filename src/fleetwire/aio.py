@@ -258,13 +258,15 @@ class AsyncAppClient:
             raise ArgumentError(f"{name} is required: pass {name}= or create the client with a location_id")
         return chosen
 
-    async def _read(self, rpc: Callable[..., Awaitable[R]], request: Any, timeout: float | None) -> R:
+    # Plain functions handing back call_with_retry's coroutine: the caller awaits it directly, one coroutine frame
+    # fewer for every step of every call.
+    def _read(self, rpc: Callable[..., Awaitable[R]], request: Any, timeout: float | None) -> Awaitable[R]:
         """Call an idempotent RPC: ``UNAVAILABLE`` is retried per the client's policy."""
-        return await call_with_retry(lambda: rpc(request=request, timeout=timeout), idempotent=True, policy=self.retry)
+        return call_with_retry(lambda: rpc(request=request, timeout=timeout), idempotent=True, policy=self.retry)
 
-    async def _write(self, rpc: Callable[..., Awaitable[R]], request: Any, timeout: float | None) -> R:
+    def _write(self, rpc: Callable[..., Awaitable[R]], request: Any, timeout: float | None) -> Awaitable[R]:
         """Call an RPC that changes state: never retried, since a lost reply may hide an applied write."""
-        return await call_with_retry(lambda: rpc(request=request, timeout=timeout), idempotent=False, policy=self.retry)
+        return call_with_retry(lambda: rpc(request=request, timeout=timeout), idempotent=False, policy=self.retry)
 
     async def _log_page(
         self,

@@ -354,13 +354,11 @@ class Stub:
 
 
 class _Job(Generic[T]):
-    """One call handed to a :class:`LoopPortal`: started in the loop thread, waited for in the calling thread."""
+    """One call handed to a :class:`LoopPortal`: run in the loop thread, waited for in the calling thread."""
 
-    __slots__ = ("args", "error", "func", "result", "task", "waiter")
+    __slots__ = ("error", "result", "task", "waiter")
 
-    def __init__(self, func: Callable[..., Awaitable[T] | T], args: tuple[Any, ...]) -> None:
-        self.func = func
-        self.args = args
+    def __init__(self) -> None:
         self.result: T | None = None
         self.error: BaseException | None = None
         self.task: asyncio.Task[None] | None = None
@@ -368,21 +366,22 @@ class _Job(Generic[T]):
         self.waiter = threading.Lock()
         self.waiter.acquire()
 
-    def start(self) -> None:
+    def start(self, func: Callable[..., Awaitable[T] | T], args: tuple[Any, ...]) -> None:
         """Run in the loop thread: call ``func``; a coroutine it returns becomes a task whose end wakes the caller."""
         try:
-            result = self.func(*self.args)
+            result = func(*args)
         except BaseException as exc:  # handed to the calling thread, like any other outcome
             self.error = exc
             self.waiter.release()
             return
         if inspect.isawaitable(result):
-            self.task = asyncio.get_running_loop().create_task(self._drive(cast("Awaitable[T]", result)))
+            self.task = asyncio.get_running_loop().create_task(self.drive(cast("Awaitable[T]", result)))
         else:
             self.result = result
             self.waiter.release()
 
-    async def _drive(self, awaitable: Awaitable[T]) -> None:
+    async def drive(self, awaitable: Awaitable[T]) -> None:
+        """Await ``awaitable`` in the loop thread, keep its outcome and wake the caller."""
         # Waking the caller from inside the task, not from a done-callback, saves a turn of the event loop per call.
         try:
             self.result = await awaitable
@@ -420,6 +419,7 @@ class LoopPortal:
         self.loop = asyncio.new_event_loop()
         """The event loop; it runs in this portal's thread until :meth:`close`."""
         self._open = True
+        self._wake_pending = False
         self._closing = threading.Lock()  # orders close() after every call already handed over
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -452,18 +452,44 @@ class LoopPortal:
         """
         if threading.get_ident() == self._thread.ident:
             raise RuntimeError("a blocking call from the client's own event-loop thread would wait for itself")
-        job = _Job(func, args)
-        with self._closing:
-            if not self._open:
-                raise RuntimeError("the event loop of this client is closed")
-            self.loop.call_soon_threadsafe(job.start)
+        job: _Job[Any] = _Job()
         try:
+            with self._closing:
+                if not self._open:
+                    raise RuntimeError("the event loop of this client is closed")
+                self._hand_over(job, func, args)
             job.waiter.acquire()
         except BaseException:  # interrupted (Ctrl-C): nobody waits for the call any more, so stop it
             with contextlib.suppress(RuntimeError):  # unless the portal closed meanwhile, which stopped it already
                 self.loop.call_soon_threadsafe(job.cancel)
             raise
         return job.outcome()
+
+    def _hand_over(self, job: _Job[Any], func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        loop = self.loop
+        if not inspect.iscoroutinefunction(func) or loop.get_debug():
+            loop.call_soon_threadsafe(job.start, func, args)
+            return
+        # A coroutine function's task is made here, in the calling thread (its code still only runs in the loop
+        # thread): its first step is queued on the loop at once, a whole turn of the loop earlier than a task made
+        # by a callback in the loop thread. Queuing from another thread is what call_soon_threadsafe does too;
+        # asyncio's debug mode checks the thread of every call_soon, hence the path above then.
+        job.task = asyncio.Task(job.drive(func(*args)), loop=loop)
+        # Wake the loop, unless a wake-up is already on its way: the loop then finds this task queued before it
+        # can sleep again, since ``_woken`` runs among the loop's queued callbacks and a loop with callbacks
+        # queued does not sleep. Under many threads this saves a write and a read of the loop's wake-up socket
+        # per call.
+        if not self._wake_pending:
+            try:
+                self._wake_pending = True
+                loop.call_soon_threadsafe(self._woken)
+            except BaseException:
+                # Never leave the flag set without a wake-up on its way: later calls would not wake the loop.
+                self._wake_pending = False
+                raise
+
+    def _woken(self) -> None:
+        self._wake_pending = False
 
     async def _shutdown(self) -> None:
         current = asyncio.current_task()
