@@ -13,10 +13,10 @@ from .errors import CodegenError
 from .schema import Schema
 
 _F = descriptor.FieldDescriptor
-_ONE, _MANY = _F.LABEL_OPTIONAL, _F.LABEL_REPEATED
+_ONE, _MANY = False, True  # repeated?
 
-# message -> field name -> (number, type, label), as codec_dicts.py.j2 assumes them.
-ASSUMED: dict[str, dict[str, tuple[int, int, int]]] = {
+# message -> field name -> (number, type, repeated), as codec_dicts.py.j2 assumes them.
+ASSUMED: dict[str, dict[str, tuple[int, int, bool]]] = {
     "google.protobuf.Struct": {"fields": (1, _F.TYPE_MESSAGE, _MANY)},
     "google.protobuf.Struct.FieldsEntry": {"key": (1, _F.TYPE_STRING, _ONE), "value": (2, _F.TYPE_MESSAGE, _ONE)},
     "google.protobuf.Value": {
@@ -61,7 +61,7 @@ def _messages(schema: Schema) -> dict[str, descriptor.Descriptor]:
 
 
 def check_wire_layouts(schema: Schema) -> None:
-    """Raise ``CodegenError`` naming every field whose number, type or label differs from what the decoders assume."""
+    """Raise ``CodegenError`` naming each field whose number, type or repetition differs from what the decoders read."""
     messages = _messages(schema)
     problems: list[str] = []
     for name, fields in ASSUMED.items():
@@ -69,14 +69,14 @@ def check_wire_layouts(schema: Schema) -> None:
         if message is None:
             problems.append(f"{name}: no such message")
             continue
-        for field_name, (number, kind, label) in fields.items():
+        for field_name, (number, kind, repeated) in fields.items():
             field = message.fields_by_name.get(field_name)
             if field is None:
                 problems.append(f"{name}.{field_name}: no such field")
-            elif (field.number, field.type, field.label) != (number, kind, label):
+            elif (field.number, field.type, field.is_repeated) != (number, kind, repeated):
                 problems.append(
-                    f"{name}.{field_name}: number/type/label {field.number}/{field.type}/{field.label}, "
-                    f"templates/codec_dicts.py.j2 reads {number}/{kind}/{label}"
+                    f"{name}.{field_name}: number/type/repeated {field.number}/{field.type}/{field.is_repeated}, "
+                    f"templates/codec_dicts.py.j2 reads {number}/{kind}/{repeated}"
                 )
     if problems:
         raise CodegenError("the schema no longer has the layouts the direct decoders read:\n" + "\n".join(problems))

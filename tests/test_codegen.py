@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from codegen import wire_layouts
 from codegen.errors import CodegenError
 from codegen.render import GENERATED, TEMPLATES, build, check, diff_trees, generate
 from codegen.schema import ROOT_PROTO_FILES, load_schema
+from codegen.wire_layouts import check_wire_layouts
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -122,3 +124,31 @@ def test_schema_closure_is_in_dependency_order() -> None:
     for file in schema.files:
         for dependency in file.dependencies:
             assert position[dependency.name] < position[file.name]
+
+
+def test_the_schema_has_the_layouts_the_direct_decoders_read() -> None:
+    check_wire_layouts(load_schema())  # raises if the pinned schema and codec_dicts.py.j2 disagree
+
+
+@pytest.mark.parametrize(
+    ("message", "field", "assumed", "named"),
+    [
+        ("viam.common.v1.LogEntry", "caller", (9, "same type", False), "viam.common.v1.LogEntry.caller"),
+        ("google.protobuf.Value", "list_value", (6, "other type", False), "google.protobuf.Value.list_value"),
+        ("viam.app.v1.RobotPart", "robot_config", (5, "same type", True), "viam.app.v1.RobotPart.robot_config"),
+        ("viam.app.v1.RobotPart", "no_such_field", (99, "same type", False), "viam.app.v1.RobotPart.no_such_field"),
+    ],
+)
+def test_a_schema_change_under_the_direct_decoders_stops_generation(
+    monkeypatch: pytest.MonkeyPatch, message: str, field: str, assumed: tuple[int, str, bool], named: str
+) -> None:
+    # What the decoders read, changed as a schema change would change the truth: renumbered, retyped, made repeated,
+    # or a field that is gone.
+    number, kind, repeated = assumed
+    fields = dict(wire_layouts.ASSUMED[message])
+    real_type = fields.get(field, (0, 9, False))[1]
+    fields[field] = (number, real_type if kind == "same type" else real_type + 1, repeated)
+    monkeypatch.setitem(wire_layouts.ASSUMED, message, fields)
+    with pytest.raises(CodegenError) as raised:
+        check_wire_layouts(load_schema())
+    assert named in str(raised.value)
