@@ -1061,7 +1061,9 @@ class AppClient:
     ) -> list[LogEntry]:
         """Fetch a machine part's logs, optionally saving them to a file.
 
-        Pages are fetched one after another until ``num_log_entries`` entries are collected or the logs run out.
+        Pages are fetched until ``num_log_entries`` entries are collected or the logs run out; each next page is
+        requested as soon as the current one's page token is read, so the server answers while the client decodes
+        (never a page past ``num_log_entries``).
 
         Args:
             robot_part_id: The part's id.
