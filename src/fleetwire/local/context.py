@@ -21,7 +21,7 @@ from grpclib.exceptions import GRPCError
 from .auth_cache import EpochCache
 from .ids import from_iso, is_id, now, to_iso
 from .permissions import ALL_PERMISSIONS, RESOURCE_TYPES, role_grants
-from .robot_rows import RobotEncodings, fetch_part
+from .robot_rows import PartEncodings, RobotEncodings, fetch_part
 from .store import Store
 
 if TYPE_CHECKING:
@@ -126,6 +126,8 @@ class Context:
         self._part_robots: EpochCache[str, str] = EpochCache()  # part id -> its machine, whose roles cover it
         self.robot_encodings = RobotEncodings()
         """Encoded ``Robot`` messages by their content, for ``ListRobots`` (used on the store thread)."""
+        self.part_encodings = PartEncodings()
+        """Encoded ``RobotPart`` messages by their content, for ``GetRobotPart(s)`` (used on the store thread)."""
 
     async def caller(self, stream: Any) -> Caller:
         """Return the caller of ``stream`` from its ``authorization: Bearer <token>`` metadata, or UNAUTHENTICATED."""

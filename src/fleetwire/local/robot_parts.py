@@ -7,7 +7,7 @@ Every change of a part's name or config appends a history entry holding the part
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
@@ -56,7 +56,8 @@ from .ids import (
     to_iso,
 )
 from .paging import history_page
-from .robot_rows import fetch_part, fetch_robot, insert_part, part_message
+from .robot_rows import PART_QUERY, fetch_part, fetch_robot, insert_part, part_message
+from .wire import Encoded, field_bytes, repeated_field
 
 if TYPE_CHECKING:
     from .context import Caller, Context
@@ -96,40 +97,57 @@ class PartsMixin:
         self, request: GetRobotPartsRequest, stream: Stream[GetRobotPartsRequest, GetRobotPartsResponse]
     ) -> GetRobotPartsResponse:
         """List the parts of a machine, main part first."""
+        return codec.decode(GetRobotPartsResponse, await self.get_robot_parts_encoded(request, stream))
+
+    async def get_robot_parts_encoded(self, request: GetRobotPartsRequest, stream: Stream[Any, Any]) -> Encoded:
+        """:meth:`get_robot_parts`, answered in wire form from the memo of encoded parts (``PartEncodings``)."""
         caller = await self.ctx.caller(stream)
         robot_id = require_id(request.robot_id, "robot_id")
         await self.ctx.require(caller, "read_robot", "robot", robot_id)
         with_secrets = await self.ctx.allowed(caller, "read_robot_secret", "robot", robot_id)
+        encodings = self.ctx.part_encodings
 
-        def load(conn: sqlite3.Connection) -> list[RobotPart]:
-            ids = conn.execute(
-                "SELECT id FROM robot_parts WHERE robot_id = ? ORDER BY main_part DESC, name, id", (robot_id,)
-            ).fetchall()
-            return [part_message(conn, fetch_part(conn, row["id"]), with_secrets=with_secrets) for row in ids]
+        def load(conn: sqlite3.Connection) -> Encoded:
+            rows = conn.execute(
+                f"{PART_QUERY} WHERE p.robot_id = ? ORDER BY p.main_part DESC, p.name, p.id", (robot_id,)
+            )
+            # GetRobotPartsResponse: parts = 1 (repeated RobotPart).
+            return Encoded(repeated_field(1, [encodings.encode(conn, row, with_secrets=with_secrets) for row in rows]))
 
-        return GetRobotPartsResponse(parts=await self.ctx.store.read(load))
+        return await self.ctx.store.read(load)
 
     async def get_robot_part(
         self, request: GetRobotPartRequest, stream: Stream[GetRobotPartRequest, GetRobotPartResponse]
     ) -> GetRobotPartResponse:
         """Return a part, and its config as JSON text (``config_json``)."""
+        return codec.decode(GetRobotPartResponse, await self.get_robot_part_encoded(request, stream))
+
+    async def get_robot_part_encoded(self, request: GetRobotPartRequest, stream: Stream[Any, Any]) -> Encoded:
+        """:meth:`get_robot_part`, answered in wire form from the memo of encoded parts (``PartEncodings``)."""
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.id, "id")
         robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "read_robot", "robot", robot_id)
         with_secrets = await self.ctx.allowed(caller, "read_robot_secret", "robot", robot_id)
+        encodings = self.ctx.part_encodings
 
-        def load(conn: sqlite3.Connection) -> tuple[RobotPart, str]:
+        def load(conn: sqlite3.Connection) -> Encoded:
             row = fetch_part(conn, part_id)
-            return part_message(conn, row, with_secrets=with_secrets), str(row["config_json"])
+            part = encodings.encode(conn, row, with_secrets=with_secrets)
+            # GetRobotPartResponse: part = 1, config_json = 2.
+            config_json = str(row["config_json"]).encode()
+            return Encoded(field_bytes(1, part) + (field_bytes(2, config_json) if config_json else b""))
 
-        part, config_json = await self.ctx.store.read(load)
-        return GetRobotPartResponse(part=part, config_json=config_json)
+        return await self.ctx.store.read(load)
 
     async def update_robot_part(
         self, request: UpdateRobotPartRequest, stream: Stream[UpdateRobotPartRequest, UpdateRobotPartResponse]
     ) -> UpdateRobotPartResponse:
         """Rename a part and/or replace its config; a change appends a history entry of the old part."""
+        return codec.decode(UpdateRobotPartResponse, await self.update_robot_part_encoded(request, stream))
+
+    async def update_robot_part_encoded(self, request: UpdateRobotPartRequest, stream: Stream[Any, Any]) -> Encoded:
+        """:meth:`update_robot_part`, answered in wire form from the memo of encoded parts (``PartEncodings``)."""
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.id, "id")
         name = require_name(request.name, "name")
@@ -140,7 +158,9 @@ class PartsMixin:
         with_secrets = await self.ctx.allowed(caller, "read_robot_secret", "robot", robot_id)
         config_struct, config_text, known = request.robot_config, request.robot_config_json, request.last_known_update
 
-        def update(conn: sqlite3.Connection) -> RobotPart:
+        encodings = self.ctx.part_encodings
+
+        def update(conn: sqlite3.Connection) -> Encoded:
             row = fetch_part(conn, part_id)
             config_json = str(row["config_json"])
             if config_text is not None:
@@ -160,9 +180,11 @@ class PartsMixin:
                     )
                 except sqlite3.IntegrityError as exc:
                     raise _already_exists(f"name: machine {robot_id} already has a part named {name!r}") from exc
-            return part_message(conn, fetch_part(conn, part_id), with_secrets=with_secrets)
+                row = fetch_part(conn, part_id)
+            # UpdateRobotPartResponse: part = 1.
+            return Encoded(field_bytes(1, encodings.encode(conn, row, with_secrets=with_secrets)))
 
-        return UpdateRobotPartResponse(part=await self.ctx.store.write(update))
+        return await self.ctx.store.write(update)
 
     async def new_robot_part(
         self, request: NewRobotPartRequest, stream: Stream[NewRobotPartRequest, NewRobotPartResponse]

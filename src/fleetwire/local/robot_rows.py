@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
@@ -23,8 +25,10 @@ from .ids import from_iso, new_id, new_secret, now, to_iso
 
 __all__ = (
     "ONLINE_WINDOW",
+    "PART_QUERY",
     "ROBOT_COLUMNS",
     "SCHEMA",
+    "PartEncodings",
     "RobotColumns",
     "RobotEncodings",
     "fetch_part",
@@ -32,6 +36,7 @@ __all__ = (
     "insert_part",
     "online_state",
     "part_message",
+    "robot_columns",
     "robot_message",
     "seconds_since",
 )
@@ -119,13 +124,16 @@ def fetch_robot(conn: sqlite3.Connection, robot_id: str) -> sqlite3.Row:
     return row
 
 
+PART_QUERY = (
+    "SELECT p.*, r.location_id AS location_id, r.name AS robot_name "
+    "FROM robot_parts p JOIN robots r ON r.id = p.robot_id"
+)
+"""The part rows :func:`part_message` takes (each joined with its machine's location and name); add the WHERE."""
+
+
 def fetch_part(conn: sqlite3.Connection, part_id: str) -> sqlite3.Row:
     """Return the ``robot_parts`` row of ``part_id`` joined with its machine's location; ``NOT_FOUND`` if none."""
-    row = conn.execute(
-        "SELECT p.*, r.location_id AS location_id, r.name AS robot_name FROM robot_parts p "
-        "JOIN robots r ON r.id = p.robot_id WHERE p.id = ?",
-        (part_id,),
-    ).fetchone()
+    row = conn.execute(f"{PART_QUERY} WHERE p.id = ?", (part_id,)).fetchone()
     if row is None:
         raise GRPCError(Status.NOT_FOUND, f"robot part {part_id} not found")
     return row
@@ -158,6 +166,11 @@ RobotColumns = tuple[str, str, str, str, str | None]
 """A ``robots`` row as :data:`ROBOT_COLUMNS` selects it (a plain tuple)."""
 
 
+def robot_columns(row: sqlite3.Row) -> RobotColumns:
+    """Return the :data:`ROBOT_COLUMNS` of a ``robots`` row (from :func:`fetch_robot`), for :class:`RobotEncodings`."""
+    return (row["id"], row["name"], row["location_id"], row["created_on"], row["last_access"])
+
+
 class RobotEncodings:
     """Encoded ``Robot`` messages, remembered by everything they are built from.
 
@@ -175,32 +188,74 @@ class RobotEncodings:
     def encode(self, row: RobotColumns) -> bytes:
         """Return the encoded ``Robot`` of ``row``: the bytes ``codec.encode(robot_message(row))`` gives."""
         seen = None if row[4] is None else seconds_since(row[4])
-        key = (row, seen)
-        found = self._memo.get(key)
-        if found is None:
-            found = codec.encode(_robot(*row, seen))
-            if len(self._memo) >= self._max_entries:
-                self._memo.clear()
-            self._memo[key] = found
-        return found
+        return _remember(self._memo, self._max_entries, (row, seen), lambda: codec.encode(_robot(*row, seen)))
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def _remember(memo: dict[K, bytes], max_entries: int, key: K, build: Callable[[], bytes]) -> bytes:
+    """``memo[key]``, built and kept first if missing (the memo is emptied when it holds ``max_entries``)."""
+    found = memo.get(key)
+    if found is None:
+        found = build()
+        if len(memo) >= max_entries:
+            memo.clear()
+        memo[key] = found
+    return found
+
+
+_SECRETS_QUERY = (
+    "SELECT id, secret, created_on, state FROM robot_part_secrets WHERE part_id = ? ORDER BY created_on, id"
+)
+_SecretRow = tuple[str, str, str, int]
+
+
+class PartEncodings:
+    """Encoded ``RobotPart`` messages (with or without secrets), remembered by everything they are built from.
+
+    Building a part (its config parsed into a ``Struct``) and encoding it costs several times its queries, and
+    ``GetRobotPart``/``GetRobotParts`` answer the same parts again and again. As for :class:`RobotEncodings`, the
+    key is the content itself: the whole part row of :func:`fetch_part`, the secret rows when they are shown, and
+    the whole seconds since the part was last seen. Any change to the part, its machine's name or location, or its
+    secrets is a different key, so an answer is never stale and nothing needs invalidating. Used on the store thread.
+    """
+
+    def __init__(self, max_entries: int = 20_000) -> None:
+        """Create an empty memo of at most ``max_entries`` encodings."""
+        self._memo: dict[tuple[tuple[object, ...], tuple[_SecretRow, ...] | None, int | None], bytes] = {}
+        self._max_entries = max_entries
+
+    def encode(self, conn: sqlite3.Connection, row: sqlite3.Row, *, with_secrets: bool) -> bytes:
+        """Return the bytes ``codec.encode(part_message(conn, row, with_secrets=with_secrets))`` gives."""
+        secrets = _secret_rows(conn, row["id"]) if with_secrets else None
+        last_access: str | None = row["last_access"]
+        seen = None if last_access is None else seconds_since(last_access)
+        return _remember(
+            self._memo,
+            self._max_entries,
+            (tuple(row), secrets, seen),
+            lambda: codec.encode(_part(row, secrets or (), seen)),
+        )
+
+
+def _secret_rows(conn: sqlite3.Connection, part_id: str) -> tuple[_SecretRow, ...]:
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: part of the memo's keys
+    return tuple(cursor.execute(_SECRETS_QUERY, (part_id,)).fetchall())
 
 
 def part_message(conn: sqlite3.Connection, row: sqlite3.Row, *, with_secrets: bool) -> RobotPart:
     """Build the wire form of a part row from :func:`fetch_part`; secrets only if ``with_secrets``."""
-    secrets: list[SharedSecret] = []
-    if with_secrets:
-        for secret in conn.execute(
-            "SELECT * FROM robot_part_secrets WHERE part_id = ? ORDER BY created_on, id", (row["id"],)
-        ):
-            secrets.append(
-                SharedSecret(
-                    id=secret["id"],
-                    secret=secret["secret"],
-                    created_on=from_iso(secret["created_on"]),
-                    state=SharedSecretState(secret["state"]),
-                )
-            )
-    state, seconds = online_state(row["last_access"])
+    return _part(row, _secret_rows(conn, row["id"]) if with_secrets else (), None)
+
+
+def _part(row: sqlite3.Row, secret_rows: tuple[_SecretRow, ...], seen: int | None) -> RobotPart:
+    secrets = [
+        SharedSecret(id=sid, secret=secret, created_on=from_iso(created_on), state=SharedSecretState(state))
+        for sid, secret, created_on, state in secret_rows
+    ]
+    state, seconds = online_state(row["last_access"], seen)
     host = f"{_label(row['robot_name'])}-{_label(row['name'])}"
     enabled = [s.secret for s in secrets if s.state == SharedSecretState.ENABLED]
     return RobotPart(

@@ -31,7 +31,6 @@ from fleetwire_api.viam.app.v1 import (
     ListRobotsResponse,
     NewRobotRequest,
     NewRobotResponse,
-    Robot,
     UpdateRobotRequest,
     UpdateRobotResponse,
 )
@@ -47,8 +46,8 @@ from .ids import (
 )
 from .robot_logs import PartLogsMixin
 from .robot_parts import PartsMixin
-from .robot_rows import ROBOT_COLUMNS, RobotColumns, fetch_robot, insert_part, robot_message
-from .wire import Encoded, repeated_field
+from .robot_rows import ROBOT_COLUMNS, RobotColumns, fetch_robot, insert_part, robot_columns
+from .wire import Encoded, field_bytes, repeated_field
 
 if TYPE_CHECKING:
     from .context import Context
@@ -74,11 +73,21 @@ class RobotsMixin(PartsMixin, PartLogsMixin):
         self, request: GetRobotRequest, stream: Stream[GetRobotRequest, GetRobotResponse]
     ) -> GetRobotResponse:
         """Return a machine by id."""
+        return codec.decode(GetRobotResponse, await self.get_robot_encoded(request, stream))
+
+    async def get_robot_encoded(self, request: GetRobotRequest, stream: Stream[Any, Any]) -> Encoded:
+        """:meth:`get_robot`, answered in wire form from the memo of encoded machines (``RobotEncodings``)."""
         caller = await self.ctx.caller(stream)
         robot_id = require_id(request.id, "id")
         await self.ctx.require(caller, "read_robot", "robot", robot_id)
-        robot = await self.ctx.store.read(lambda conn: robot_message(fetch_robot(conn, robot_id)))
-        return GetRobotResponse(robot=robot)
+        encodings = self.ctx.robot_encodings
+
+        def load(conn: sqlite3.Connection) -> Encoded:
+            row = fetch_robot(conn, robot_id)
+            # GetRobotResponse: robot = 1.
+            return Encoded(field_bytes(1, encodings.encode(robot_columns(row))))
+
+        return await self.ctx.store.read(load)
 
     async def list_robots(
         self, request: ListRobotsRequest, stream: Stream[ListRobotsRequest, ListRobotsResponse]
@@ -135,6 +144,10 @@ class RobotsMixin(PartsMixin, PartLogsMixin):
         self, request: UpdateRobotRequest, stream: Stream[UpdateRobotRequest, UpdateRobotResponse]
     ) -> UpdateRobotResponse:
         """Rename a machine and/or move it to another location."""
+        return codec.decode(UpdateRobotResponse, await self.update_robot_encoded(request, stream))
+
+    async def update_robot_encoded(self, request: UpdateRobotRequest, stream: Stream[Any, Any]) -> Encoded:
+        """:meth:`update_robot`, answered in wire form from the memo of encoded machines (``RobotEncodings``)."""
         caller = await self.ctx.caller(stream)
         robot_id = require_id(request.id, "id")
         name = require_name(request.name, "name")
@@ -142,17 +155,20 @@ class RobotsMixin(PartsMixin, PartLogsMixin):
         await self.ctx.require(caller, "write_robot", "robot", robot_id)
         if target:
             await self.ctx.require(caller, "write_robot", "location", target)
+        encodings = self.ctx.robot_encodings
 
-        def update(conn: sqlite3.Connection) -> Robot:
-            current = fetch_robot(conn, robot_id)
-            location_id = target or str(current["location_id"])
+        def update(conn: sqlite3.Connection) -> Encoded:
+            current = robot_columns(fetch_robot(conn, robot_id))
+            location_id = target or current[2]
             try:
                 conn.execute("UPDATE robots SET name = ?, location_id = ? WHERE id = ?", (name, location_id, robot_id))
             except sqlite3.IntegrityError as exc:
                 raise _already_exists(f"name: location {location_id} already has a machine named {name!r}") from exc
-            return robot_message(fetch_robot(conn, robot_id))
+            # The row as it now is: only the two columns just set changed (no trigger writes to ``robots``).
+            # UpdateRobotResponse: robot = 1.
+            return Encoded(field_bytes(1, encodings.encode((current[0], name, location_id, current[3], current[4]))))
 
-        return UpdateRobotResponse(robot=await self.ctx.store.write(update))
+        return await self.ctx.store.write(update)
 
     async def delete_robot(
         self, request: DeleteRobotRequest, stream: Stream[DeleteRobotRequest, DeleteRobotResponse]

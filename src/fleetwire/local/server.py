@@ -20,7 +20,15 @@ from grpclib.server import Server, Stream
 
 from fleetwire_api.services import AppServiceBase
 from fleetwire_api.services._runtime import coalesce_connection, serve_unary_unary
-from fleetwire_api.viam.app.v1 import GetRobotPartLogsRequest, ListRobotsRequest
+from fleetwire_api.viam.app.v1 import (
+    GetRobotPartLogsRequest,
+    GetRobotPartRequest,
+    GetRobotPartsRequest,
+    GetRobotRequest,
+    ListRobotsRequest,
+    UpdateRobotPartRequest,
+    UpdateRobotRequest,
+)
 
 from . import auth, auth_cache, grants, locations, organizations
 from .bootstrap import Credentials, bootstrap
@@ -68,6 +76,11 @@ SCHEMAS: tuple[str, ...] = (
 _BACKLOG = 512
 _LOGS_PATH = "/viam.app.v1.AppService/GetRobotPartLogs"
 _LIST_ROBOTS_PATH = "/viam.app.v1.AppService/ListRobots"
+_GET_PART_PATH = "/viam.app.v1.AppService/GetRobotPart"
+_GET_PARTS_PATH = "/viam.app.v1.AppService/GetRobotParts"
+_UPDATE_PART_PATH = "/viam.app.v1.AppService/UpdateRobotPart"
+_GET_ROBOT_PATH = "/viam.app.v1.AppService/GetRobot"
+_UPDATE_ROBOT_PATH = "/viam.app.v1.AppService/UpdateRobot"
 
 
 class LocalAppService(
@@ -88,7 +101,7 @@ class LocalAppService(
         self.ctx = ctx
 
     def __mapping__(self) -> dict[str, Handler]:
-        """Return the generated handler table, with ``GetRobotPartLogs`` and ``ListRobots`` answered in wire form.
+        """Return the generated handler table, with the busiest reads and updates in wire form.
 
         Their ``*_encoded`` methods answer the bytes their plain methods' responses encode to (see ``wire``).
         """
@@ -96,6 +109,11 @@ class LocalAppService(
         encoded: dict[str, tuple[Callable[[Any, Stream[Any, Any]], Awaitable[Any]], type[Any]]] = {
             _LOGS_PATH: (self.get_robot_part_logs_encoded, GetRobotPartLogsRequest),
             _LIST_ROBOTS_PATH: (self.list_robots_encoded, ListRobotsRequest),
+            _GET_PART_PATH: (self.get_robot_part_encoded, GetRobotPartRequest),
+            _GET_PARTS_PATH: (self.get_robot_parts_encoded, GetRobotPartsRequest),
+            _UPDATE_PART_PATH: (self.update_robot_part_encoded, UpdateRobotPartRequest),
+            _GET_ROBOT_PATH: (self.get_robot_encoded, GetRobotRequest),
+            _UPDATE_ROBOT_PATH: (self.update_robot_encoded, UpdateRobotRequest),
         }
         for path, (method, request_type) in encoded.items():
             mapping[path] = Handler(
