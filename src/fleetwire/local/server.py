@@ -13,22 +13,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, cast
 
-from grpclib.const import Cardinality, Handler, Status
+from grpclib.const import Handler, Status
 from grpclib.exceptions import GRPCError
 from grpclib.protocol import H2Protocol
 from grpclib.server import Server, Stream
 
 from fleetwire_api.services import AppServiceBase
 from fleetwire_api.services._runtime import coalesce_connection, serve_unary_unary
-from fleetwire_api.viam.app.v1 import (
-    GetRobotPartLogsRequest,
-    GetRobotPartRequest,
-    GetRobotPartsRequest,
-    GetRobotRequest,
-    ListRobotsRequest,
-    UpdateRobotPartRequest,
-    UpdateRobotRequest,
-)
 
 from . import auth, auth_cache, grants, locations, organizations
 from .bootstrap import Credentials, bootstrap
@@ -74,13 +65,7 @@ SCHEMAS: tuple[str, ...] = (
 """Every table of the server, in dependency order (core tables first, then the triggers watching them)."""
 
 _BACKLOG = 512
-_LOGS_PATH = "/viam.app.v1.AppService/GetRobotPartLogs"
-_LIST_ROBOTS_PATH = "/viam.app.v1.AppService/ListRobots"
-_GET_PART_PATH = "/viam.app.v1.AppService/GetRobotPart"
-_GET_PARTS_PATH = "/viam.app.v1.AppService/GetRobotParts"
-_UPDATE_PART_PATH = "/viam.app.v1.AppService/UpdateRobotPart"
-_GET_ROBOT_PATH = "/viam.app.v1.AppService/GetRobot"
-_UPDATE_ROBOT_PATH = "/viam.app.v1.AppService/UpdateRobot"
+_APP_SERVICE = "/viam.app.v1.AppService/"
 
 
 class LocalAppService(
@@ -106,18 +91,19 @@ class LocalAppService(
         Their ``*_encoded`` methods answer the bytes their plain methods' responses encode to (see ``wire``).
         """
         mapping = super().__mapping__()
-        encoded: dict[str, tuple[Callable[[Any, Stream[Any, Any]], Awaitable[Any]], type[Any]]] = {
-            _LOGS_PATH: (self.get_robot_part_logs_encoded, GetRobotPartLogsRequest),
-            _LIST_ROBOTS_PATH: (self.list_robots_encoded, ListRobotsRequest),
-            _GET_PART_PATH: (self.get_robot_part_encoded, GetRobotPartRequest),
-            _GET_PARTS_PATH: (self.get_robot_parts_encoded, GetRobotPartsRequest),
-            _UPDATE_PART_PATH: (self.update_robot_part_encoded, UpdateRobotPartRequest),
-            _GET_ROBOT_PATH: (self.get_robot_encoded, GetRobotRequest),
-            _UPDATE_ROBOT_PATH: (self.update_robot_encoded, UpdateRobotRequest),
+        encoded: dict[str, Callable[[Any, Stream[Any, Any]], Awaitable[Encoded]]] = {
+            "GetRobotPartLogs": self.get_robot_part_logs_encoded,
+            "ListRobots": self.list_robots_encoded,
+            "GetRobotPart": self.get_robot_part_encoded,
+            "GetRobotParts": self.get_robot_parts_encoded,
+            "UpdateRobotPart": self.update_robot_part_encoded,
+            "GetRobot": self.get_robot_encoded,
+            "UpdateRobot": self.update_robot_encoded,
         }
-        for path, (method, request_type) in encoded.items():
-            mapping[path] = Handler(
-                functools.partial(serve_unary_unary, method), Cardinality.UNARY_UNARY, request_type, Encoded
+        for method, answer in encoded.items():
+            generated = mapping[_APP_SERVICE + method]  # its request type stays; the reply is sent as it is
+            mapping[_APP_SERVICE + method] = generated._replace(
+                func=functools.partial(serve_unary_unary, answer), reply_type=Encoded
             )
         return mapping
 
