@@ -6,7 +6,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
@@ -171,7 +171,34 @@ def robot_columns(row: sqlite3.Row) -> RobotColumns:
     return (row["id"], row["name"], row["location_id"], row["created_on"], row["last_access"])
 
 
-class RobotEncodings:
+K = TypeVar("K", bound=Hashable)
+
+
+class _EncodingMemo(Generic[K]):
+    """Encodings by everything they are built from, emptied when it holds ``max_entries``. Used on the store thread."""
+
+    def __init__(self, max_entries: int = 20_000) -> None:
+        """Create an empty memo of at most ``max_entries`` encodings."""
+        self._memo: dict[K, bytes] = {}
+        self._max_entries = max_entries
+
+    def _remember(self, key: K, build: Callable[[], bytes]) -> bytes:
+        """Return the encoding of ``key``, built by ``build`` and kept first if missing."""
+        found = self._memo.get(key)
+        if found is None:
+            found = build()
+            if len(self._memo) >= self._max_entries:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+
+def _seen(last_access: str | None) -> int | None:
+    """:func:`seconds_since` a stored ``last_access``; ``None`` for a machine or part never seen."""
+    return None if last_access is None else seconds_since(last_access)
+
+
+class RobotEncodings(_EncodingMemo[tuple[RobotColumns, int | None]]):
     """Encoded ``Robot`` messages, remembered by everything they are built from.
 
     ``ListRobots`` answers every machine of a location, and building then encoding each ``Robot`` costs many times
@@ -180,29 +207,10 @@ class RobotEncodings:
     answer is never stale and nothing needs invalidating. When full, the memo is emptied. Used on the store thread.
     """
 
-    def __init__(self, max_entries: int = 20_000) -> None:
-        """Create an empty memo of at most ``max_entries`` encodings."""
-        self._memo: dict[tuple[RobotColumns, int | None], bytes] = {}
-        self._max_entries = max_entries
-
     def encode(self, row: RobotColumns) -> bytes:
         """Return the encoded ``Robot`` of ``row``: the bytes ``codec.encode(robot_message(row))`` gives."""
-        seen = None if row[4] is None else seconds_since(row[4])
-        return _remember(self._memo, self._max_entries, (row, seen), lambda: codec.encode(_robot(*row, seen)))
-
-
-K = TypeVar("K", bound=Hashable)
-
-
-def _remember(memo: dict[K, bytes], max_entries: int, key: K, build: Callable[[], bytes]) -> bytes:
-    """``memo[key]``, built and kept first if missing (the memo is emptied when it holds ``max_entries``)."""
-    found = memo.get(key)
-    if found is None:
-        found = build()
-        if len(memo) >= max_entries:
-            memo.clear()
-        memo[key] = found
-    return found
+        seen = _seen(row[4])
+        return self._remember((row, seen), lambda: codec.encode(_robot(*row, seen)))
 
 
 _SECRETS_QUERY = (
@@ -211,7 +219,7 @@ _SECRETS_QUERY = (
 _SecretRow = tuple[str, str, str, int]
 
 
-class PartEncodings:
+class PartEncodings(_EncodingMemo[tuple[tuple[object, ...], tuple[_SecretRow, ...] | None, int | None]]):
     """Encoded ``RobotPart`` messages (with or without secrets), remembered by everything they are built from.
 
     Building a part (its config parsed into a ``Struct``) and encoding it costs several times its queries, and
@@ -221,22 +229,11 @@ class PartEncodings:
     secrets is a different key, so an answer is never stale and nothing needs invalidating. Used on the store thread.
     """
 
-    def __init__(self, max_entries: int = 20_000) -> None:
-        """Create an empty memo of at most ``max_entries`` encodings."""
-        self._memo: dict[tuple[tuple[object, ...], tuple[_SecretRow, ...] | None, int | None], bytes] = {}
-        self._max_entries = max_entries
-
     def encode(self, conn: sqlite3.Connection, row: sqlite3.Row, *, with_secrets: bool) -> bytes:
         """Return the bytes ``codec.encode(part_message(conn, row, with_secrets=with_secrets))`` gives."""
         secrets = _secret_rows(conn, row["id"]) if with_secrets else None
-        last_access: str | None = row["last_access"]
-        seen = None if last_access is None else seconds_since(last_access)
-        return _remember(
-            self._memo,
-            self._max_entries,
-            (tuple(row), secrets, seen),
-            lambda: codec.encode(_part(row, secrets or (), seen)),
-        )
+        seen = _seen(row["last_access"])
+        return self._remember((tuple(row), secrets, seen), lambda: codec.encode(_part(row, secrets or (), seen)))
 
 
 def _secret_rows(conn: sqlite3.Connection, part_id: str) -> tuple[_SecretRow, ...]:
