@@ -188,36 +188,15 @@ async def _logs(url: str, key_id: str, key: str, location_id: str, total: int, c
 def count_page(data: bytes) -> tuple[int, str]:
     """The number of entries in an encoded ``GetRobotPartLogsResponse`` and its next page token.
 
-    Walks the top-level fields only (``logs`` = 1, ``next_page_token`` = 2): each entry is skipped by its length,
-    never decoded. Any other field, or a truncated one, raises ``ValueError``.
+    The client's own page scan (``fleetwire.logs.scan_page``): top-level fields only, each entry skipped by its length,
+    never decoded. A page it cannot read (another field, a truncated one) raises ``ValueError``.
     """
-    count, token, pos, end = 0, "", 0, len(data)
-    while pos < end:
-        key, pos = _varint(data, pos)
-        length, pos = _varint(data, pos)
-        if pos + length > end:
-            raise ValueError("truncated field")
-        if key == 0x0A:
-            count += 1
-        elif key == 0x12:
-            token = data[pos : pos + length].decode()
-        else:
-            raise ValueError(f"unexpected field key {key}")
-        pos += length
-    return count, token
+    from fleetwire.logs import scan_page
 
-
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        if pos >= len(data) or shift > 63:
-            raise ValueError("truncated varint")
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, pos
-        shift += 7
+    scanned = scan_page(data)
+    if scanned is None:
+        raise ValueError("not a GetRobotPartLogsResponse in the usual layout")
+    return scanned
 
 
 async def _served(
