@@ -18,7 +18,7 @@ from grpclib.exceptions import GRPCError, StreamTerminatedError
 
 from .errors import DeadlineExceededError, GRPCStatusError, UnavailableError, from_grpc_error, redact
 
-__all__ = ("RetryPolicy", "call_with_retry", "translate")
+__all__ = ("CALL_FAILURES", "RetryPolicy", "call_with_retry", "translate")
 
 T = TypeVar("T")
 
@@ -65,7 +65,7 @@ def translate(error: BaseException) -> GRPCStatusError | None:
     return None
 
 
-_FAILURES = (GRPCError, asyncio.TimeoutError, StreamTerminatedError, OSError)
+CALL_FAILURES = (GRPCError, asyncio.TimeoutError, StreamTerminatedError, OSError)
 """The exceptions of a failed call; each translates to a typed error (see :func:`translate`)."""
 
 
@@ -79,7 +79,7 @@ async def call_with_retry(
     """Await ``attempt()``, raising typed errors; retry ``UNAVAILABLE`` when ``idempotent`` per ``policy``."""
     try:  # the first attempt, the one nearly every call ends with, outside the retry loop
         return await attempt()
-    except _FAILURES as exc:
+    except CALL_FAILURES as exc:
         failure = exc
     attempts = policy.max_attempts if idempotent else 1
     number = 0
@@ -94,5 +94,5 @@ async def call_with_retry(
         await anyio.sleep(policy.backoff(number - 1))
         try:
             return await attempt()
-        except _FAILURES as exc:
+        except CALL_FAILURES as exc:
             failure = exc

@@ -12,12 +12,10 @@ from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
-from grpclib.exceptions import GRPCError, StreamTerminatedError
-
 from fleetwire_api.services.codec import decode
 from fleetwire_api.viam.app import v1 as app_pb
 
-from ._retry import translate
+from ._retry import CALL_FAILURES, translate
 from .models import LogEntry
 
 __all__ = ("LogPager", "LogsStream", "PageFetcher", "decode_page", "tail")
@@ -83,7 +81,7 @@ class LogsStream(AsyncIterator[T], Generic[T]):
                 chunk = await self._source.__anext__()
                 if chunk:
                     return chunk
-        except (GRPCError, asyncio.TimeoutError, StreamTerminatedError, OSError) as exc:
+        except CALL_FAILURES as exc:
             error = translate(exc)
             if error is None or error is exc:
                 raise
