@@ -33,6 +33,7 @@ from fleetwire_api.viam.common import v1 as viam_common_v1
 __all__ = ("DECODERS", "ENCODERS", "decode", "decode_fast", "encode", "encode_fast")
 
 MessageT = TypeVar("MessageT", bound=betterproto2.Message)
+T = TypeVar("T")
 
 
 class _Fallback(Exception):
@@ -53960,12 +53961,16 @@ def encode_fast(message: betterproto2.Message) -> bytes:
 _PAUSE_GC_FROM = 1 << 11
 
 
-def _decode_large(decoder: Callable[[bytes, int, int], betterproto2.Message], data: bytes) -> betterproto2.Message:
-    if not gc.isenabled():
-        return decoder(data, 0, len(data))
+def _paused(decoder: Callable[..., T], data: bytes, *args: Any) -> T:
+    """``decoder(data, *args)``, with the cyclic collector paused when ``data`` is large (unless it already is).
+
+    Shared with the decoders straight to dicts (``_codec_dicts``).
+    """
+    if len(data) < _PAUSE_GC_FROM or not gc.isenabled():
+        return decoder(data, *args)
     gc.disable()
     try:
-        return decoder(data, 0, len(data))
+        return decoder(data, *args)
     finally:
         gc.enable()
 
@@ -53977,7 +53982,10 @@ def decode(message_type: type[MessageT], data: bytes) -> MessageT:
         if type(data) is not bytes:
             data = bytes(data)
         try:
-            message: Any = decoder(data, 0, len(data)) if len(data) < _PAUSE_GC_FROM else _decode_large(decoder, data)
+            # Small messages, nearly all of them, skip the helper's call.
+            message: Any = (
+                decoder(data, 0, len(data)) if len(data) < _PAUSE_GC_FROM else _paused(decoder, data, 0, len(data))
+            )
             return message
         except Exception:
             pass  # malformed or unusual input: betterproto2 decides what it means (or raises its own error)

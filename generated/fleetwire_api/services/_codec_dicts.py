@@ -17,28 +17,24 @@ raise). Rendered from ``templates/codec_dicts.py.j2``.
 from __future__ import annotations
 
 import datetime
-import gc
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fleetwire_api.viam.app import v1 as viam_app_v1
 
-from ._codec import _d_timestamp, _Fallback, _skip, _unpack_d, _varint, decode_fast
+# Decoding a page or a config allocates a few objects per value, none of them in a reference cycle: ``_paused`` stops
+# the cyclic collector from walking them again and again, as for any large message.
+from ._codec import _d_timestamp, _Fallback, _paused, _skip, _unpack_d, _varint, decode_fast
 
 __all__ = ("LogEntryFactory", "decode_log_page", "decode_robot_part_response", "decode_struct", "scan_log_page")
 
 EntryT = TypeVar("EntryT")
-T = TypeVar("T")
 
 LogEntryFactory = Callable[
     [str, str, datetime.datetime | None, str, str, dict[str, Any] | None, str, list[Any]], EntryT
 ]
 """Builds one entry from ``LogEntry``'s fields in number order: host, level, time, logger_name, message, caller (a
 dict, ``None`` when absent), stack, fields (a list of dicts; ``list[Any]``, so a factory may declare any mapping)."""
-
-# Decoding a page allocates a few objects per entry, none of them in a reference cycle: the cyclic collector would only
-# walk the growing list of entries again and again (see ``_codec``, which pauses it likewise from 2 KB).
-_PAUSE_GC_FROM = 1 << 11
 
 
 def _value(buf: bytes, pos: int, end: int) -> Any:
@@ -126,17 +122,6 @@ def _struct(buf: bytes, pos: int, end: int) -> dict[str, Any]:
 def decode_struct(data: bytes) -> dict[str, Any]:
     """The ``dict`` a serialized ``google.protobuf.Struct`` holds; raises on input off the common layout."""
     return _paused(_struct, data, 0, len(data))
-
-
-def _paused(decoder: Callable[..., T], data: bytes, *args: Any) -> T:
-    """``decoder(data, *args)``, with the cyclic collector paused when ``data`` is large (unless it already is)."""
-    if len(data) < _PAUSE_GC_FROM or not gc.isenabled():
-        return decoder(data, *args)
-    gc.disable()
-    try:
-        return decoder(data, *args)
-    finally:
-        gc.enable()
 
 
 def _cut_structs(buf: bytes, pos: int, end: int, numbers: tuple[int, ...]) -> tuple[bytes, dict[int, dict[str, Any]]]:
