@@ -199,6 +199,31 @@ class CodecModel:
     enums: tuple[Enum, ...]
 
     @property
+    def enums_reached(self) -> dict[str, tuple[str, ...]]:
+        """Full name of a message -> the enums (``enum_name``) its decoder and the nested decoders it calls read,
+        for every message that reads any: the codec creates those enum classes with the message's decoder."""
+        by_fn = {m.fn: m for m in self.messages}
+        out: dict[str, tuple[str, ...]] = {}
+        for message in self.messages:
+            seen: set[str] = set()
+            enums: set[str] = set()
+            todo = [message.fn]
+            while todo:
+                fn = todo.pop()
+                if fn in seen:
+                    continue
+                seen.add(fn)
+                for f in by_fn[fn].fields:
+                    for v in (f.value, f.key):
+                        if v is not None and v.enum:
+                            enums.add(v.enum)
+                        if v is not None and v.message_fn:
+                            todo.append(v.message_fn)
+            if enums:
+                out[message.full_name] = tuple(sorted(enums))
+        return out
+
+    @property
     def imports(self) -> list[tuple[str, str, str]]:
         """``(parent module, last component, alias)`` for every message package."""
         return package_imports(self.packages)

@@ -17,6 +17,7 @@ import jinja2
 
 from .codec_model import CodecModel, build_codec_model
 from .errors import CodegenError
+from .message_modules import MessagePackage, split_message_packages
 from .messages import PACKAGE_ROOT, compile_messages
 from .model import Model, build_model
 from .overlay import read_overlay
@@ -33,6 +34,7 @@ SERVICES_PACKAGE = f"{PACKAGE_ROOT}/services"
 ARTIFACTS = {
     "redaction.py.j2": f"{PACKAGE_ROOT}/_redaction.py",
     "message_init.py.j2": f"{PACKAGE_ROOT}/_message_init.py",
+    "lazy_package.py.j2": f"{PACKAGE_ROOT}/_lazy.py",
     "runtime.py.j2": f"{SERVICES_PACKAGE}/_runtime.py",
     "raw_async_client.py.j2": f"{SERVICES_PACKAGE}/aio.py",
     "raw_blocking_client.py.j2": f"{SERVICES_PACKAGE}/blocking.py",
@@ -106,6 +108,22 @@ def render_services(model: Model, templates: Path = TEMPLATES, codec: CodecModel
     return _render(templates, ARTIFACTS, context)
 
 
+def render_message_packages(
+    packages: list[MessagePackage], version: str, templates: Path = TEMPLATES
+) -> dict[str, str]:
+    """The ``__init__.py`` of each message package, and the message pool that finds every class."""
+    out: dict[str, str] = {}
+    for package in packages:
+        context: dict[str, object] = {"header": header(version), "package": package}
+        out.update(_render(templates, {"message_package.py.j2": package.init}, context))
+    messages = sorted(
+        (proto_name, package.module, name) for package in packages for proto_name, name in package.registered
+    )
+    pool_context: dict[str, object] = {"header": header(version), "messages": messages}
+    out.update(_render(templates, {"message_pool.py.j2": f"{PACKAGE_ROOT}/message_pool.py"}, pool_context))
+    return out
+
+
 def _ruff(args: list[str], cwd: Path) -> None:
     command = [sys.executable, "-m", "ruff", *args, "--config", str(cwd / "ruff.toml"), "--no-cache", "."]
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
@@ -129,6 +147,7 @@ def build(schema: Schema, staging: Path, templates: Path = TEMPLATES) -> None:
     with _chdir(staging):  # betterproto2 formats with ruff from the cwd: let it find only our settings
         files = compile_messages(schema)
     hide_secrets(schema, files)
+    files.update(render_message_packages(split_message_packages(files), schema.version, templates))
     check_wire_layouts(schema)
     files.update(render_services(build_model(schema), templates, build_codec_model(schema)))
     _write_formatted(staging, files, schema.version)
