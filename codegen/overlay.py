@@ -85,11 +85,13 @@ class Method:
 
 @dataclass(frozen=True)
 class Overlay:
-    """What the blocking template renders: the client class's methods and the module's imports."""
+    """What the blocking template renders: the client class's methods and the module's imports (those under
+    ``if TYPE_CHECKING:`` apart, to stay there)."""
 
     class_name: str
     class_docstring: str
     imports: tuple[str, ...]
+    type_checking_imports: tuple[str, ...]
     connect: Method
     methods: tuple[Method, ...]
 
@@ -139,15 +141,21 @@ def _method(node: ast.FunctionDef | ast.AsyncFunctionDef, where: str) -> Method:
     )
 
 
-def _imports(tree: ast.Module) -> tuple[str, ...]:
-    """The module's top-level imports (``__future__`` aside), which the annotations may need."""
+def _imports(body: list[ast.stmt]) -> tuple[str, ...]:
+    """The imports among ``body`` (``__future__`` aside), which the annotations may need."""
     out: list[str] = []
-    for node in tree.body:
+    for node in body:
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
             continue
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             out.append(ast.unparse(node))
     return tuple(out)
+
+
+def _type_checking_imports(tree: ast.Module) -> tuple[str, ...]:
+    """The imports of the module's top-level ``if TYPE_CHECKING:`` blocks: names for annotations only."""
+    blocks = [n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"]
+    return tuple(line for block in blocks for line in _imports(block.body))
 
 
 def read_overlay(source: Path, class_name: str = "AsyncAppClient") -> Overlay:
@@ -176,7 +184,8 @@ def read_overlay(source: Path, class_name: str = "AsyncAppClient") -> Overlay:
     return Overlay(
         class_name=class_name,
         class_docstring=ast.get_docstring(cls, clean=True) or "",
-        imports=_imports(tree),
+        imports=_imports(tree.body),
+        type_checking_imports=_type_checking_imports(tree),
         connect=connect,
         methods=tuple(methods),
     )

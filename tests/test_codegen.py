@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 
 from codegen import wire_layouts
 from codegen.errors import CodegenError
+from codegen.overlay import read_overlay
 from codegen.render import GENERATED, TEMPLATES, build, check, diff_trees, generate
 from codegen.schema import ROOT_PROTO_FILES, load_schema
 from codegen.wire_layouts import check_wire_layouts
@@ -152,3 +154,21 @@ def test_a_schema_change_under_the_direct_decoders_stops_generation(
     with pytest.raises(CodegenError) as raised:
         check_wire_layouts(load_schema())
     assert named in str(raised.value)
+
+
+def test_the_blocking_client_keeps_the_overlays_annotation_only_imports_under_type_checking() -> None:
+    """``aio.py`` imports ``ssl`` for annotations only; the generated ``AppClient`` must not import it at run time."""
+    overlay = read_overlay(REPO / "src" / "fleetwire" / "aio.py")
+    assert "import ssl" in overlay.type_checking_imports
+    assert "import ssl" not in overlay.imports
+
+    blocking = ast.parse((REPO / "src" / "fleetwire" / "_blocking.py").read_text())
+    top_level = [ast.unparse(node) for node in blocking.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    guarded = [
+        ast.unparse(node)
+        for block in blocking.body
+        if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING"
+        for node in block.body
+    ]
+    assert "import ssl" not in top_level
+    assert "import ssl" in guarded

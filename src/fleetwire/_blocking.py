@@ -8,12 +8,11 @@ those, then run ``nox -s codegen``.
 from __future__ import annotations
 
 import functools
-import ssl
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._bridge import BlockingStream, start_portal
-from ._wire import AppServiceClient, BlockingChannel, LoopPortal, app_pb, pkg_pb
+from ._wire import app_pb, pkg_pb, services
 from .aio import DEFAULT_TIMEOUT, AsyncAppClient
 from .models import (
     APIKeyAuthorization,
@@ -25,6 +24,11 @@ from .models import (
     RobotPartHistoryEntry,
     Role,
 )
+
+if TYPE_CHECKING:
+    import ssl
+
+    from ._wire import LoopPortal
 
 __all__ = ("AppClient",)
 
@@ -60,8 +64,10 @@ class AppClient:
         self.portal = portal
         """The portal into the client's event loop."""
         self._owns_portal = owns_portal
-        self.raw = AppServiceClient(
-            BlockingChannel(portal, client.raw.channel), timeout=client.raw.timeout, metadata=client.raw.metadata
+        self.raw = services.AppServiceClient(
+            services.BlockingChannel(portal, client.raw.channel),
+            timeout=client.raw.timeout,
+            metadata=client.raw.metadata,
         )
         """The generated raw blocking client: every ``viam.app.v1.AppService`` RPC."""
 

@@ -11,10 +11,13 @@ import contextlib
 import itertools
 from collections import deque
 from collections.abc import Iterator
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from ._wire import LoopPortal
+from ._wire import services
 from .logs import LogsStream
+
+if TYPE_CHECKING:
+    from ._wire import LoopPortal
 
 __all__ = ("BlockingStream", "start_portal")
 
@@ -25,7 +28,7 @@ _numbers = itertools.count(1)
 
 def start_portal() -> LoopPortal:
     """Start an event-loop thread for one client; ``close()`` on the portal stops the loop and joins the thread."""
-    return LoopPortal(f"fleetwire-app-client-{next(_numbers)}")
+    return services.LoopPortal(f"fleetwire-app-client-{next(_numbers)}")
 
 
 class BlockingStream(Iterator[T], Generic[T]):

@@ -7,9 +7,12 @@ records through :func:`fleetwire.errors.redact` before any handler sees them.
 
 from __future__ import annotations
 
-import logging
+from typing import TYPE_CHECKING
 
 from .errors import redact
+
+if TYPE_CHECKING:
+    import logging
 
 __all__ = ("protect_library_logs",)
 
@@ -17,8 +20,12 @@ __all__ = ("protect_library_logs",)
 HEADER_LOGGERS = ("hpack.hpack", "hpack.table", "grpclib.protocol", "grpclib.server", "grpclib.client")
 
 
-class RedactingFilter(logging.Filter):
-    """Replace a record's message by its redacted form (the record is kept, only the secret goes)."""
+class RedactingFilter:
+    """Replace a record's message by its redacted form (the record is kept, only the secret goes).
+
+    A logging filter is any object with this ``filter`` method; not subclassing ``logging.Filter`` leaves
+    ``logging`` to be imported by the first client, with the transport that logs.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact ``record`` in place; always keep it."""
@@ -34,6 +41,8 @@ _FILTER = RedactingFilter()
 
 def protect_library_logs() -> None:
     """Attach the redacting filter to the header-logging loggers (idempotent)."""
+    import logging
+
     for name in HEADER_LOGGERS:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:

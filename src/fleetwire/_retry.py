@@ -6,17 +6,21 @@ its connection may have been applied, so repeating it could apply it twice.
 
 from __future__ import annotations
 
-import asyncio
 import random
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import anyio
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError, StreamTerminatedError
 
 from .errors import DeadlineExceededError, GRPCStatusError, UnavailableError, from_grpc_error, redact
+
+if sys.version_info >= (3, 11):
+    _Timeout = TimeoutError  # asyncio.TimeoutError is this builtin: no need to import asyncio for it
+else:
+    from asyncio import TimeoutError as _Timeout
 
 __all__ = ("CALL_FAILURES", "RetryPolicy", "call_with_retry", "translate")
 
@@ -57,7 +61,7 @@ def translate(error: BaseException) -> GRPCStatusError | None:
     """Return the typed error for a failure of a call, or ``None`` if it is not a call failure."""
     if isinstance(error, GRPCError):
         return from_grpc_error(error)
-    if isinstance(error, asyncio.TimeoutError):
+    if isinstance(error, _Timeout):
         return DeadlineExceededError(Status.DEADLINE_EXCEEDED, "the call did not finish within its timeout")
     if isinstance(error, (StreamTerminatedError, ConnectionError, OSError)):
         # The server could not be reached or went away mid-call: that is what UNAVAILABLE means in gRPC.
@@ -65,7 +69,7 @@ def translate(error: BaseException) -> GRPCStatusError | None:
     return None
 
 
-CALL_FAILURES = (GRPCError, asyncio.TimeoutError, StreamTerminatedError, OSError)
+CALL_FAILURES = (GRPCError, _Timeout, StreamTerminatedError, OSError)
 """The exceptions of a failed call; each translates to a typed error (see :func:`translate`)."""
 
 
@@ -91,6 +95,8 @@ async def call_with_retry(
             raise error from failure
         if on_retry is not None:
             on_retry(number, error)
+        import anyio  # only a retry waits
+
         await anyio.sleep(policy.backoff(number - 1))
         try:
             return await attempt()

@@ -13,18 +13,14 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-import ssl
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar, cast
-
-from grpclib.client import Channel
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from . import export, logs
-from ._connect import dial
 from ._convert import dict_to_struct
 from ._logging import protect_library_logs
 from ._retry import RetryPolicy, call_with_retry
-from ._wire import AppServiceAsyncClient, app_pb, pkg_pb
+from ._wire import app_pb, pkg_pb, services
 from .errors import InvalidArgumentError
 from .logs import LogsStream
 from .models import (
@@ -40,6 +36,11 @@ from .models import (
     check_role,
     robot_part_from_response,
 )
+
+if TYPE_CHECKING:  # the transport is loaded when a client is built or connects (see _wire)
+    import ssl
+
+    from grpclib.client import Channel
 
 __all__ = ("DEFAULT_TIMEOUT", "ArgumentError", "AsyncAppClient")
 
@@ -182,10 +183,10 @@ class AsyncAppClient:
         """The default deadline of every call, in seconds."""
         self.retry = retry if retry is not None else RetryPolicy()
         """The retry policy of idempotent reads."""
-        self.raw = AppServiceAsyncClient(channel, timeout=timeout, metadata=self._metadata)
+        self.raw = services.AppServiceAsyncClient(channel, timeout=timeout, metadata=self._metadata)
         """The generated raw client: every ``viam.app.v1.AppService`` RPC, with the client's metadata and timeout."""
         # Streams (the live tail) must not inherit the default deadline, which would cut them off.
-        self._streams = AppServiceAsyncClient(channel, timeout=None, metadata=self._metadata)
+        self._streams = services.AppServiceAsyncClient(channel, timeout=None, metadata=self._metadata)
 
     @classmethod
     async def connect(
@@ -223,6 +224,8 @@ class AsyncAppClient:
                 client = await AsyncAppClient.connect("app.viam.com:443", api_key="...", api_key_id="...")
 
         """
+        from ._connect import dial  # grpclib's client, ssl and the auth client: what connecting needs
+
         dialed = await dial(url, api_key=api_key, api_key_id=api_key_id, timeout=timeout, tls=tls)
         client = cls(dialed.channel, dialed.metadata, location_id, timeout=timeout)
         client._owns_channel = True

@@ -6,17 +6,19 @@ being prefetched or the server stream being tailed, so nothing keeps running aft
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fleetwire_api.services.codec import decode
 from fleetwire_api.viam.app import v1 as app_pb
 
 from ._retry import CALL_FAILURES, translate
 from .models import LogEntry
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ("LogPager", "LogsStream", "PageFetcher", "decode_page", "tail")
 
@@ -124,6 +126,8 @@ async def _let_it_leave() -> None:
     Two turns of the event loop: one for the call to write its request (grpclib does it without waiting on an open
     connection), one for the coalescing transport to send what was written.
     """
+    import asyncio  # here and below, where it is used: a running event loop has imported it already
+
     await asyncio.sleep(0)
     await asyncio.sleep(0)
 
@@ -144,6 +148,8 @@ class LogPager:
 
     async def chunks(self, limit: int = 0) -> AsyncGenerator[list[LogEntry], None]:
         """Yield the pages' entries, page by page, at most ``limit`` entries in all (0: all)."""
+        import asyncio
+
         left = limit
         seen: set[str] = {""}
         pending: asyncio.Future[bytes] | None = asyncio.ensure_future(self._fetch(""))
@@ -172,6 +178,8 @@ class LogPager:
 
     def _request_next(self, token: str, seen: set[str], *, wanted: bool) -> asyncio.Future[bytes] | None:
         """Request the page at ``token`` if there is one and more entries are ``wanted``; ``None`` otherwise."""
+        import asyncio
+
         # A token seen before would make us loop forever over the same pages: treat it as the end.
         more = bool(token) and token not in seen
         seen.add(token)

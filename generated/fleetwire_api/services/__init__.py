@@ -5,30 +5,32 @@
 - ``*Client``: blocking, over a :class:`BlockingChannel`;
 - ``*Base``: grpclib server bases.
 
-The server bases (and ``SERVICES``, which lists them) are loaded on first use: a client never needs them.
+Each name is imported from its submodule (``_LAZY``) on first use. The raw clients bring the transport with them
+(asyncio, grpclib's client, ssl), so importing this package, or ``codec`` under it, loads none of it: a client loads
+it when it is built, and never loads the server bases.
 Rendered from ``templates/services_init.py.j2``.
 """
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from ._runtime import BlockingChannel, MetadataLike
-from .aio import (
-    AppServiceAsyncClient,
-    AuthServiceAsyncClient,
-    ExternalAuthServiceAsyncClient,
-    PackageServiceAsyncClient,
-    RobotServiceAsyncClient,
-)
-from .blocking import (
-    AppServiceClient,
-    AuthServiceClient,
-    ExternalAuthServiceClient,
-    PackageServiceClient,
-    RobotServiceClient,
-)
-from .codec import FastCodec
-
 if TYPE_CHECKING:
+    from ._runtime import BlockingChannel, LoopPortal, MetadataLike
+    from .aio import (
+        AppServiceAsyncClient,
+        AuthServiceAsyncClient,
+        ExternalAuthServiceAsyncClient,
+        PackageServiceAsyncClient,
+        RobotServiceAsyncClient,
+    )
+    from .blocking import (
+        AppServiceClient,
+        AuthServiceClient,
+        ExternalAuthServiceClient,
+        PackageServiceClient,
+        RobotServiceClient,
+    )
+    from .codec import FastCodec
     from .servers import (
         AppServiceBase,
         AuthServiceBase,
@@ -44,50 +46,70 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = "0.85.1"
 """The version of viam-sdk whose descriptors these services were generated from."""
 
-_SERVER_BASES = (
-    "AppServiceBase",
-    "RobotServiceBase",
-    "PackageServiceBase",
-    "AuthServiceBase",
-    "ExternalAuthServiceBase",
-)
+_LAZY = {
+    "BlockingChannel": "_runtime",
+    "LoopPortal": "_runtime",
+    "MetadataLike": "_runtime",
+    "FastCodec": "codec",
+    "AppServiceAsyncClient": "aio",
+    "AppServiceClient": "blocking",
+    "AppServiceBase": "servers",
+    "RobotServiceAsyncClient": "aio",
+    "RobotServiceClient": "blocking",
+    "RobotServiceBase": "servers",
+    "PackageServiceAsyncClient": "aio",
+    "PackageServiceClient": "blocking",
+    "PackageServiceBase": "servers",
+    "AuthServiceAsyncClient": "aio",
+    "AuthServiceClient": "blocking",
+    "AuthServiceBase": "servers",
+    "ExternalAuthServiceAsyncClient": "aio",
+    "ExternalAuthServiceClient": "blocking",
+    "ExternalAuthServiceBase": "servers",
+}
+"""Each name of this package -> the submodule that defines it."""
 
 
 def _services() -> "dict[str, tuple[type[Any], type[Any], type[Any]]]":
-    from . import servers
+    from . import aio, blocking, servers
 
     return {
-        "viam.app.v1.AppService": (AppServiceAsyncClient, AppServiceClient, servers.AppServiceBase),
-        "viam.app.v1.RobotService": (RobotServiceAsyncClient, RobotServiceClient, servers.RobotServiceBase),
+        "viam.app.v1.AppService": (aio.AppServiceAsyncClient, blocking.AppServiceClient, servers.AppServiceBase),
+        "viam.app.v1.RobotService": (
+            aio.RobotServiceAsyncClient,
+            blocking.RobotServiceClient,
+            servers.RobotServiceBase,
+        ),
         "viam.app.packages.v1.PackageService": (
-            PackageServiceAsyncClient,
-            PackageServiceClient,
+            aio.PackageServiceAsyncClient,
+            blocking.PackageServiceClient,
             servers.PackageServiceBase,
         ),
-        "proto.rpc.v1.AuthService": (AuthServiceAsyncClient, AuthServiceClient, servers.AuthServiceBase),
+        "proto.rpc.v1.AuthService": (aio.AuthServiceAsyncClient, blocking.AuthServiceClient, servers.AuthServiceBase),
         "proto.rpc.v1.ExternalAuthService": (
-            ExternalAuthServiceAsyncClient,
-            ExternalAuthServiceClient,
+            aio.ExternalAuthServiceAsyncClient,
+            blocking.ExternalAuthServiceClient,
             servers.ExternalAuthServiceBase,
         ),
     }
 
 
 def __getattr__(name: str) -> Any:
-    """The server bases and ``SERVICES`` (full service name -> (async client, blocking client, server base))."""
-    if name in _SERVER_BASES:
-        from . import servers
-
-        return getattr(servers, name)
+    """Load a name of ``__all__`` from its submodule on first use (then it is a plain attribute)."""
     if name == "SERVICES":
-        services = globals()["SERVICES"] = _services()  # built once
-        return services
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value: Any = _services()
+    elif name in _LAZY:
+        value = getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # found directly from now on
+    return value
 
 
 __all__ = (
     "BlockingChannel",
     "FastCodec",
+    "LoopPortal",
     "MetadataLike",
     "SCHEMA_VERSION",
     "SERVICES",

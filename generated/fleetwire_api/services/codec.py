@@ -11,12 +11,13 @@ every other type goes through its own ``SerializeToString``/``FromString`` exact
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import betterproto2
-from grpclib.client import Channel
 from grpclib.encoding.base import CodecBase
-from grpclib.encoding.proto import ProtoCodec
+
+if TYPE_CHECKING:  # the codec is imported with the messages; grpclib's client and its asyncio only by a client
+    from grpclib.client import Channel
 
 __all__ = ("FastCodec", "RawMessage", "decode", "encode", "use_fast_codec")
 
@@ -91,6 +92,8 @@ def use_fast_codec(channel: Channel) -> Channel:
     ``ProtoCodec`` does. A channel built with any other codec is left alone. (grpclib has no public setter for a
     channel's codec; the attribute has kept its name since grpclib 0.2.)
     """
+    from grpclib.encoding.proto import ProtoCodec  # imports asyncio (grpclib.utils): loaded here, with a channel
+
     # getattr: a stand-in channel (a test double, a proxy) without the attribute is left alone too.
     if type(getattr(channel, "_codec", None)) is ProtoCodec:
         channel._codec = FastCodec()  # pyright: ignore[reportPrivateUsage]
