@@ -11,8 +11,9 @@ it when it is built, and never loads the server bases.
 Rendered from ``templates/services_init.py.j2``.
 """
 
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
+
+from fleetwire_api._lazy import lazy_names
 
 if TYPE_CHECKING:
     from ._runtime import BlockingChannel, LoopPortal, MetadataLike
@@ -94,16 +95,20 @@ def _services() -> "dict[str, tuple[type[Any], type[Any], type[Any]]]":
     }
 
 
+_load, _names = lazy_names(globals(), _LAZY)
+
+
+def __dir__() -> list[str]:
+    """Every name of the package, loaded or not."""
+    return sorted({*_names(), "SERVICES"})
+
+
 def __getattr__(name: str) -> Any:
     """Load a name of ``__all__`` from its submodule on first use (then it is a plain attribute)."""
     if name == "SERVICES":
-        value: Any = _services()
-    elif name in _LAZY:
-        value = getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
-    else:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value  # found directly from now on
-    return value
+        services = globals()["SERVICES"] = _services()  # built once
+        return services
+    return _load(name)
 
 
 __all__ = (
