@@ -117,3 +117,31 @@ print(json.dumps([enum_set, same, member, _codec.decode_fast(app.ListRobotsRespo
 """
     )
     assert found == [False, True, True, True]
+
+
+def test_threads_creating_the_same_classes_at_once_get_one_class_each() -> None:
+    """The blocking client's loop thread and its callers may first touch a class at the same moment: each name
+    must still be created once, and every thread must get that one class."""
+    result = _run(
+        """
+import json, threading
+from fleetwire_api.viam.app import v1 as app
+names = [name for name in app.__all__ if not name.startswith("_")]
+start = threading.Barrier(8)
+seen = []
+def touch():
+    start.wait()
+    seen.append({name: id(getattr(app, name)) for name in names})
+threads = [threading.Thread(target=touch) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps({"threads": len(seen), "distinct": len({json.dumps(s, sort_keys=True) for s in seen}),
+                  "names": len(names)}))
+"""
+    )
+    assert isinstance(result, dict)
+    assert result["threads"] == 8
+    assert result["names"] > 300  # every message and enum of viam.app.v1
+    assert result["distinct"] == 1  # all threads saw the very same class for every name
