@@ -141,7 +141,7 @@ async def test_time_spent_queueing_counts_against_the_timeout(
         client = AppServiceAsyncClient(channel)
         first = asyncio.ensure_future(client.get_robot(id="held"))
         await app.until_inside(1)
-        with pytest.raises(TimeoutError):
+        with pytest.raises(asyncio.TimeoutError):  # the builtin TimeoutError only from 3.11 on
             await client.get_robot(id="queued", timeout=SHORT_TIMEOUT)
         assert app.seen == ["held"]  # the queued call never reached the server
         app.release.set()

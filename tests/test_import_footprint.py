@@ -47,6 +47,11 @@ TRANSPORT = {
 }
 # (``socket`` is not listed: betterproto2 reads its own version with importlib.metadata, whose email parser imports
 # it, so the message classes load it.)
+if sys.version_info < (3, 11):
+    # Before 3.11 a timed-out call raises asyncio's own TimeoutError, not the builtin, and the retry module that
+    # translates it imports asyncio for it (and asyncio brings these two).
+    for _name in ("asyncio", "concurrent.futures", "ssl"):
+        del TRANSPORT[_name]
 
 
 def _modules_after(statement: str) -> set[str]:
