@@ -209,7 +209,7 @@ def assert_deadline_error(error: BaseException) -> None:
     if isinstance(error, GRPCError):
         assert error.status is Status.DEADLINE_EXCEEDED
     else:
-        assert isinstance(error, TimeoutError)
+        assert isinstance(error, asyncio.TimeoutError)  # the builtin only from 3.11 on
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -290,7 +290,7 @@ async def test_async_short_timeout_raises_a_deadline_error(served: Served) -> No
     channel = Channel("127.0.0.1", served.port)
     try:
         client = AppServiceAsyncClient(channel)
-        with pytest.raises((TimeoutError, GRPCError)) as raised:
+        with pytest.raises((asyncio.TimeoutError, GRPCError)) as raised:
             await client.get_robot(id="slow", timeout=SHORT_TIMEOUT)
     finally:
         channel.close()
@@ -382,7 +382,7 @@ def test_blocking_metadata_and_timeout_reach_the_server(served: Served, blocking
 
 
 def test_blocking_short_timeout_raises_a_deadline_error(served: Served, blocking: AppServiceClient) -> None:
-    with pytest.raises((TimeoutError, GRPCError)) as raised:
+    with pytest.raises((asyncio.TimeoutError, GRPCError)) as raised:
         blocking.get_robot(id="slow", timeout=SHORT_TIMEOUT)
     assert_deadline_error(raised.value)
     (call,) = served.calls("GetRobot")
