@@ -54590,21 +54590,24 @@ ENCODERS: dict[type[betterproto2.Message], Callable[[Any], bytearray]] = {}
 unusual); :func:`find_encoder` looks up the others."""
 
 
+def _proto_name(message_type: type[betterproto2.Message]) -> str:
+    """The proto name of a generated message class (the pool registers each class as it is created); "" otherwise."""
+    return _URLS.get(message_type, "")[_URL_PREFIX:]
+
+
 def find_decoder(message_type: type[betterproto2.Message]) -> Callable[[bytes, int, int], betterproto2.Message] | None:
     """The specialized decoder of ``message_type`` (``None`` if it is not a generated message), kept in ``DECODERS``."""
-    url = _URLS.get(message_type)
-    decoder = _DECODERS_BY_NAME.get(url[_URL_PREFIX:]) if url is not None else None
+    name = _proto_name(message_type)
+    decoder = _DECODERS_BY_NAME.get(name)
     if decoder is not None:
-        assert url is not None
-        _set_enums(_ENUMS_READ.get(url[_URL_PREFIX:], ()))
+        _set_enums(_ENUMS_READ.get(name, ()))
         DECODERS[message_type] = decoder
     return decoder
 
 
 def find_encoder(message_type: type[betterproto2.Message]) -> Callable[[Any], bytearray] | None:
     """The specialized encoder of ``message_type`` (``None`` if it is not a generated message), kept in ``ENCODERS``."""
-    url = _URLS.get(message_type)
-    encoder = _ENCODERS_BY_NAME.get(url[_URL_PREFIX:]) if url is not None else None
+    encoder = _ENCODERS_BY_NAME.get(_proto_name(message_type))
     if encoder is not None:
         ENCODERS[message_type] = encoder
     return encoder
