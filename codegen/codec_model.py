@@ -48,6 +48,20 @@ FIXED_FORMATS = {"fixed32": "I", "sfixed32": "i", "float": "f", "fixed64": "Q", 
 
 TIMESTAMP = "google.protobuf.Timestamp"
 
+# Response lists the handwritten clients turn into wrapper objects as soon as they arrive (``RobotPart.from_proto``
+# and the like, in src/fleetwire): every element is touched at once, so deferring them would only add the cost of a
+# first touch. Every other list of a response is deferred (``templates/deferred.py.j2``).
+EAGER_LISTS = frozenset(
+    {
+        "viam.app.v1.GetRobotPartsResponse.parts",
+        "viam.app.v1.GetRobotPartHistoryResponse.history",
+        "viam.app.v1.ListFragmentsResponse.fragments",
+        "viam.app.v1.GetFragmentHistoryResponse.history",
+        "viam.app.v1.GetRobotPartLogsResponse.logs",
+        "viam.app.v1.TailRobotPartLogsResponse.logs",
+    }
+)
+
 
 def fn_name(message: descriptor.Descriptor) -> str:
     """The suffix of a message's codec functions: its full proto name with dots as underscores."""
@@ -308,7 +322,7 @@ class _Builder:
             value = self.value(field, field.number)
             if field.is_repeated:
                 label = "repeated"
-                if response and value.kind == "message":
+                if response and value.kind == "message" and field.full_name not in EAGER_LISTS:
                     value = replace(value, deferred=True)
             elif (
                 field_proto.proto3_optional
@@ -347,6 +361,10 @@ def build_codec_model(schema: Schema) -> CodecModel:
         for method in service.methods
     }
     messages = tuple(builder.message(message, message.full_name in responses) for message in found)
+    lists = {f"{m.full_name}.{f.name}" for m in found if m.full_name in responses for f in m.fields if f.is_repeated}
+    unknown = sorted(EAGER_LISTS - lists)
+    if unknown:
+        raise CodegenError(f"EAGER_LISTS names no list of a response: {unknown}")
     names = [m.fn for m in messages]
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:

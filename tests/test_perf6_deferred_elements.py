@@ -32,6 +32,18 @@ from fleetwire_api.viam.app import v1 as app
 pytestmark = pytest.mark.filterwarnings("ignore:.* is deprecated:DeprecationWarning")
 
 
+# The lists the clients wrap at once (``RobotPart.from_proto`` and the like): deferring them would only add the cost of
+# a first touch, so they stay eager.
+EAGER = {
+    ("GetRobotPartsResponse", "parts"),
+    ("GetRobotPartHistoryResponse", "history"),
+    ("ListFragmentsResponse", "fragments"),
+    ("GetFragmentHistoryResponse", "history"),
+    ("GetRobotPartLogsResponse", "logs"),
+    ("TailRobotPartLogsResponse", "logs"),
+}
+
+
 def _listing_responses() -> list[tuple[type[betterproto2.Message], str]]:
     """(response class, attribute of one of its lists of messages), for every RPC response of the schema."""
     out: dict[tuple[str, str], tuple[type[betterproto2.Message], str]] = {}
@@ -48,7 +60,7 @@ def _listing_responses() -> list[tuple[type[betterproto2.Message], str]]:
     return sorted(out.values(), key=lambda pair: (pair[0].__qualname__, pair[1]))
 
 
-LISTING = _listing_responses()
+LISTING = [(cls, attribute) for cls, attribute in _listing_responses() if (cls.__name__, attribute) not in EAGER]
 
 
 def _elements(cls: type[betterproto2.Message], attribute: str, data: bytes) -> list[Any]:
@@ -169,6 +181,15 @@ def test_every_listing_response_of_the_api_is_covered() -> None:
     # ListRobotsResponse.robots is the reason this exists; the oracle must keep finding it.
     assert (app.ListRobotsResponse, "robots") in LISTING
     assert len(LISTING) >= 20
+    assert {(cls.__name__, attribute) for cls, attribute in _listing_responses()} >= EAGER
+
+
+@pytest.mark.parametrize(("name", "attribute"), sorted(EAGER))
+def test_the_lists_the_clients_wrap_at_once_are_decoded_eagerly(name: str, attribute: str) -> None:
+    cls: type[betterproto2.Message] = getattr(app, name)
+    element_type: type[Any] = cls._betterproto.cls_by_field[attribute]
+    elements = _elements(cls, attribute, bytes(cls(**{attribute: [element_type()]})))
+    assert [type(e) for e in elements] == [element_type]
 
 
 def _robots(n: int) -> bytes:

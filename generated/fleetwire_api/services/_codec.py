@@ -1130,16 +1130,12 @@ _DF_viam_app_v1_OrganizationInvite: type[viam_app_v1.OrganizationInvite]
 _DF_viam_app_v1_OrganizationIdentity: type[viam_app_v1.OrganizationIdentity]
 _DF_viam_app_v1_Location: type[viam_app_v1.Location]
 _DF_viam_app_v1_RoverRentalRobot: type[viam_app_v1.RoverRentalRobot]
-_DF_viam_app_v1_RobotPart: type[viam_app_v1.RobotPart]
-_DF_viam_common_v1_LogEntry: type[viam_common_v1.LogEntry]
-_DF_viam_app_v1_RobotPartHistoryEntry: type[viam_app_v1.RobotPartHistoryEntry]
 _DF_viam_app_v1_ConfigPropertyChangeResult: type[viam_app_v1.ConfigPropertyChangeResult]
 _DF_viam_app_v1_APIKeyWithAuthorizations: type[viam_app_v1.ApiKeyWithAuthorizations]
-_DF_viam_app_v1_Fragment: type[viam_app_v1.Fragment]
 _DF_viam_app_v1_FragmentUsage: type[viam_app_v1.FragmentUsage]
 _DF_viam_app_v1_FragmentRevision: type[viam_app_v1.FragmentRevision]
 _DF_viam_app_v1_FragmentTag: type[viam_app_v1.FragmentTag]
-_DF_viam_app_v1_FragmentHistoryEntry: type[viam_app_v1.FragmentHistoryEntry]
+_DF_viam_app_v1_Fragment: type[viam_app_v1.Fragment]
 _DF_viam_app_v1_ResolvedFragment: type[viam_app_v1.ResolvedFragment]
 _DF_viam_app_v1_LocationSummary: type[viam_app_v1.LocationSummary]
 _DF_viam_app_v1_Robot: type[viam_app_v1.Robot]
@@ -1160,16 +1156,12 @@ _DEFERRED_CLASSES: dict[str, tuple[Any, str]] = {
     "viam_app_v1_OrganizationIdentity": (viam_app_v1, "OrganizationIdentity"),
     "viam_app_v1_Location": (viam_app_v1, "Location"),
     "viam_app_v1_RoverRentalRobot": (viam_app_v1, "RoverRentalRobot"),
-    "viam_app_v1_RobotPart": (viam_app_v1, "RobotPart"),
-    "viam_common_v1_LogEntry": (viam_common_v1, "LogEntry"),
-    "viam_app_v1_RobotPartHistoryEntry": (viam_app_v1, "RobotPartHistoryEntry"),
     "viam_app_v1_ConfigPropertyChangeResult": (viam_app_v1, "ConfigPropertyChangeResult"),
     "viam_app_v1_APIKeyWithAuthorizations": (viam_app_v1, "ApiKeyWithAuthorizations"),
-    "viam_app_v1_Fragment": (viam_app_v1, "Fragment"),
     "viam_app_v1_FragmentUsage": (viam_app_v1, "FragmentUsage"),
     "viam_app_v1_FragmentRevision": (viam_app_v1, "FragmentRevision"),
     "viam_app_v1_FragmentTag": (viam_app_v1, "FragmentTag"),
-    "viam_app_v1_FragmentHistoryEntry": (viam_app_v1, "FragmentHistoryEntry"),
+    "viam_app_v1_Fragment": (viam_app_v1, "Fragment"),
     "viam_app_v1_ResolvedFragment": (viam_app_v1, "ResolvedFragment"),
     "viam_app_v1_LocationSummary": (viam_app_v1, "LocationSummary"),
     "viam_app_v1_Robot": (viam_app_v1, "Robot"),
@@ -1194,21 +1186,13 @@ _DEFERRED_READ: dict[str, tuple[str, ...]] = {
     "viam.app.v1.GetOrganizationsWithAccessToLocationResponse": ("viam_app_v1_OrganizationIdentity",),
     "viam.app.v1.ListLocationsResponse": ("viam_app_v1_Location",),
     "viam.app.v1.GetRoverRentalRobotsResponse": ("viam_app_v1_RoverRentalRobot",),
-    "viam.app.v1.GetRobotPartsResponse": ("viam_app_v1_RobotPart",),
-    "viam.app.v1.GetRobotPartLogsResponse": ("viam_common_v1_LogEntry",),
-    "viam.app.v1.TailRobotPartLogsResponse": ("viam_common_v1_LogEntry",),
-    "viam.app.v1.GetRobotPartHistoryResponse": ("viam_app_v1_RobotPartHistoryEntry",),
     "viam.app.v1.SetConfigPropertyResponse": ("viam_app_v1_ConfigPropertyChangeResult",),
     "viam.app.v1.GetRobotAPIKeysResponse": ("viam_app_v1_APIKeyWithAuthorizations",),
-    "viam.app.v1.ListFragmentsResponse": (
-        "viam_app_v1_Fragment",
-        "viam_app_v1_FragmentUsage",
-    ),
+    "viam.app.v1.ListFragmentsResponse": ("viam_app_v1_FragmentUsage",),
     "viam.app.v1.GetFragmentResponse": (
         "viam_app_v1_FragmentRevision",
         "viam_app_v1_FragmentTag",
     ),
-    "viam.app.v1.GetFragmentHistoryResponse": ("viam_app_v1_FragmentHistoryEntry",),
     "viam.app.v1.GetFragmentUsageResponse": ("viam_app_v1_FragmentUsage",),
     "viam.app.v1.SetFragmentTagResponse": ("viam_app_v1_FragmentTag",),
     "viam.app.v1.DeleteFragmentTagResponse": ("viam_app_v1_FragmentTag",),
@@ -1247,6 +1231,8 @@ def _set_deferred(names: tuple[str, ...]) -> None:
             deferred = deferred_class(cls, constants[f"_d_{name}"])
             # ``encode(element)`` of an untouched element: its class's encoder, whose first read decodes it
             ENCODERS[deferred] = _ENCODERS_BY_NAME[_proto_name(cls)]
+            # ``Any.pack(element)`` of an untouched element: the pool's type URLs are looked up by ``type(element)``
+            _URLS[deferred] = _URLS[cls]
             constants[f"_DF_{name}"] = deferred
 
 
@@ -17002,7 +16988,7 @@ def _e_viam_common_v1_GetReadingsResponse(m: viam_common_v1.GetReadingsResponse)
     return out
 
 
-def _d_viam_common_v1_LogEntry(buf: bytes, pos: int, end: int, into: Any = None) -> viam_common_v1.LogEntry:
+def _d_viam_common_v1_LogEntry(buf: bytes, pos: int, end: int) -> viam_common_v1.LogEntry:
     f_host: str = ""
     f_level: str = ""
     f_time: datetime.datetime | None = None
@@ -17164,23 +17150,6 @@ def _d_viam_common_v1_LogEntry(buf: bytes, pos: int, end: int, into: Any = None)
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "host": f_host,
-                "level": f_level,
-                "time": f_time,
-                "logger_name": f_logger_name,
-                "message": f_message,
-                "caller": f_caller,
-                "stack": f_stack,
-                "fields": f_fields,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_common_v1.LogEntry)
     m.host = f_host
     m.level = f_level
@@ -17838,7 +17807,7 @@ def _e_viam_app_v1_Robot(m: viam_app_v1.Robot) -> bytearray:
     return out
 
 
-def _d_viam_app_v1_RobotPart(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.RobotPart:
+def _d_viam_app_v1_RobotPart(buf: bytes, pos: int, end: int) -> viam_app_v1.RobotPart:
     f_id: str = ""
     f_name: str = ""
     f_dns_name: str = ""
@@ -18163,33 +18132,6 @@ def _d_viam_app_v1_RobotPart(buf: bytes, pos: int, end: int, into: Any = None) -
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "id": f_id,
-                "name": f_name,
-                "dns_name": f_dns_name,
-                "secret": f_secret,
-                "robot": f_robot,
-                "location_id": f_location_id,
-                "robot_config": f_robot_config,
-                "last_access": f_last_access,
-                "user_supplied_info": f_user_supplied_info,
-                "main_part": f_main_part,
-                "fqdn": f_fqdn,
-                "local_fqdn": f_local_fqdn,
-                "created_on": f_created_on,
-                "secrets": f_secrets,
-                "last_updated": f_last_updated,
-                "online_state": f_online_state,
-                "seconds_since_online": f_seconds_since_online,
-                "robot_config_json": f_robot_config_json,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.RobotPart)
     m.id = f_id
     m.name = f_name
@@ -18396,9 +18338,7 @@ def _e_viam_app_v1_RobotPart(m: viam_app_v1.RobotPart) -> bytearray:
     return out
 
 
-def _d_viam_app_v1_RobotPartHistoryEntry(
-    buf: bytes, pos: int, end: int, into: Any = None
-) -> viam_app_v1.RobotPartHistoryEntry:
+def _d_viam_app_v1_RobotPartHistoryEntry(buf: bytes, pos: int, end: int) -> viam_app_v1.RobotPartHistoryEntry:
     f_part: str = ""
     f_robot: str = ""
     f_when: datetime.datetime | None = None
@@ -18507,20 +18447,6 @@ def _d_viam_app_v1_RobotPartHistoryEntry(
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "part": f_part,
-                "robot": f_robot,
-                "when": f_when,
-                "old": f_old,
-                "edited_by": f_edited_by,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.RobotPartHistoryEntry)
     m.part = f_part
     m.robot = f_robot
@@ -25457,8 +25383,7 @@ def _d_viam_app_v1_GetRobotPartsResponse(buf: bytes, pos: int, end: int) -> viam
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_RobotPart)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_RobotPart(buf, pos, e)
         pos = e
         f_parts.append(item)
     while pos < end:
@@ -25473,8 +25398,7 @@ def _d_viam_app_v1_GetRobotPartsResponse(buf: bytes, pos: int, end: int) -> viam
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_RobotPart)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_RobotPart(buf, pos, e)
             pos = e
             f_parts.append(item)
         else:
@@ -26182,8 +26106,7 @@ def _d_viam_app_v1_GetRobotPartLogsResponse(buf: bytes, pos: int, end: int) -> v
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_common_v1_LogEntry)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_common_v1_LogEntry(buf, pos, e)
         pos = e
         f_logs.append(item)
     if pos < end and buf[pos] == 18:
@@ -26206,8 +26129,7 @@ def _d_viam_app_v1_GetRobotPartLogsResponse(buf: bytes, pos: int, end: int) -> v
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_common_v1_LogEntry)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_common_v1_LogEntry(buf, pos, e)
             pos = e
             f_logs.append(item)
         elif tag == 18:
@@ -26376,8 +26298,7 @@ def _d_viam_app_v1_TailRobotPartLogsResponse(buf: bytes, pos: int, end: int) -> 
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_common_v1_LogEntry)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_common_v1_LogEntry(buf, pos, e)
         pos = e
         f_logs.append(item)
     while pos < end:
@@ -26392,8 +26313,7 @@ def _d_viam_app_v1_TailRobotPartLogsResponse(buf: bytes, pos: int, end: int) -> 
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_common_v1_LogEntry)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_common_v1_LogEntry(buf, pos, e)
             pos = e
             f_logs.append(item)
         else:
@@ -26624,8 +26544,7 @@ def _d_viam_app_v1_GetRobotPartHistoryResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_RobotPartHistoryEntry)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_RobotPartHistoryEntry(buf, pos, e)
         pos = e
         f_history.append(item)
     if pos < end and buf[pos] == 18:
@@ -26648,8 +26567,7 @@ def _d_viam_app_v1_GetRobotPartHistoryResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_RobotPartHistoryEntry)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_RobotPartHistoryEntry(buf, pos, e)
             pos = e
             f_history.append(item)
         elif tag == 18:
@@ -28497,9 +28415,7 @@ def _e_viam_app_v1_Fragment(m: viam_app_v1.Fragment) -> bytearray:
     return out
 
 
-def _d_viam_app_v1_FragmentHistoryEntry(
-    buf: bytes, pos: int, end: int, into: Any = None
-) -> viam_app_v1.FragmentHistoryEntry:
+def _d_viam_app_v1_FragmentHistoryEntry(buf: bytes, pos: int, end: int) -> viam_app_v1.FragmentHistoryEntry:
     f_fragment: str = ""
     f_edited_on: datetime.datetime | None = None
     f_old: viam_app_v1.Fragment | None = None
@@ -28625,21 +28541,6 @@ def _d_viam_app_v1_FragmentHistoryEntry(
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "fragment": f_fragment,
-                "edited_on": f_edited_on,
-                "old": f_old,
-                "edited_by": f_edited_by,
-                "revision": f_revision,
-                "config": f_config,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.FragmentHistoryEntry)
     m.fragment = f_fragment
     m.edited_on = f_edited_on
@@ -29788,8 +29689,7 @@ def _d_viam_app_v1_ListFragmentsResponse(buf: bytes, pos: int, end: int) -> viam
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_Fragment)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_Fragment(buf, pos, e)
         pos = e
         f_fragments.append(item)
     while pos < end and buf[pos] == 18:
@@ -29814,8 +29714,7 @@ def _d_viam_app_v1_ListFragmentsResponse(buf: bytes, pos: int, end: int) -> viam
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_Fragment)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_Fragment(buf, pos, e)
             pos = e
             f_fragments.append(item)
         elif tag == 18:
@@ -30822,8 +30721,7 @@ def _d_viam_app_v1_GetFragmentHistoryResponse(buf: bytes, pos: int, end: int) ->
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_FragmentHistoryEntry)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_FragmentHistoryEntry(buf, pos, e)
         pos = e
         f_history.append(item)
     if pos < end and buf[pos] == 18:
@@ -30846,8 +30744,7 @@ def _d_viam_app_v1_GetFragmentHistoryResponse(buf: bytes, pos: int, end: int) ->
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_FragmentHistoryEntry)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_FragmentHistoryEntry(buf, pos, e)
             pos = e
             f_history.append(item)
         elif tag == 18:

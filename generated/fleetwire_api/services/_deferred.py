@@ -6,8 +6,10 @@ before the caller saw the first one. The codec now hands out each element of a r
 message: an instance of a private subclass of the element's class that holds only the element's encoded bytes. The
 first touch of the element (reading or setting any attribute, ``==``, ``repr``, ``bytes``, ``copy``, ``pickle``,
 ``dataclasses.asdict``...) decodes it with the same decoder an eager element would have had, and turns it into an
-ordinary instance of the element's class (``__class__`` assignment), so from then on it is exactly the object an eager
-decode builds: same type, same attributes, same speed.
+ordinary instance of the element's class (``__class__`` assignment), so from then on it is the object an eager decode
+builds: same type, same attributes in the same order. (Only its layout differs: its instance dict is an ordinary one,
+not the class's shared-key one, so a touched element takes about a third more memory and reads its fields slightly
+slower than an eager one.)
 
 Before that first touch, ``isinstance`` and ``match`` see the element's class and ``type(element)`` prints as it; only
 ``type(element) is Robot`` tells the two apart. An element whose bytes are malformed raises betterproto2's own error at
@@ -16,6 +18,7 @@ its first touch, not when the response arrives.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -36,6 +39,17 @@ _decoding = threading.RLock()
 _getattribute = object.__getattribute__
 _setattr = object.__setattr__
 _delattr = object.__delattr__
+
+
+def _new_lock_after_fork() -> None:
+    """In a child process, a new lock: the thread of the parent that held the old one (mid-decode) is not there."""
+    global _decoding
+    _decoding = threading.RLock()
+
+
+# Without this, a child forked while another thread was decoding an element would hang at its first touch of any.
+if hasattr(os, "register_at_fork"):  # not on Windows
+    os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 # Special methods Python calls on the type, bypassing ``__getattribute__``: each decodes the element first, then asks
 # the decoded instance again. (``__eq__`` may then answer NotImplemented, for another deferred element on the right,
@@ -77,7 +91,10 @@ def deferred_class(cls: type[MessageT], decoder: Callable[[bytes, int, int, Any]
                 return
             try:
                 decoder(data, 0, len(data), self)
+                decoded = True
             except Exception:
+                decoded = False
+            if not decoded:  # outside the handler, as in ``decode``: betterproto2's error must not chain the decoder's
                 _setattr(self, "__dict__", _getattribute(cls.FromString(data), "__dict__"))
             _setattr(self, "__class__", cls)
 
