@@ -14,6 +14,9 @@ Besides wall-clock rates, each phase reports the CPU seconds the server process 
 spent in it (``*_server_cpu_s``, ``*_client_cpu_s``): both share this machine's cores, so the wall-clock rate is capped
 by the clients too, while requests per server CPU second is what the server alone can sustain on one core.
 
+``python -m bench.local instructions [CALLS_PER_CLIENT]`` counts the server's instructions per mixed request under
+valgrind (see :func:`instructions`): a measure that other load on the machine does not move.
+
 ``python -m bench.local serve CODEC`` is the server process: it prints its credentials as JSON, answers each line
 read from stdin with its CPU time so far (all threads), and serves until its stdin closes. CODEC "fast" serves with
 the generated codec, "betterproto2" with grpclib's default (the baseline).
@@ -258,6 +261,55 @@ def _entry(i: int, now: datetime.datetime) -> Any:
     return entry
 
 
+def instructions(calls_per_client: int, out: str) -> dict[str, float]:
+    """The server's machine instructions per mixed request, counted by valgrind's callgrind: a profiling aid.
+
+    CPU seconds swing by tens of percent on a shared two-core machine; instruction counts barely move from run to
+    run, so they show a change of a few percent in the server's own work. The server runs under callgrind with its
+    instrumentation switched on only for the mixed phase (``callgrind_control``), and ``out`` receives the profile
+    (``callgrind_annotate out``). The client runs at full speed beside a server slowed down tens of times, so the
+    count includes one-time work (first calls of each kind): compare runs with the same ``calls_per_client``.
+    ``python -m bench.local instructions [CALLS_PER_CLIENT]``; needs valgrind.
+    """
+    import re
+
+    command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
+    command += [sys.executable, "-m", "bench.local", "serve", "fast"]
+    server = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    switched = 0
+    try:
+        assert server.stdout is not None
+        stdout, stdin = server.stdout, server.stdin
+        creds = json.loads(stdout.readline())
+
+        def cpu() -> tuple[float, float]:  # _mixed reads the clocks once before and once after the phase
+            nonlocal switched
+            assert stdin is not None
+            stdin.write("cpu\n")
+            stdin.flush()
+            seconds = float(json.loads(stdout.readline())["cpu"])
+            switched += 1
+            state = "on" if switched == 1 else "off"
+            subprocess.run(["callgrind_control", "-i", state, str(server.pid)], check=True, capture_output=True)
+            return seconds, time.process_time()
+
+        url = creds["url"].removeprefix("http://").removeprefix("grpc://")
+        result = asyncio.run(
+            _mixed(url, creds["api_key_id"], creds["api_key"], creds["location_id"], calls_per_client, cpu)
+        )
+    finally:
+        stop(server)
+    with open(out, encoding="utf-8") as profile:
+        totals = re.search(r"^totals: (\d+)", profile.read(), re.MULTILINE)
+    assert totals is not None, f"no totals in {out}"
+    return {
+        "mixed_requests": result["mixed_requests"],
+        "instructions_per_request": int(totals[1]) / result["mixed_requests"],
+    }
+
+
 def measure(codec: str, calls_per_client: int, log_entries: int, nodelay: bool = False) -> dict[str, float]:
     """Start a server process with ``codec``, load it, stop it; return the figures."""
     command = [sys.executable, "-m", "bench.local", "serve", codec, *(["--nodelay"] if nodelay else [])]
@@ -287,5 +339,13 @@ if __name__ == "__main__":
     args = [arg for arg in sys.argv[1:] if arg != "--nodelay"]
     if args[:1] == ["serve"]:
         serve(args[1] if len(args) > 1 else "fast", nodelay)
+    elif args[:1] == ["instructions"]:
+        calls = int(args[1]) if len(args) > 1 else 16
+        import tempfile
+        from pathlib import Path
+
+        profile = Path(tempfile.gettempdir()) / f"fleetwire-server-{calls}.callgrind"
+        print(json.dumps(instructions(calls, str(profile)), indent=2))
+        print(f"profile: {profile} (callgrind_annotate {profile})", file=sys.stderr)
     else:
         print(json.dumps(measure(args[0] if args else "fast", 40, 2000, nodelay), indent=2))

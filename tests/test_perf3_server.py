@@ -9,6 +9,7 @@ gives, for machines never seen, seen just now and seen long ago, and after every
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -139,6 +140,52 @@ async def test_robot_encodings_remember_by_content_and_empty_when_full(
     later = codec.decode(app.Robot, encodings.encode(seen_row))
     assert later.seconds_since_online == earlier.seconds_since_online + 5 == 3 * 86_400 + 5
     assert later.online_state == app.OnlineState.OFFLINE
+
+
+async def test_robot_encodings_of_a_listing_are_each_rows_encoding_as_time_passes(
+    fleet: LocalFleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``encode_rows`` (the ``ListRobots`` loop) answers what ``encode`` answers for each row, never a stale one."""
+    owner_conn = await connect(fleet, fleet.api_key_id, fleet.api_key)
+    try:
+        for i in range(3):
+            await owner_conn.app.new_robot(name=f"m{i}", location=fleet.location_id)
+    finally:
+        owner_conn.channel.close()
+    found = await fleet.context.store.read(
+        lambda conn: conn.execute(f"SELECT {ROBOT_COLUMNS} FROM robots ORDER BY name").fetchall()
+    )
+    fixed = now()
+    # Never seen, seen just now, seen three days ago.
+    rows = [tuple(found[0]), (*found[1][:4], to_iso(fixed)), (*found[2][:4], to_iso(fixed - timedelta(days=3)))]
+    monkeypatch.setattr(robot_rows, "now", lambda: fixed)
+    encodings = RobotEncodings()
+    first = encodings.encode_rows(rows)
+    assert first == [codec.encode(robot_message_of(row)) for row in rows]
+    assert all(again is kept for again, kept in zip(encodings.encode_rows(rows), first, strict=True))  # remembered
+    # Ninety seconds on: the machine seen "just now" is offline, every seconds_since_online has moved on.
+    monkeypatch.setattr(robot_rows, "now", lambda: fixed + timedelta(seconds=90))
+    later = [codec.decode(app.Robot, data) for data in encodings.encode_rows(rows)]
+    assert [robot.seconds_since_online for robot in later] == [0, 90, 3 * 86_400 + 90]
+    assert [robot.online_state for robot in later] == [
+        app.OnlineState.AWAITING_SETUP,
+        app.OnlineState.OFFLINE,
+        app.OnlineState.OFFLINE,
+    ]
+    renamed = [(rows[0][0], "renamed", *rows[0][2:])]
+    assert codec.decode(app.Robot, encodings.encode_rows(renamed)[0]).name == "renamed"
+    assert encodings.encode_rows([]) == []
+
+
+def robot_message_of(row: tuple[Any, ...]) -> app.Robot:
+    """The ``Robot`` a ``ROBOT_COLUMNS`` row stands for, built the plain way (not through the memo)."""
+    conn = sqlite3.connect(":memory:")
+    conn.row_factory = sqlite3.Row
+    try:
+        columns = ", ".join(f"? AS {name}" for name in ROBOT_COLUMNS.split(", "))
+        return robot_message(conn.execute(f"SELECT {columns}", row).fetchone())
+    finally:
+        conn.close()
 
 
 async def test_get_location_shows_secrets_exactly_to_who_may_read_them_as_roles_change(

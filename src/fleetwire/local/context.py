@@ -20,7 +20,9 @@ from grpclib.exceptions import GRPCError
 
 from .auth_cache import EpochCache
 from .ids import from_iso, is_id, now, to_iso
+from .location_rows import LocationEncodings
 from .permissions import ALL_PERMISSIONS, RESOURCE_TYPES, role_grants
+from .robot_lists import RobotLists
 from .robot_rows import PartEncodings, RobotEncodings, fetch_part
 from .store import Store
 
@@ -128,6 +130,10 @@ class Context:
         """Encoded ``Robot`` messages by their content, for ``ListRobots`` (used on the store thread)."""
         self.part_encodings = PartEncodings()
         """Encoded ``RobotPart`` messages by their content, for ``GetRobotPart(s)`` (used on the store thread)."""
+        self.location_encodings = LocationEncodings()
+        """Encoded ``Location`` messages by their content, for ``GetLocation`` (used on the store thread)."""
+        self.robot_lists = RobotLists()
+        """Each location's machines while ``robots`` is unchanged, for ``ListRobots`` (used on the store thread)."""
 
     async def caller(self, stream: Any) -> Caller:
         """Return the caller of ``stream`` from its ``authorization: Bearer <token>`` metadata, or UNAUTHENTICATED."""

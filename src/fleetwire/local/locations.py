@@ -8,14 +8,17 @@ import sqlite3
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
+from fleetwire_api.services import codec
 from fleetwire_api.viam.app import v1 as app
 
 from .configs import struct_of
 from .context import Caller, location_chain, roles_on
-from .ids import from_iso, new_id, new_secret, not_found, now, require_id, require_name, require_text, to_iso
+from .ids import new_id, new_secret, not_found, now, require_id, require_name, require_text, to_iso
+from .location_rows import LOCATION_QUERY, auth_message, location_message, robot_count, secret_rows
 from .mixin import AnyStream, ServiceMixin
 from .permissions import role_grants
 from .validate import metadata_json
+from .wire import Encoded, field_bytes
 
 __all__ = ("MAX_LOCATION_DEPTH", "SCHEMA", "LocationsMixin", "create_location_row")
 
@@ -75,25 +78,7 @@ def create_location_row(conn: sqlite3.Connection, org_id: str, name: str, parent
 
 
 def _auth(conn: sqlite3.Connection, location_id: str) -> app.LocationAuth:
-    secrets = [
-        app.SharedSecret(
-            id=row["id"],
-            secret=row["secret"],
-            created_on=from_iso(row["created_on"]),
-            state=app.SharedSecretState.ENABLED,
-        )
-        for row in conn.execute(
-            "SELECT * FROM location_secrets WHERE location_id = ? ORDER BY created_on, id", (location_id,)
-        ).fetchall()
-    ]
-    return app.LocationAuth(location_id=location_id, secrets=secrets)
-
-
-def _robot_count(conn: sqlite3.Connection, location_id: str) -> int:
-    try:
-        return int(conn.execute("SELECT COUNT(*) FROM robots WHERE location_id = ?", (location_id,)).fetchone()[0])
-    except sqlite3.OperationalError:  # the machines tables are not installed
-        return 0
+    return auth_message(location_id, secret_rows(conn, location_id))
 
 
 def _locations(conn: sqlite3.Connection, location_ids: list[str]) -> list[app.Location]:
@@ -107,31 +92,19 @@ def _locations(conn: sqlite3.Connection, location_ids: list[str]) -> list[app.Lo
     rows = {
         row["id"]: row
         for row in conn.execute(
-            "SELECT l.*, o.name AS org_name FROM locations l JOIN organizations o ON o.id = l.org_id "
-            "WHERE l.id IN (SELECT value FROM json_each(?))",
-            (wanted,),
+            f"{LOCATION_QUERY} WHERE l.id IN (SELECT value FROM json_each(?))", (wanted,)
         ).fetchall()
     }
-    orgs: dict[str, list[app.LocationOrganization]] = {}
+    orgs: dict[str, list[tuple[str, int]]] = {}
     for r in conn.execute(
         "SELECT location_id, org_id, is_primary FROM location_orgs "
         "WHERE location_id IN (SELECT value FROM json_each(?)) ORDER BY is_primary DESC, created_on, org_id",
         (wanted,),
     ).fetchall():
-        entry = app.LocationOrganization(organization_id=r["org_id"], primary=bool(r["is_primary"]))
-        orgs.setdefault(r["location_id"], []).append(entry)
+        orgs.setdefault(r["location_id"], []).append((r["org_id"], r["is_primary"]))
     counts = _robot_counts(conn, wanted)
     return [
-        app.Location(
-            id=row["id"],
-            name=row["name"],
-            parent_location_id=row["parent_location_id"] or "",
-            organizations=orgs.get(row["id"], []),
-            created_on=from_iso(row["created_on"]),
-            robot_count=counts.get(row["id"], 0),
-            config=app.StorageConfig(region=row["region"]),
-            primary_org_identity=app.OrganizationIdentity(id=row["org_id"], name=row["org_name"]),
-        )
+        location_message(row, orgs.get(row["id"], []), counts.get(row["id"], 0))
         for row in (rows.get(lid) for lid in location_ids)
         if row is not None
     ]
@@ -211,14 +184,24 @@ class LocationsMixin(ServiceMixin):
 
     async def get_location(self, request: app.GetLocationRequest, stream: AnyStream) -> app.GetLocationResponse:
         """One location by id."""
+        return codec.decode(app.GetLocationResponse, await self.get_location_encoded(request, stream))
+
+    async def get_location_encoded(self, request: app.GetLocationRequest, stream: AnyStream) -> Encoded:
+        """:meth:`get_location`, answered in wire form from the memo of encoded locations (``LocationEncodings``)."""
         caller = await self.ctx.caller(stream)
         location_id = require_id(request.location_id, "location_id")
         await self.ctx.require(caller, "read_location", "location", location_id)
         # The context's cached roles answer this (the same roles_on a write-side _location reads in its transaction).
         secrets = await self.ctx.allowed(caller, "read_location_secret", "location", location_id)
-        return app.GetLocationResponse(
-            location=await self.ctx.store.read(lambda c: _location_with(c, location_id, secrets))
-        )
+        encodings = self.ctx.location_encodings
+
+        def load(conn: sqlite3.Connection) -> Encoded:
+            location = encodings.encode(conn, location_id, with_secrets=secrets)
+            if location is None:
+                raise not_found(f"location {location_id} not found")
+            return Encoded(field_bytes(1, location))  # GetLocationResponse: location = 1.
+
+        return await self.ctx.store.read(load)
 
     async def update_location(
         self, request: app.UpdateLocationRequest, stream: AnyStream
@@ -258,7 +241,7 @@ class LocationsMixin(ServiceMixin):
         await self.ctx.require(caller, "write_location", "location", location_id)
 
         def delete(conn: sqlite3.Connection) -> None:
-            if _robot_count(conn, location_id):
+            if robot_count(conn, location_id):
                 raise GRPCError(Status.FAILED_PRECONDITION, "location_id: the location still holds machines")
             child = conn.execute("SELECT 1 FROM locations WHERE parent_location_id = ?", (location_id,)).fetchone()
             if child is not None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Hashable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
 
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
@@ -21,6 +20,7 @@ from fleetwire_api.viam.app.v1 import (
 )
 
 from .configs import struct_of
+from .encoding_memo import EncodingMemo
 from .ids import from_iso, new_id, new_secret, now, to_iso
 
 __all__ = (
@@ -171,34 +171,12 @@ def robot_columns(row: sqlite3.Row) -> RobotColumns:
     return (row["id"], row["name"], row["location_id"], row["created_on"], row["last_access"])
 
 
-K = TypeVar("K", bound=Hashable)
-
-
-class _EncodingMemo(Generic[K]):
-    """Encodings by everything they are built from, emptied when it holds ``max_entries``. Used on the store thread."""
-
-    def __init__(self, max_entries: int = 20_000) -> None:
-        """Create an empty memo of at most ``max_entries`` encodings."""
-        self._memo: dict[K, bytes] = {}
-        self._max_entries = max_entries
-
-    def _remember(self, key: K, build: Callable[[], bytes]) -> bytes:
-        """Return the encoding of ``key``, built by ``build`` and kept first if missing."""
-        found = self._memo.get(key)
-        if found is None:
-            found = build()
-            if len(self._memo) >= self._max_entries:
-                self._memo.clear()
-            self._memo[key] = found
-        return found
-
-
 def _seen(last_access: str | None) -> int | None:
     """:func:`seconds_since` a stored ``last_access``; ``None`` for a machine or part never seen."""
     return None if last_access is None else seconds_since(last_access)
 
 
-class RobotEncodings(_EncodingMemo[tuple[RobotColumns, int | None]]):
+class RobotEncodings(EncodingMemo[tuple[RobotColumns, int | None]]):
     """Encoded ``Robot`` messages, remembered by everything they are built from.
 
     ``ListRobots`` answers every machine of a location, and building then encoding each ``Robot`` costs many times
@@ -212,6 +190,20 @@ class RobotEncodings(_EncodingMemo[tuple[RobotColumns, int | None]]):
         seen = _seen(row[4])
         return self._remember((row, seen), lambda: codec.encode(_robot(*row, seen)))
 
+    def encode_rows(self, rows: Iterable[RobotColumns]) -> list[bytes]:
+        """Return :meth:`encode` of each row, in order.
+
+        ``ListRobots`` answers every machine of a location: the lookups are made here in one loop, a machine's
+        encoding built (through :meth:`encode`) only when it is not remembered.
+        """
+        memo = self._memo
+        encoded: list[bytes] = []
+        for row in rows:
+            last_access = row[4]
+            found = memo.get((row, None if last_access is None else seconds_since(last_access)))
+            encoded.append(self.encode(row) if found is None else found)
+        return encoded
+
 
 _SECRETS_QUERY = (
     "SELECT id, secret, created_on, state FROM robot_part_secrets WHERE part_id = ? ORDER BY created_on, id"
@@ -219,7 +211,7 @@ _SECRETS_QUERY = (
 _SecretRow = tuple[str, str, str, int]
 
 
-class PartEncodings(_EncodingMemo[tuple[tuple[object, ...], tuple[_SecretRow, ...] | None, int | None]]):
+class PartEncodings(EncodingMemo[tuple[tuple[object, ...], tuple[_SecretRow, ...] | None, int | None]]):
     """Encoded ``RobotPart`` messages (with or without secrets), remembered by everything they are built from.
 
     Building a part (its config parsed into a ``Struct``) and encoding it costs several times its queries, and

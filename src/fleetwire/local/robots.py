@@ -35,7 +35,7 @@ from fleetwire_api.viam.app.v1 import (
     UpdateRobotResponse,
 )
 
-from . import robot_logs, robot_rows
+from . import robot_lists, robot_logs, robot_rows
 from .ids import (
     from_iso,
     new_id,
@@ -46,7 +46,7 @@ from .ids import (
 )
 from .robot_logs import PartLogsMixin
 from .robot_parts import PartsMixin
-from .robot_rows import ROBOT_COLUMNS, RobotColumns, fetch_robot, insert_part, robot_columns
+from .robot_rows import fetch_robot, insert_part, robot_columns
 from .wire import Encoded, field_bytes, repeated_field
 
 if TYPE_CHECKING:
@@ -54,8 +54,8 @@ if TYPE_CHECKING:
 
 __all__ = ("SCHEMA", "RobotsMixin")
 
-SCHEMA = robot_rows.SCHEMA + robot_logs.SCHEMA
-"""Every table of machines, parts, secrets, history and logs."""
+SCHEMA = robot_rows.SCHEMA + robot_logs.SCHEMA + robot_lists.SCHEMA
+"""Every table of machines, parts, secrets, history and logs, and the change counter of machines."""
 
 
 def _already_exists(message: str) -> GRPCError:
@@ -104,16 +104,11 @@ class RobotsMixin(PartsMixin, PartLogsMixin):
         caller = await self.ctx.caller(stream)
         location_id = require_id(request.location_id, "location_id")
         await self.ctx.require(caller, "read_robot", "location", location_id)
-        encodings = self.ctx.robot_encodings
+        encodings, lists = self.ctx.robot_encodings, self.ctx.robot_lists
 
         def load(conn: sqlite3.Connection) -> Encoded:
-            cursor = conn.cursor()
-            cursor.row_factory = None  # plain tuples: the memo's keys
-            rows: list[RobotColumns] = cursor.execute(
-                f"SELECT {ROBOT_COLUMNS} FROM robots WHERE location_id = ? ORDER BY name, id", (location_id,)
-            ).fetchall()
             # ListRobotsResponse: robots = 1 (repeated Robot).
-            return Encoded(repeated_field(1, [encodings.encode(row) for row in rows]))
+            return Encoded(repeated_field(1, encodings.encode_rows(lists.rows(conn, location_id))))
 
         return await self.ctx.store.read(load)
 

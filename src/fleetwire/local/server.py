@@ -99,6 +99,7 @@ class LocalAppService(
             "UpdateRobotPart": self.update_robot_part_encoded,
             "GetRobot": self.get_robot_encoded,
             "UpdateRobot": self.update_robot_encoded,
+            "GetLocation": self.get_location_encoded,
         }
         for method, answer in encoded.items():
             generated = mapping[_APP_SERVICE + method]  # its request type stays; the reply is sent as it is
