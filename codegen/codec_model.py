@@ -11,7 +11,7 @@ betterproto2's own codec does with them, so this model restates the compiler's r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from betterproto2_compiler.compile.naming import pythonize_field_name
 from google.protobuf import descriptor, descriptor_pb2
@@ -48,20 +48,6 @@ FIXED_FORMATS = {"fixed32": "I", "sfixed32": "i", "float": "f", "fixed64": "Q", 
 
 TIMESTAMP = "google.protobuf.Timestamp"
 
-# Response lists the handwritten clients turn into wrapper objects as soon as they arrive (``RobotPart.from_proto``
-# and the like, in src/fleetwire): every element is touched at once, so deferring them would only add the cost of a
-# first touch. Every other list of a response is deferred (``templates/deferred.py.j2``).
-EAGER_LISTS = frozenset(
-    {
-        "viam.app.v1.GetRobotPartsResponse.parts",
-        "viam.app.v1.GetRobotPartHistoryResponse.history",
-        "viam.app.v1.ListFragmentsResponse.fragments",
-        "viam.app.v1.GetFragmentHistoryResponse.history",
-        "viam.app.v1.GetRobotPartLogsResponse.logs",
-        "viam.app.v1.TailRobotPartLogsResponse.logs",
-    }
-)
-
 
 def fn_name(message: descriptor.Descriptor) -> str:
     """The suffix of a message's codec functions: its full proto name with dots as underscores."""
@@ -85,7 +71,6 @@ class Value:
     message_fn: str = ""  # "message"/"wrapped": the codec function suffix of the message on the wire
     wrapper: str = ""  # "wrapped": class reference of the well-known message betterproto2 unwraps
     enum: str = ""  # "enum": enum_name()
-    deferred: bool = False  # "message" elements of a response's list: decoded on first touch (``_deferred``)
 
     @property
     def tag(self) -> int:
@@ -214,21 +199,6 @@ class CodecModel:
     enums: tuple[Enum, ...]
 
     @property
-    def deferred(self) -> dict[str, str]:
-        """Codec name of every message some response lists -> its class reference: each has a deferred variant."""
-        return {f.value.message_fn: f.value.py_type for m in self.messages for f in m.fields if f.value.deferred}
-
-    @property
-    def deferred_reached(self) -> dict[str, tuple[str, ...]]:
-        """Full name of a response -> the codec names of the messages its lists hold, for responses with any."""
-        out: dict[str, tuple[str, ...]] = {}
-        for m in self.messages:
-            listed = sorted({f.value.message_fn for f in m.fields if f.value.deferred})
-            if listed:
-                out[m.full_name] = tuple(listed)
-        return out
-
-    @property
     def enums_reached(self) -> dict[str, tuple[str, ...]]:
         """Full name of a message -> the enums (``enum_name``) its decoder and the nested decoders it calls read,
         for every message that reads any: the codec creates those enum classes with the message's decoder."""
@@ -306,7 +276,7 @@ class _Builder:
         kind, wire, py_type, zero = SCALAR_KINDS[field.type]
         return Value(kind, number, wire, py_type, zero)
 
-    def message(self, message: descriptor.Descriptor, response: bool = False) -> Message:
+    def message(self, message: descriptor.Descriptor) -> Message:
         self.packages.add(message.file.package)
         proto = descriptor_pb2.DescriptorProto()
         message.CopyToProto(proto)
@@ -322,8 +292,6 @@ class _Builder:
             value = self.value(field, field.number)
             if field.is_repeated:
                 label = "repeated"
-                if response and value.kind == "message" and field.full_name not in EAGER_LISTS:
-                    value = replace(value, deferred=True)
             elif (
                 field_proto.proto3_optional
                 or field.containing_oneof is not None
@@ -346,25 +314,12 @@ def _walk(messages: list[descriptor.Descriptor], out: list[descriptor.Descriptor
 
 
 def build_codec_model(schema: Schema) -> CodecModel:
-    """Collect every message of every file of the schema (the whole import closure, as betterproto2 compiles it).
-
-    The elements of the lists of every RPC's response are deferred: decoded when the caller first touches them.
-    """
+    """Collect every message of every file of the schema (the whole import closure, as betterproto2 compiles it)."""
     builder = _Builder()
     found: list[descriptor.Descriptor] = []
     for file in schema.files:
         _walk(list(file.message_types_by_name.values()), found)
-    responses = {
-        method.output_type.full_name
-        for file in schema.files
-        for service in file.services_by_name.values()
-        for method in service.methods
-    }
-    messages = tuple(builder.message(message, message.full_name in responses) for message in found)
-    lists = {f"{m.full_name}.{f.name}" for m in found if m.full_name in responses for f in m.fields if f.is_repeated}
-    unknown = sorted(EAGER_LISTS - lists)
-    if unknown:
-        raise CodegenError(f"EAGER_LISTS names no list of a response: {unknown}")
+    messages = tuple(builder.message(message) for message in found)
     names = [m.fn for m in messages]
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:

@@ -41,7 +41,6 @@ ARTIFACTS = {
     "service_base.py.j2": f"{SERVICES_PACKAGE}/servers.py",
     "services_init.py.j2": f"{SERVICES_PACKAGE}/__init__.py",
     "codec.py.j2": f"{SERVICES_PACKAGE}/_codec.py",  # the fast message path; its model is ``codec`` below
-    "deferred.py.j2": f"{SERVICES_PACKAGE}/_deferred.py",  # response list elements decoded on first touch
     "codec_grpc.py.j2": f"{SERVICES_PACKAGE}/codec.py",  # the grpclib codec using it
     "codec_dicts.py.j2": f"{SERVICES_PACKAGE}/_codec_dicts.py",  # wire bytes straight to dicts (log pages)
 }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen import codec_model, wire_layouts
+from codegen import wire_layouts
 from codegen.errors import CodegenError
 from codegen.overlay import read_overlay
 from codegen.render import GENERATED, TEMPLATES, build, check, diff_trees, generate
@@ -172,11 +172,3 @@ def test_the_blocking_client_keeps_the_overlays_annotation_only_imports_under_ty
     ]
     assert "import ssl" not in top_level
     assert "import ssl" in guarded
-
-
-def test_an_eager_list_that_names_no_response_list_stops_codegen(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(codec_model, "EAGER_LISTS", codec_model.EAGER_LISTS | {"viam.app.v1.GetRobotResponse.parts"})
-    with pytest.raises(
-        CodegenError, match=r"EAGER_LISTS names no list of a response: \['viam.app.v1.GetRobotResponse.parts'\]"
-    ):
-        codec_model.build_codec_model(load_schema())

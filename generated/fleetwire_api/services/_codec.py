@@ -31,9 +31,6 @@ from fleetwire_api.viam.app.mltraining import v1 as viam_app_mltraining_v1
 from fleetwire_api.viam.app.packages import v1 as viam_app_packages_v1
 from fleetwire_api.viam.common import v1 as viam_common_v1
 
-from ._deferred import ENCODED as _ENCODED
-from ._deferred import deferred_class
-
 __all__ = ("DECODERS", "ENCODERS", "decode", "decode_fast", "encode", "encode_fast", "find_decoder", "find_encoder")
 
 MessageT = TypeVar("MessageT", bound=betterproto2.Message)
@@ -49,7 +46,6 @@ class _Fallback(Exception):
 # ``_unknown_fields`` as __post_init__ does. Same attributes in the same order: the same instance dict (it even shares
 # the class's key table), equality, repr, pickling and re-encoding.
 _new = object.__new__
-_setattr = object.__setattr__  # stores a deferred element's bytes past its own __setattr__, which would decode it
 _NONE: Any = None  # a missing message value in a map entry: betterproto2 stores None there
 _UTC = datetime.timezone.utc
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=_UTC)
@@ -1116,124 +1112,6 @@ _ENUMS_READ: dict[str, tuple[str, ...]] = {
     "viam.app.v1.LogRequest": ("google_protobuf_NullValue",),
 }
 """Message -> the enums its decoder (and the decoders it calls) read, for messages that read any."""
-
-
-# The deferred variant of each message some response lists (see ``_deferred``), set like the enum constants: by
-# ``find_decoder`` when it hands out the first decoder of a response listing it.
-_DF_viam_app_mltraining_v1_TrainingJobMetadata: type[viam_app_mltraining_v1.TrainingJobMetadata]
-_DF_viam_app_mltraining_v1_TrainingJobLogEntry: type[viam_app_mltraining_v1.TrainingJobLogEntry]
-_DF_viam_app_mltraining_v1_Container: type[viam_app_mltraining_v1.Container]
-_DF_viam_app_packages_v1_Package: type[viam_app_packages_v1.Package]
-_DF_viam_app_v1_Organization: type[viam_app_v1.Organization]
-_DF_viam_app_v1_OrganizationMember: type[viam_app_v1.OrganizationMember]
-_DF_viam_app_v1_OrganizationInvite: type[viam_app_v1.OrganizationInvite]
-_DF_viam_app_v1_OrganizationIdentity: type[viam_app_v1.OrganizationIdentity]
-_DF_viam_app_v1_Location: type[viam_app_v1.Location]
-_DF_viam_app_v1_RoverRentalRobot: type[viam_app_v1.RoverRentalRobot]
-_DF_viam_app_v1_ConfigPropertyChangeResult: type[viam_app_v1.ConfigPropertyChangeResult]
-_DF_viam_app_v1_APIKeyWithAuthorizations: type[viam_app_v1.ApiKeyWithAuthorizations]
-_DF_viam_app_v1_FragmentUsage: type[viam_app_v1.FragmentUsage]
-_DF_viam_app_v1_FragmentRevision: type[viam_app_v1.FragmentRevision]
-_DF_viam_app_v1_FragmentTag: type[viam_app_v1.FragmentTag]
-_DF_viam_app_v1_Fragment: type[viam_app_v1.Fragment]
-_DF_viam_app_v1_ResolvedFragment: type[viam_app_v1.ResolvedFragment]
-_DF_viam_app_v1_LocationSummary: type[viam_app_v1.LocationSummary]
-_DF_viam_app_v1_Robot: type[viam_app_v1.Robot]
-_DF_viam_app_v1_FavoriteMachine: type[viam_app_v1.FavoriteMachine]
-_DF_viam_app_v1_Authorization: type[viam_app_v1.Authorization]
-_DF_viam_app_v1_AuthorizedPermissions: type[viam_app_v1.AuthorizedPermissions]
-_DF_viam_app_v1_RegistryItem: type[viam_app_v1.RegistryItem]
-_DF_viam_app_v1_Module: type[viam_app_v1.Module]
-_DF_viam_app_v1_OrgDetails: type[viam_app_v1.OrgDetails]
-_DEFERRED_CLASSES: dict[str, tuple[Any, str]] = {
-    "viam_app_mltraining_v1_TrainingJobMetadata": (viam_app_mltraining_v1, "TrainingJobMetadata"),
-    "viam_app_mltraining_v1_TrainingJobLogEntry": (viam_app_mltraining_v1, "TrainingJobLogEntry"),
-    "viam_app_mltraining_v1_Container": (viam_app_mltraining_v1, "Container"),
-    "viam_app_packages_v1_Package": (viam_app_packages_v1, "Package"),
-    "viam_app_v1_Organization": (viam_app_v1, "Organization"),
-    "viam_app_v1_OrganizationMember": (viam_app_v1, "OrganizationMember"),
-    "viam_app_v1_OrganizationInvite": (viam_app_v1, "OrganizationInvite"),
-    "viam_app_v1_OrganizationIdentity": (viam_app_v1, "OrganizationIdentity"),
-    "viam_app_v1_Location": (viam_app_v1, "Location"),
-    "viam_app_v1_RoverRentalRobot": (viam_app_v1, "RoverRentalRobot"),
-    "viam_app_v1_ConfigPropertyChangeResult": (viam_app_v1, "ConfigPropertyChangeResult"),
-    "viam_app_v1_APIKeyWithAuthorizations": (viam_app_v1, "ApiKeyWithAuthorizations"),
-    "viam_app_v1_FragmentUsage": (viam_app_v1, "FragmentUsage"),
-    "viam_app_v1_FragmentRevision": (viam_app_v1, "FragmentRevision"),
-    "viam_app_v1_FragmentTag": (viam_app_v1, "FragmentTag"),
-    "viam_app_v1_Fragment": (viam_app_v1, "Fragment"),
-    "viam_app_v1_ResolvedFragment": (viam_app_v1, "ResolvedFragment"),
-    "viam_app_v1_LocationSummary": (viam_app_v1, "LocationSummary"),
-    "viam_app_v1_Robot": (viam_app_v1, "Robot"),
-    "viam_app_v1_FavoriteMachine": (viam_app_v1, "FavoriteMachine"),
-    "viam_app_v1_Authorization": (viam_app_v1, "Authorization"),
-    "viam_app_v1_AuthorizedPermissions": (viam_app_v1, "AuthorizedPermissions"),
-    "viam_app_v1_RegistryItem": (viam_app_v1, "RegistryItem"),
-    "viam_app_v1_Module": (viam_app_v1, "Module"),
-    "viam_app_v1_OrgDetails": (viam_app_v1, "OrgDetails"),
-}
-"""Listed message (its codec name) -> (its package, its class name)."""
-_DEFERRED_READ: dict[str, tuple[str, ...]] = {
-    "viam.app.mltraining.v1.ListTrainingJobsResponse": ("viam_app_mltraining_v1_TrainingJobMetadata",),
-    "viam.app.mltraining.v1.GetTrainingJobLogsResponse": ("viam_app_mltraining_v1_TrainingJobLogEntry",),
-    "viam.app.mltraining.v1.ListContainersResponse": ("viam_app_mltraining_v1_Container",),
-    "viam.app.packages.v1.ListPackagesResponse": ("viam_app_packages_v1_Package",),
-    "viam.app.v1.ListOrganizationsResponse": ("viam_app_v1_Organization",),
-    "viam.app.v1.ListOrganizationMembersResponse": (
-        "viam_app_v1_OrganizationInvite",
-        "viam_app_v1_OrganizationMember",
-    ),
-    "viam.app.v1.GetOrganizationsWithAccessToLocationResponse": ("viam_app_v1_OrganizationIdentity",),
-    "viam.app.v1.ListLocationsResponse": ("viam_app_v1_Location",),
-    "viam.app.v1.GetRoverRentalRobotsResponse": ("viam_app_v1_RoverRentalRobot",),
-    "viam.app.v1.SetConfigPropertyResponse": ("viam_app_v1_ConfigPropertyChangeResult",),
-    "viam.app.v1.GetRobotAPIKeysResponse": ("viam_app_v1_APIKeyWithAuthorizations",),
-    "viam.app.v1.ListFragmentsResponse": ("viam_app_v1_FragmentUsage",),
-    "viam.app.v1.GetFragmentResponse": (
-        "viam_app_v1_FragmentRevision",
-        "viam_app_v1_FragmentTag",
-    ),
-    "viam.app.v1.GetFragmentUsageResponse": ("viam_app_v1_FragmentUsage",),
-    "viam.app.v1.SetFragmentTagResponse": ("viam_app_v1_FragmentTag",),
-    "viam.app.v1.DeleteFragmentTagResponse": ("viam_app_v1_FragmentTag",),
-    "viam.app.v1.ListNestedFragmentsResponse": (
-        "viam_app_v1_Fragment",
-        "viam_app_v1_ResolvedFragment",
-    ),
-    "viam.app.v1.ListMachineFragmentsResponse": (
-        "viam_app_v1_Fragment",
-        "viam_app_v1_ResolvedFragment",
-    ),
-    "viam.app.v1.ListMachineSummariesResponse": ("viam_app_v1_LocationSummary",),
-    "viam.app.v1.ListRobotsResponse": ("viam_app_v1_Robot",),
-    "viam.app.v1.ListRobotsForLocationsResponse": ("viam_app_v1_Robot",),
-    "viam.app.v1.ListRobotsForOrgResponse": ("viam_app_v1_Robot",),
-    "viam.app.v1.ListFavoriteMachinesResponse": ("viam_app_v1_FavoriteMachine",),
-    "viam.app.v1.ListAuthorizationsResponse": ("viam_app_v1_Authorization",),
-    "viam.app.v1.CheckPermissionsResponse": ("viam_app_v1_AuthorizedPermissions",),
-    "viam.app.v1.ListRegistryItemsResponse": ("viam_app_v1_RegistryItem",),
-    "viam.app.v1.ListModulesResponse": ("viam_app_v1_Module",),
-    "viam.app.v1.ListOrganizationsByUserResponse": ("viam_app_v1_OrgDetails",),
-    "viam.app.v1.SearchOrganizationsResponse": ("viam_app_v1_OrgDetails",),
-    "viam.app.v1.ListKeysResponse": ("viam_app_v1_APIKeyWithAuthorizations",),
-}
-"""Response -> the messages its lists hold (codec names), for responses with any."""
-
-
-def _set_deferred(names: tuple[str, ...]) -> None:
-    """Set the module constants of the deferred variants ``names`` that are not set yet."""
-    constants = globals()
-    for name in names:
-        if f"_DF_{name}" not in constants:
-            package, attribute = _DEFERRED_CLASSES[name]
-            cls: Any = getattr(package, attribute)
-            _set_enums(_ENUMS_READ.get(_proto_name(cls), ()))
-            deferred = deferred_class(cls, constants[f"_d_{name}"])
-            # ``encode(element)`` of an untouched element: its class's encoder, whose first read decodes it
-            ENCODERS[deferred] = _ENCODERS_BY_NAME[_proto_name(cls)]
-            # ``Any.pack(element)`` of an untouched element: the pool's type URLs are looked up by ``type(element)``
-            _URLS[deferred] = _URLS[cls]
-            constants[f"_DF_{name}"] = deferred
 
 
 def _set_enums(names: tuple[str, ...]) -> None:
@@ -8226,8 +8104,7 @@ def _d_viam_app_mltraining_v1_ListTrainingJobsResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_mltraining_v1_TrainingJobMetadata)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_mltraining_v1_TrainingJobMetadata(buf, pos, e)
         pos = e
         f_jobs.append(item)
     while pos < end:
@@ -8242,8 +8119,7 @@ def _d_viam_app_mltraining_v1_ListTrainingJobsResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_mltraining_v1_TrainingJobMetadata)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_mltraining_v1_TrainingJobMetadata(buf, pos, e)
             pos = e
             f_jobs.append(item)
         else:
@@ -8279,7 +8155,7 @@ def _e_viam_app_mltraining_v1_ListTrainingJobsResponse(m: viam_app_mltraining_v1
 
 
 def _d_viam_app_mltraining_v1_TrainingJobMetadata(
-    buf: bytes, pos: int, end: int, into: Any = None
+    buf: bytes, pos: int, end: int
 ) -> viam_app_mltraining_v1.TrainingJobMetadata:
     f_id: str = ""
     f_dataset_id: str = ""
@@ -8598,37 +8474,6 @@ def _d_viam_app_mltraining_v1_TrainingJobMetadata(
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "id": f_id,
-                "dataset_id": f_dataset_id,
-                "organization_id": f_organization_id,
-                "model_name": f_model_name,
-                "model_version": f_model_version,
-                "model_type": f_model_type,
-                "model_framework": f_model_framework,
-                "is_custom_job": f_is_custom_job,
-                "registry_item_id": f_registry_item_id,
-                "registry_item_version": f_registry_item_version,
-                "status": f_status,
-                "error_status": f_error_status,
-                "created_on": f_created_on,
-                "last_modified": f_last_modified,
-                "training_started": f_training_started,
-                "training_ended": f_training_ended,
-                "synced_model_id": f_synced_model_id,
-                "tags": f_tags,
-                "arguments": f_arguments,
-                "container_version": f_container_version,
-                "container_id": f_container_id,
-                "deployment_modular_resources": f_deployment_modular_resources,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_mltraining_v1.TrainingJobMetadata)
     m.id = f_id
     m.dataset_id = f_dataset_id
@@ -9072,7 +8917,7 @@ def _e_viam_app_mltraining_v1_DeleteCompletedTrainingJobResponse(
 
 
 def _d_viam_app_mltraining_v1_TrainingJobLogEntry(
-    buf: bytes, pos: int, end: int, into: Any = None
+    buf: bytes, pos: int, end: int
 ) -> viam_app_mltraining_v1.TrainingJobLogEntry:
     f_level: str = ""
     f_time: datetime.datetime | None = None
@@ -9148,13 +8993,6 @@ def _d_viam_app_mltraining_v1_TrainingJobLogEntry(
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {"level": f_level, "time": f_time, "message": f_message, "_unknown_fields": unknown},
-        )
-        return into
     m = _new(viam_app_mltraining_v1.TrainingJobLogEntry)
     m.level = f_level
     m.time = f_time
@@ -9301,8 +9139,7 @@ def _d_viam_app_mltraining_v1_GetTrainingJobLogsResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_mltraining_v1_TrainingJobLogEntry)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_mltraining_v1_TrainingJobLogEntry(buf, pos, e)
         pos = e
         f_logs.append(item)
     if pos < end and buf[pos] == 18:
@@ -9325,8 +9162,7 @@ def _d_viam_app_mltraining_v1_GetTrainingJobLogsResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_mltraining_v1_TrainingJobLogEntry)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_mltraining_v1_TrainingJobLogEntry(buf, pos, e)
             pos = e
             f_logs.append(item)
         elif tag == 18:
@@ -9647,8 +9483,7 @@ def _d_viam_app_mltraining_v1_ListContainersResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_mltraining_v1_Container)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_mltraining_v1_Container(buf, pos, e)
         pos = e
         f_containers.append(item)
     while pos < end:
@@ -9663,8 +9498,7 @@ def _d_viam_app_mltraining_v1_ListContainersResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_mltraining_v1_Container)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_mltraining_v1_Container(buf, pos, e)
             pos = e
             f_containers.append(item)
         else:
@@ -10080,9 +9914,7 @@ def _e_viam_app_mltraining_v1_DeleteCustomTrainingContainerResponse(
     return out
 
 
-def _d_viam_app_mltraining_v1_Container(
-    buf: bytes, pos: int, end: int, into: Any = None
-) -> viam_app_mltraining_v1.Container:
+def _d_viam_app_mltraining_v1_Container(buf: bytes, pos: int, end: int) -> viam_app_mltraining_v1.Container:
     f_key: str = ""
     f_uri: str = ""
     f_framework: str = ""
@@ -10274,24 +10106,6 @@ def _d_viam_app_mltraining_v1_Container(
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "key": f_key,
-                "uri": f_uri,
-                "framework": f_framework,
-                "description": f_description,
-                "eol": f_eol,
-                "organization_id": f_organization_id,
-                "created_on": f_created_on,
-                "id": f_id,
-                "visibility": f_visibility,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_mltraining_v1.Container)
     m.key = f_key
     m.uri = f_uri
@@ -11932,7 +11746,7 @@ def _e_viam_app_packages_v1_DeletePackageResponse(m: viam_app_packages_v1.Delete
     return out
 
 
-def _d_viam_app_packages_v1_Package(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_packages_v1.Package:
+def _d_viam_app_packages_v1_Package(buf: bytes, pos: int, end: int) -> viam_app_packages_v1.Package:
     f_info: viam_app_packages_v1.PackageInfo | None = None
     f_url: str = ""
     f_created_on: datetime.datetime | None = None
@@ -12041,20 +11855,6 @@ def _d_viam_app_packages_v1_Package(buf: bytes, pos: int, end: int, into: Any = 
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "info": f_info,
-                "url": f_url,
-                "created_on": f_created_on,
-                "checksum": f_checksum,
-                "id": f_id,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_packages_v1.Package)
     m.info = f_info
     m.url = f_url
@@ -12526,8 +12326,7 @@ def _d_viam_app_packages_v1_ListPackagesResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_packages_v1_Package)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_packages_v1_Package(buf, pos, e)
         pos = e
         f_packages.append(item)
     while pos < end:
@@ -12542,8 +12341,7 @@ def _d_viam_app_packages_v1_ListPackagesResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_packages_v1_Package)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_packages_v1_Package(buf, pos, e)
             pos = e
             f_packages.append(item)
         else:
@@ -17547,7 +17345,7 @@ def _e_viam_common_v1_GetPropertiesResponse(m: viam_common_v1.GetPropertiesRespo
     return out
 
 
-def _d_viam_app_v1_Robot(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.Robot:
+def _d_viam_app_v1_Robot(buf: bytes, pos: int, end: int) -> viam_app_v1.Robot:
     f_id: str = ""
     f_name: str = ""
     f_location: str = ""
@@ -17705,22 +17503,6 @@ def _d_viam_app_v1_Robot(buf: bytes, pos: int, end: int, into: Any = None) -> vi
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "id": f_id,
-                "name": f_name,
-                "location": f_location,
-                "last_access": f_last_access,
-                "created_on": f_created_on,
-                "online_state": f_online_state,
-                "seconds_since_online": f_seconds_since_online,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.Robot)
     m.id = f_id
     m.name = f_name
@@ -18748,7 +18530,7 @@ def _e_viam_app_v1_AllowedLoginMethods(m: viam_app_v1.AllowedLoginMethods) -> by
     return out
 
 
-def _d_viam_app_v1_Organization(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.Organization:
+def _d_viam_app_v1_Organization(buf: bytes, pos: int, end: int) -> viam_app_v1.Organization:
     f_id: str = ""
     f_name: str = ""
     f_created_on: datetime.datetime | None = None
@@ -18908,23 +18690,6 @@ def _d_viam_app_v1_Organization(buf: bytes, pos: int, end: int, into: Any = None
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "id": f_id,
-                "name": f_name,
-                "created_on": f_created_on,
-                "public_namespace": f_public_namespace,
-                "default_region": f_default_region,
-                "cid": f_cid,
-                "default_fragments": f_default_fragments,
-                "allowed_login_methods": f_allowed_login_methods,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.Organization)
     m.id = f_id
     m.name = f_name
@@ -19026,9 +18791,7 @@ def _e_viam_app_v1_Organization(m: viam_app_v1.Organization) -> bytearray:
     return out
 
 
-def _d_viam_app_v1_OrganizationMember(
-    buf: bytes, pos: int, end: int, into: Any = None
-) -> viam_app_v1.OrganizationMember:
+def _d_viam_app_v1_OrganizationMember(buf: bytes, pos: int, end: int) -> viam_app_v1.OrganizationMember:
     f_user_id: str = ""
     f_emails: list[str] = []
     f_date_added: datetime.datetime | None = None
@@ -19157,20 +18920,6 @@ def _d_viam_app_v1_OrganizationMember(
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "user_id": f_user_id,
-                "emails": f_emails,
-                "date_added": f_date_added,
-                "last_login": f_last_login,
-                "last_access": f_last_access,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.OrganizationMember)
     m.user_id = f_user_id
     m.emails = f_emails
@@ -19249,8 +18998,7 @@ def _d_viam_app_v1_ListOrganizationsResponse(buf: bytes, pos: int, end: int) -> 
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_Organization)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_Organization(buf, pos, e)
         pos = e
         f_organizations.append(item)
     while pos < end:
@@ -19265,8 +19013,7 @@ def _d_viam_app_v1_ListOrganizationsResponse(buf: bytes, pos: int, end: int) -> 
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_Organization)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_Organization(buf, pos, e)
             pos = e
             f_organizations.append(item)
         else:
@@ -19301,9 +19048,7 @@ def _e_viam_app_v1_ListOrganizationsResponse(m: viam_app_v1.ListOrganizationsRes
     return out
 
 
-def _d_viam_app_v1_OrganizationInvite(
-    buf: bytes, pos: int, end: int, into: Any = None
-) -> viam_app_v1.OrganizationInvite:
+def _d_viam_app_v1_OrganizationInvite(buf: bytes, pos: int, end: int) -> viam_app_v1.OrganizationInvite:
     f_organization_id: str = ""
     f_email: str = ""
     f_created_on: datetime.datetime | None = None
@@ -19397,19 +19142,6 @@ def _d_viam_app_v1_OrganizationInvite(
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "organization_id": f_organization_id,
-                "email": f_email,
-                "created_on": f_created_on,
-                "authorizations": f_authorizations,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.OrganizationInvite)
     m.organization_id = f_organization_id
     m.email = f_email
@@ -20706,8 +20438,7 @@ def _d_viam_app_v1_ListOrganizationMembersResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_OrganizationMember)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_OrganizationMember(buf, pos, e)
         pos = e
         f_members.append(item)
     while pos < end and buf[pos] == 26:
@@ -20716,8 +20447,7 @@ def _d_viam_app_v1_ListOrganizationMembersResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_OrganizationInvite)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_OrganizationInvite(buf, pos, e)
         pos = e
         f_invites.append(item)
     while pos < end:
@@ -20740,8 +20470,7 @@ def _d_viam_app_v1_ListOrganizationMembersResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_OrganizationMember)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_OrganizationMember(buf, pos, e)
             pos = e
             f_members.append(item)
         elif tag == 26:
@@ -20750,8 +20479,7 @@ def _d_viam_app_v1_ListOrganizationMembersResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_OrganizationInvite)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_OrganizationInvite(buf, pos, e)
             pos = e
             f_invites.append(item)
         else:
@@ -22544,9 +22272,7 @@ def _e_viam_app_v1_OrganizationGetSupportEmailResponse(m: viam_app_v1.Organizati
     return out
 
 
-def _d_viam_app_v1_OrganizationIdentity(
-    buf: bytes, pos: int, end: int, into: Any = None
-) -> viam_app_v1.OrganizationIdentity:
+def _d_viam_app_v1_OrganizationIdentity(buf: bytes, pos: int, end: int) -> viam_app_v1.OrganizationIdentity:
     f_id: str = ""
     f_name: str = ""
     unknown = b""
@@ -22595,13 +22321,6 @@ def _d_viam_app_v1_OrganizationIdentity(
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {"id": f_id, "name": f_name, "_unknown_fields": unknown},
-        )
-        return into
     m = _new(viam_app_v1.OrganizationIdentity)
     m.id = f_id
     m.name = f_name
@@ -22886,7 +22605,7 @@ def _e_viam_app_v1_StorageConfig(m: viam_app_v1.StorageConfig) -> bytearray:
     return out
 
 
-def _d_viam_app_v1_Location(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.Location:
+def _d_viam_app_v1_Location(buf: bytes, pos: int, end: int) -> viam_app_v1.Location:
     f_id: str = ""
     f_name: str = ""
     f_parent_location_id: str = ""
@@ -23065,24 +22784,6 @@ def _d_viam_app_v1_Location(buf: bytes, pos: int, end: int, into: Any = None) ->
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "id": f_id,
-                "name": f_name,
-                "parent_location_id": f_parent_location_id,
-                "auth": f_auth,
-                "organizations": f_organizations,
-                "created_on": f_created_on,
-                "robot_count": f_robot_count,
-                "config": f_config,
-                "primary_org_identity": f_primary_org_identity,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.Location)
     m.id = f_id
     m.name = f_name
@@ -24202,8 +23903,7 @@ def _d_viam_app_v1_GetOrganizationsWithAccessToLocationResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_OrganizationIdentity)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_OrganizationIdentity(buf, pos, e)
         pos = e
         f_organization_identities.append(item)
     while pos < end:
@@ -24218,8 +23918,7 @@ def _d_viam_app_v1_GetOrganizationsWithAccessToLocationResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_OrganizationIdentity)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_OrganizationIdentity(buf, pos, e)
             pos = e
             f_organization_identities.append(item)
         else:
@@ -24539,8 +24238,7 @@ def _d_viam_app_v1_ListLocationsResponse(buf: bytes, pos: int, end: int) -> viam
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_Location)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_Location(buf, pos, e)
         pos = e
         f_locations.append(item)
     while pos < end:
@@ -24555,8 +24253,7 @@ def _d_viam_app_v1_ListLocationsResponse(buf: bytes, pos: int, end: int) -> viam
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_Location)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_Location(buf, pos, e)
             pos = e
             f_locations.append(item)
         else:
@@ -25046,7 +24743,7 @@ def _e_viam_app_v1_GetRoverRentalRobotsRequest(m: viam_app_v1.GetRoverRentalRobo
     return out
 
 
-def _d_viam_app_v1_RoverRentalRobot(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.RoverRentalRobot:
+def _d_viam_app_v1_RoverRentalRobot(buf: bytes, pos: int, end: int) -> viam_app_v1.RoverRentalRobot:
     f_robot_id: str = ""
     f_location_id: str = ""
     f_robot_name: str = ""
@@ -25129,19 +24826,6 @@ def _d_viam_app_v1_RoverRentalRobot(buf: bytes, pos: int, end: int, into: Any = 
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "robot_id": f_robot_id,
-                "location_id": f_location_id,
-                "robot_name": f_robot_name,
-                "robot_main_part_id": f_robot_main_part_id,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.RoverRentalRobot)
     m.robot_id = f_robot_id
     m.location_id = f_location_id
@@ -25210,8 +24894,7 @@ def _d_viam_app_v1_GetRoverRentalRobotsResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_RoverRentalRobot)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_RoverRentalRobot(buf, pos, e)
         pos = e
         f_robots.append(item)
     while pos < end:
@@ -25226,8 +24909,7 @@ def _d_viam_app_v1_GetRoverRentalRobotsResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_RoverRentalRobot)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_RoverRentalRobot(buf, pos, e)
             pos = e
             f_robots.append(item)
         else:
@@ -27025,9 +26707,7 @@ def _e_viam_app_v1_SetConfigPropertyRequest(m: viam_app_v1.SetConfigPropertyRequ
     return out
 
 
-def _d_viam_app_v1_ConfigPropertyChangeResult(
-    buf: bytes, pos: int, end: int, into: Any = None
-) -> viam_app_v1.ConfigPropertyChangeResult:
+def _d_viam_app_v1_ConfigPropertyChangeResult(buf: bytes, pos: int, end: int) -> viam_app_v1.ConfigPropertyChangeResult:
     f_path: str = ""
     f_value: google_protobuf.Value | None = None
     f_success: bool = False
@@ -27106,13 +26786,6 @@ def _d_viam_app_v1_ConfigPropertyChangeResult(
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {"path": f_path, "value": f_value, "success": f_success, "error": f_error, "_unknown_fields": unknown},
-        )
-        return into
     m = _new(viam_app_v1.ConfigPropertyChangeResult)
     m.path = f_path
     m.value = f_value
@@ -27177,8 +26850,7 @@ def _d_viam_app_v1_SetConfigPropertyResponse(buf: bytes, pos: int, end: int) -> 
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_ConfigPropertyChangeResult)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_ConfigPropertyChangeResult(buf, pos, e)
         pos = e
         f_property_changes.append(item)
     while pos < end:
@@ -27193,8 +26865,7 @@ def _d_viam_app_v1_SetConfigPropertyResponse(buf: bytes, pos: int, end: int) -> 
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_ConfigPropertyChangeResult)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_ConfigPropertyChangeResult(buf, pos, e)
             pos = e
             f_property_changes.append(item)
         else:
@@ -27868,8 +27539,7 @@ def _d_viam_app_v1_GetRobotAPIKeysResponse(buf: bytes, pos: int, end: int) -> vi
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_APIKeyWithAuthorizations)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_APIKeyWithAuthorizations(buf, pos, e)
         pos = e
         f_api_keys.append(item)
     while pos < end:
@@ -27884,8 +27554,7 @@ def _d_viam_app_v1_GetRobotAPIKeysResponse(buf: bytes, pos: int, end: int) -> vi
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_APIKeyWithAuthorizations)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_APIKeyWithAuthorizations(buf, pos, e)
             pos = e
             f_api_keys.append(item)
         else:
@@ -27945,7 +27614,7 @@ def _e_viam_app_v1_DeleteRobotPartResponse(m: viam_app_v1.DeleteRobotPartRespons
     return out
 
 
-def _d_viam_app_v1_Fragment(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.Fragment:
+def _d_viam_app_v1_Fragment(buf: bytes, pos: int, end: int) -> viam_app_v1.Fragment:
     f_id: str = ""
     f_name: str = ""
     f_fragment: google_protobuf.Struct | None = None
@@ -28223,30 +27892,6 @@ def _d_viam_app_v1_Fragment(buf: bytes, pos: int, end: int, into: Any = None) ->
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "id": f_id,
-                "name": f_name,
-                "fragment": f_fragment,
-                "organization_owner": f_organization_owner,
-                "public": f_public,
-                "created_on": f_created_on,
-                "organization_name": f_organization_name,
-                "robot_part_count": f_robot_part_count,
-                "organization_count": f_organization_count,
-                "only_used_by_owner": f_only_used_by_owner,
-                "visibility": f_visibility,
-                "last_updated": f_last_updated,
-                "revision": f_revision,
-                "public_namespace": f_public_namespace,
-                "fragment_config_json": f_fragment_config_json,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.Fragment)
     m.id = f_id
     m.name = f_name
@@ -28620,7 +28265,7 @@ def _e_viam_app_v1_FragmentHistoryEntry(m: viam_app_v1.FragmentHistoryEntry) -> 
     return out
 
 
-def _d_viam_app_v1_FragmentRevision(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.FragmentRevision:
+def _d_viam_app_v1_FragmentRevision(buf: bytes, pos: int, end: int) -> viam_app_v1.FragmentRevision:
     f_revision: str = ""
     f_created_at: datetime.datetime | None = None
     unknown = b""
@@ -28678,13 +28323,6 @@ def _d_viam_app_v1_FragmentRevision(buf: bytes, pos: int, end: int, into: Any = 
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {"revision": f_revision, "created_at": f_created_at, "_unknown_fields": unknown},
-        )
-        return into
     m = _new(viam_app_v1.FragmentRevision)
     m.revision = f_revision
     m.created_at = f_created_at
@@ -28720,7 +28358,7 @@ def _e_viam_app_v1_FragmentRevision(m: viam_app_v1.FragmentRevision) -> bytearra
     return out
 
 
-def _d_viam_app_v1_FragmentTag(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.FragmentTag:
+def _d_viam_app_v1_FragmentTag(buf: bytes, pos: int, end: int) -> viam_app_v1.FragmentTag:
     f_tag: str = ""
     f_revision: str = ""
     unknown = b""
@@ -28769,13 +28407,6 @@ def _d_viam_app_v1_FragmentTag(buf: bytes, pos: int, end: int, into: Any = None)
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {"tag": f_tag, "revision": f_revision, "_unknown_fields": unknown},
-        )
-        return into
     m = _new(viam_app_v1.FragmentTag)
     m.tag = f_tag
     m.revision = f_revision
@@ -28927,7 +28558,7 @@ def _e_viam_app_v1_FragmentError(m: viam_app_v1.FragmentError) -> bytearray:
     return out
 
 
-def _d_viam_app_v1_FragmentUsage(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.FragmentUsage:
+def _d_viam_app_v1_FragmentUsage(buf: bytes, pos: int, end: int) -> viam_app_v1.FragmentUsage:
     f_fragment_id: str = ""
     f_organizations: int = 0
     f_machines: int = 0
@@ -29027,20 +28658,6 @@ def _d_viam_app_v1_FragmentUsage(buf: bytes, pos: int, end: int, into: Any = Non
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "fragment_id": f_fragment_id,
-                "organizations": f_organizations,
-                "machines": f_machines,
-                "machines_in_current_org": f_machines_in_current_org,
-                "version": f_version,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.FragmentUsage)
     m.fragment_id = f_fragment_id
     m.organizations = f_organizations
@@ -29378,7 +28995,7 @@ def _e_viam_app_v1_FragmentImport(m: viam_app_v1.FragmentImport) -> bytearray:
     return out
 
 
-def _d_viam_app_v1_ResolvedFragment(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.ResolvedFragment:
+def _d_viam_app_v1_ResolvedFragment(buf: bytes, pos: int, end: int) -> viam_app_v1.ResolvedFragment:
     f_fragment_id: str = ""
     f_resolved_config: google_protobuf.Struct | None = None
     f_error: viam_app_v1.FragmentError | None = None
@@ -29461,19 +29078,6 @@ def _d_viam_app_v1_ResolvedFragment(buf: bytes, pos: int, end: int, into: Any = 
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "fragment_id": f_fragment_id,
-                "resolved_config": f_resolved_config,
-                "error": f_error,
-                "revision": f_revision,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.ResolvedFragment)
     m.fragment_id = f_fragment_id
     m.resolved_config = f_resolved_config
@@ -29698,8 +29302,7 @@ def _d_viam_app_v1_ListFragmentsResponse(buf: bytes, pos: int, end: int) -> viam
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_FragmentUsage)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_FragmentUsage(buf, pos, e)
         pos = e
         f_fragment_usages.append(item)
     while pos < end:
@@ -29723,8 +29326,7 @@ def _d_viam_app_v1_ListFragmentsResponse(buf: bytes, pos: int, end: int) -> viam
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_FragmentUsage)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_FragmentUsage(buf, pos, e)
             pos = e
             f_fragment_usages.append(item)
         else:
@@ -29911,8 +29513,7 @@ def _d_viam_app_v1_GetFragmentResponse(buf: bytes, pos: int, end: int) -> viam_a
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_FragmentRevision)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_FragmentRevision(buf, pos, e)
         pos = e
         f_revisions.append(item)
     while pos < end and buf[pos] == 34:
@@ -29921,8 +29522,7 @@ def _d_viam_app_v1_GetFragmentResponse(buf: bytes, pos: int, end: int) -> viam_a
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_FragmentTag)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_FragmentTag(buf, pos, e)
         pos = e
         f_tags.append(item)
     while pos < end:
@@ -29953,8 +29553,7 @@ def _d_viam_app_v1_GetFragmentResponse(buf: bytes, pos: int, end: int) -> viam_a
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_FragmentRevision)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_FragmentRevision(buf, pos, e)
             pos = e
             f_revisions.append(item)
         elif tag == 34:
@@ -29963,8 +29562,7 @@ def _d_viam_app_v1_GetFragmentResponse(buf: bytes, pos: int, end: int) -> viam_a
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_FragmentTag)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_FragmentTag(buf, pos, e)
             pos = e
             f_tags.append(item)
         else:
@@ -30863,8 +30461,7 @@ def _d_viam_app_v1_GetFragmentUsageResponse(buf: bytes, pos: int, end: int) -> v
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_FragmentUsage)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_FragmentUsage(buf, pos, e)
         pos = e
         f_version_usages.append(item)
     while pos < end:
@@ -30879,8 +30476,7 @@ def _d_viam_app_v1_GetFragmentUsageResponse(buf: bytes, pos: int, end: int) -> v
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_FragmentUsage)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_FragmentUsage(buf, pos, e)
             pos = e
             f_version_usages.append(item)
         else:
@@ -31036,8 +30632,7 @@ def _d_viam_app_v1_SetFragmentTagResponse(buf: bytes, pos: int, end: int) -> via
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_FragmentTag)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_FragmentTag(buf, pos, e)
         pos = e
         f_tags.append(item)
     while pos < end:
@@ -31052,8 +30647,7 @@ def _d_viam_app_v1_SetFragmentTagResponse(buf: bytes, pos: int, end: int) -> via
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_FragmentTag)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_FragmentTag(buf, pos, e)
             pos = e
             f_tags.append(item)
         else:
@@ -31181,8 +30775,7 @@ def _d_viam_app_v1_DeleteFragmentTagResponse(buf: bytes, pos: int, end: int) -> 
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_FragmentTag)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_FragmentTag(buf, pos, e)
         pos = e
         f_tags.append(item)
     while pos < end:
@@ -31197,8 +30790,7 @@ def _d_viam_app_v1_DeleteFragmentTagResponse(buf: bytes, pos: int, end: int) -> 
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_FragmentTag)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_FragmentTag(buf, pos, e)
             pos = e
             f_tags.append(item)
         else:
@@ -31589,8 +31181,7 @@ def _d_viam_app_v1_ListNestedFragmentsResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_Fragment)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_Fragment(buf, pos, e)
         pos = e
         f_fragments.append(item)
     while pos < end and buf[pos] == 18:
@@ -31599,8 +31190,7 @@ def _d_viam_app_v1_ListNestedFragmentsResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_ResolvedFragment)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_ResolvedFragment(buf, pos, e)
         pos = e
         f_resolved_fragments.append(item)
     while pos < end:
@@ -31615,8 +31205,7 @@ def _d_viam_app_v1_ListNestedFragmentsResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_Fragment)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_Fragment(buf, pos, e)
             pos = e
             f_fragments.append(item)
         elif tag == 18:
@@ -31625,8 +31214,7 @@ def _d_viam_app_v1_ListNestedFragmentsResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_ResolvedFragment)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_ResolvedFragment(buf, pos, e)
             pos = e
             f_resolved_fragments.append(item)
         else:
@@ -31805,8 +31393,7 @@ def _d_viam_app_v1_ListMachineFragmentsResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_Fragment)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_Fragment(buf, pos, e)
         pos = e
         f_fragments.append(item)
     while pos < end and buf[pos] == 18:
@@ -31815,8 +31402,7 @@ def _d_viam_app_v1_ListMachineFragmentsResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_ResolvedFragment)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_ResolvedFragment(buf, pos, e)
         pos = e
         f_resolved_fragments.append(item)
     while pos < end:
@@ -31831,8 +31417,7 @@ def _d_viam_app_v1_ListMachineFragmentsResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_Fragment)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_Fragment(buf, pos, e)
             pos = e
             f_fragments.append(item)
         elif tag == 18:
@@ -31841,8 +31426,7 @@ def _d_viam_app_v1_ListMachineFragmentsResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_ResolvedFragment)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_ResolvedFragment(buf, pos, e)
             pos = e
             f_resolved_fragments.append(item)
         else:
@@ -32046,8 +31630,7 @@ def _d_viam_app_v1_ListMachineSummariesResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_LocationSummary)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_LocationSummary(buf, pos, e)
         pos = e
         f_location_summaries.append(item)
     while pos < end:
@@ -32062,8 +31645,7 @@ def _d_viam_app_v1_ListMachineSummariesResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_LocationSummary)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_LocationSummary(buf, pos, e)
             pos = e
             f_location_summaries.append(item)
         else:
@@ -32098,7 +31680,7 @@ def _e_viam_app_v1_ListMachineSummariesResponse(m: viam_app_v1.ListMachineSummar
     return out
 
 
-def _d_viam_app_v1_LocationSummary(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.LocationSummary:
+def _d_viam_app_v1_LocationSummary(buf: bytes, pos: int, end: int) -> viam_app_v1.LocationSummary:
     f_location_id: str = ""
     f_location_name: str = ""
     f_machine_summaries: list[viam_app_v1.MachineSummary] = []
@@ -32166,18 +31748,6 @@ def _d_viam_app_v1_LocationSummary(buf: bytes, pos: int, end: int, into: Any = N
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "location_id": f_location_id,
-                "location_name": f_location_name,
-                "machine_summaries": f_machine_summaries,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.LocationSummary)
     m.location_id = f_location_id
     m.location_name = f_location_name
@@ -33042,8 +32612,7 @@ def _d_viam_app_v1_ListRobotsResponse(buf: bytes, pos: int, end: int) -> viam_ap
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_Robot)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_Robot(buf, pos, e)
         pos = e
         f_robots.append(item)
     while pos < end:
@@ -33058,8 +32627,7 @@ def _d_viam_app_v1_ListRobotsResponse(buf: bytes, pos: int, end: int) -> viam_ap
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_Robot)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_Robot(buf, pos, e)
             pos = e
             f_robots.append(item)
         else:
@@ -33105,8 +32673,7 @@ def _d_viam_app_v1_ListRobotsForLocationsResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_Robot)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_Robot(buf, pos, e)
         pos = e
         f_robots.append(item)
     while pos < end:
@@ -33121,8 +32688,7 @@ def _d_viam_app_v1_ListRobotsForLocationsResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_Robot)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_Robot(buf, pos, e)
             pos = e
             f_robots.append(item)
         else:
@@ -33166,8 +32732,7 @@ def _d_viam_app_v1_ListRobotsForOrgResponse(buf: bytes, pos: int, end: int) -> v
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_Robot)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_Robot(buf, pos, e)
         pos = e
         f_robots.append(item)
     while pos < end:
@@ -33182,8 +32747,7 @@ def _d_viam_app_v1_ListRobotsForOrgResponse(buf: bytes, pos: int, end: int) -> v
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_Robot)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_Robot(buf, pos, e)
             pos = e
             f_robots.append(item)
         else:
@@ -33607,7 +33171,7 @@ def _e_viam_app_v1_DeleteRobotResponse(m: viam_app_v1.DeleteRobotResponse) -> by
     return out
 
 
-def _d_viam_app_v1_FavoriteMachine(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.FavoriteMachine:
+def _d_viam_app_v1_FavoriteMachine(buf: bytes, pos: int, end: int) -> viam_app_v1.FavoriteMachine:
     f_machine: viam_app_v1.Robot | None = None
     f_organization_id: str = ""
     f_created_on: datetime.datetime | None = None
@@ -33682,18 +33246,6 @@ def _d_viam_app_v1_FavoriteMachine(buf: bytes, pos: int, end: int, into: Any = N
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "machine": f_machine,
-                "organization_id": f_organization_id,
-                "created_on": f_created_on,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.FavoriteMachine)
     m.machine = f_machine
     m.organization_id = f_organization_id
@@ -33944,8 +33496,7 @@ def _d_viam_app_v1_ListFavoriteMachinesResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_FavoriteMachine)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_FavoriteMachine(buf, pos, e)
         pos = e
         f_favorites.append(item)
     while pos < end:
@@ -33960,8 +33511,7 @@ def _d_viam_app_v1_ListFavoriteMachinesResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_FavoriteMachine)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_FavoriteMachine(buf, pos, e)
             pos = e
             f_favorites.append(item)
         else:
@@ -34610,7 +34160,7 @@ def _e_viam_app_v1_DeleteRobotPartSecretResponse(m: viam_app_v1.DeleteRobotPartS
     return out
 
 
-def _d_viam_app_v1_Authorization(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.Authorization:
+def _d_viam_app_v1_Authorization(buf: bytes, pos: int, end: int) -> viam_app_v1.Authorization:
     f_authorization_type: str = ""
     f_authorization_id: str = ""
     f_resource_type: str = ""
@@ -34744,22 +34294,6 @@ def _d_viam_app_v1_Authorization(buf: bytes, pos: int, end: int, into: Any = Non
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "authorization_type": f_authorization_type,
-                "authorization_id": f_authorization_id,
-                "resource_type": f_resource_type,
-                "resource_id": f_resource_id,
-                "identity_id": f_identity_id,
-                "organization_id": f_organization_id,
-                "identity_type": f_identity_type,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.Authorization)
     m.authorization_type = f_authorization_type
     m.authorization_id = f_authorization_id
@@ -35217,8 +34751,7 @@ def _d_viam_app_v1_ListAuthorizationsResponse(buf: bytes, pos: int, end: int) ->
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_Authorization)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_Authorization(buf, pos, e)
         pos = e
         f_authorizations.append(item)
     while pos < end:
@@ -35233,8 +34766,7 @@ def _d_viam_app_v1_ListAuthorizationsResponse(buf: bytes, pos: int, end: int) ->
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_Authorization)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_Authorization(buf, pos, e)
             pos = e
             f_authorizations.append(item)
         else:
@@ -35328,9 +34860,7 @@ def _e_viam_app_v1_CheckPermissionsRequest(m: viam_app_v1.CheckPermissionsReques
     return out
 
 
-def _d_viam_app_v1_AuthorizedPermissions(
-    buf: bytes, pos: int, end: int, into: Any = None
-) -> viam_app_v1.AuthorizedPermissions:
+def _d_viam_app_v1_AuthorizedPermissions(buf: bytes, pos: int, end: int) -> viam_app_v1.AuthorizedPermissions:
     f_resource_type: str = ""
     f_resource_id: str = ""
     f_permissions: list[str] = []
@@ -35398,18 +34928,6 @@ def _d_viam_app_v1_AuthorizedPermissions(
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "resource_type": f_resource_type,
-                "resource_id": f_resource_id,
-                "permissions": f_permissions,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.AuthorizedPermissions)
     m.resource_type = f_resource_type
     m.resource_id = f_resource_id
@@ -35466,8 +34984,7 @@ def _d_viam_app_v1_CheckPermissionsResponse(buf: bytes, pos: int, end: int) -> v
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_AuthorizedPermissions)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_AuthorizedPermissions(buf, pos, e)
         pos = e
         f_authorized_permissions.append(item)
     while pos < end:
@@ -35482,8 +34999,7 @@ def _d_viam_app_v1_CheckPermissionsResponse(buf: bytes, pos: int, end: int) -> v
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_AuthorizedPermissions)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_AuthorizedPermissions(buf, pos, e)
             pos = e
             f_authorized_permissions.append(item)
         else:
@@ -36870,7 +36386,7 @@ def _e_viam_app_v1_RegistryItemCostByResource(m: viam_app_v1.RegistryItemCostByR
     return out
 
 
-def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.RegistryItem:
+def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int) -> viam_app_v1.RegistryItem:
     f_item_id: str = ""
     f_organization_id: str = ""
     f_public_namespace: str = ""
@@ -37180,34 +36696,6 @@ def _d_viam_app_v1_RegistryItem(buf: bytes, pos: int, end: int, into: Any = None
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "item_id": f_item_id,
-                "organization_id": f_organization_id,
-                "public_namespace": f_public_namespace,
-                "name": f_name,
-                "type": f_type,
-                "visibility": f_visibility,
-                "url": f_url,
-                "description": f_description,
-                "total_robot_usage": f_total_robot_usage,
-                "total_external_robot_usage": f_total_external_robot_usage,
-                "total_organization_usage": f_total_organization_usage,
-                "total_external_organization_usage": f_total_external_organization_usage,
-                "module_metadata": f_module_metadata,
-                "ml_model_metadata": f_ml_model_metadata,
-                "ml_training_metadata": f_ml_training_metadata,
-                "created_at": f_created_at,
-                "updated_at": f_updated_at,
-                "deprecated_status": f_deprecated_status,
-                "billing": f_billing,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.RegistryItem)
     m.item_id = f_item_id
     m.organization_id = f_organization_id
@@ -38611,8 +38099,7 @@ def _d_viam_app_v1_ListRegistryItemsResponse(buf: bytes, pos: int, end: int) -> 
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_RegistryItem)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_RegistryItem(buf, pos, e)
         pos = e
         f_items.append(item)
     while pos < end:
@@ -38627,8 +38114,7 @@ def _d_viam_app_v1_ListRegistryItemsResponse(buf: bytes, pos: int, end: int) -> 
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_RegistryItem)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_RegistryItem(buf, pos, e)
             pos = e
             f_items.append(item)
         else:
@@ -41063,7 +40549,7 @@ def _e_viam_app_v1_GetModuleResponse(m: viam_app_v1.GetModuleResponse) -> bytear
     return out
 
 
-def _d_viam_app_v1_Module(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.Module:
+def _d_viam_app_v1_Module(buf: bytes, pos: int, end: int) -> viam_app_v1.Module:
     f_module_id: str = ""
     f_name: str = ""
     f_visibility: viam_app_v1.Visibility = _EZ_viam_app_v1_Visibility
@@ -41354,31 +40840,6 @@ def _d_viam_app_v1_Module(buf: bytes, pos: int, end: int, into: Any = None) -> v
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "module_id": f_module_id,
-                "name": f_name,
-                "visibility": f_visibility,
-                "versions": f_versions,
-                "url": f_url,
-                "description": f_description,
-                "models": f_models,
-                "total_robot_usage": f_total_robot_usage,
-                "total_organization_usage": f_total_organization_usage,
-                "organization_id": f_organization_id,
-                "entrypoint": f_entrypoint,
-                "public_namespace": f_public_namespace,
-                "first_run": f_first_run,
-                "markdown_description": f_markdown_description,
-                "apps": f_apps,
-                "deprecated_status": f_deprecated_status,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.Module)
     m.module_id = f_module_id
     m.name = f_name
@@ -42006,8 +41467,7 @@ def _d_viam_app_v1_ListModulesResponse(buf: bytes, pos: int, end: int) -> viam_a
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_Module)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_Module(buf, pos, e)
         pos = e
         f_modules.append(item)
     while pos < end:
@@ -42022,8 +41482,7 @@ def _d_viam_app_v1_ListModulesResponse(buf: bytes, pos: int, end: int) -> viam_a
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_Module)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_Module(buf, pos, e)
             pos = e
             f_modules.append(item)
         else:
@@ -42488,7 +41947,7 @@ def _e_viam_app_v1_ListOrganizationsByUserRequest(m: viam_app_v1.ListOrganizatio
     return out
 
 
-def _d_viam_app_v1_OrgDetails(buf: bytes, pos: int, end: int, into: Any = None) -> viam_app_v1.OrgDetails:
+def _d_viam_app_v1_OrgDetails(buf: bytes, pos: int, end: int) -> viam_app_v1.OrgDetails:
     f_org_id: str = ""
     f_org_name: str = ""
     f_org_cid: str | None = None
@@ -42588,20 +42047,6 @@ def _d_viam_app_v1_OrgDetails(buf: bytes, pos: int, end: int, into: Any = None) 
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {
-                "org_id": f_org_id,
-                "org_name": f_org_name,
-                "org_cid": f_org_cid,
-                "public_namespace": f_public_namespace,
-                "billing_tier": f_billing_tier,
-                "_unknown_fields": unknown,
-            },
-        )
-        return into
     m = _new(viam_app_v1.OrgDetails)
     m.org_id = f_org_id
     m.org_name = f_org_name
@@ -42681,8 +42126,7 @@ def _d_viam_app_v1_ListOrganizationsByUserResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_OrgDetails)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_OrgDetails(buf, pos, e)
         pos = e
         f_orgs.append(item)
     while pos < end:
@@ -42697,8 +42141,7 @@ def _d_viam_app_v1_ListOrganizationsByUserResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_OrgDetails)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_OrgDetails(buf, pos, e)
             pos = e
             f_orgs.append(item)
         else:
@@ -42884,8 +42327,7 @@ def _d_viam_app_v1_SearchOrganizationsResponse(
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_OrgDetails)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_OrgDetails(buf, pos, e)
         pos = e
         f_organizations.append(item)
     while pos < end:
@@ -42900,8 +42342,7 @@ def _d_viam_app_v1_SearchOrganizationsResponse(
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_OrgDetails)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_OrgDetails(buf, pos, e)
             pos = e
             f_organizations.append(item)
         else:
@@ -43524,9 +42965,7 @@ def _e_viam_app_v1_AuthorizationDetails(m: viam_app_v1.AuthorizationDetails) -> 
     return out
 
 
-def _d_viam_app_v1_APIKeyWithAuthorizations(
-    buf: bytes, pos: int, end: int, into: Any = None
-) -> viam_app_v1.ApiKeyWithAuthorizations:
+def _d_viam_app_v1_APIKeyWithAuthorizations(buf: bytes, pos: int, end: int) -> viam_app_v1.ApiKeyWithAuthorizations:
     f_api_key: viam_app_v1.ApiKey | None = None
     f_authorizations: list[viam_app_v1.AuthorizationDetails] = []
     unknown = b""
@@ -43577,13 +43016,6 @@ def _d_viam_app_v1_APIKeyWithAuthorizations(
             unknown += buf[start:pos]
     if pos != end:
         raise _Fallback
-    if into is not None:  # a deferred element's first touch: its whole state at once (see ``_deferred``)
-        _setattr(
-            into,
-            "__dict__",
-            {"api_key": f_api_key, "authorizations": f_authorizations, "_unknown_fields": unknown},
-        )
-        return into
     m = _new(viam_app_v1.ApiKeyWithAuthorizations)
     m.api_key = f_api_key
     m.authorizations = f_authorizations
@@ -43685,8 +43117,7 @@ def _d_viam_app_v1_ListKeysResponse(buf: bytes, pos: int, end: int) -> viam_app_
         if n > 127:
             n, pos = _varint(buf, pos, n)
         e = pos + n
-        item = _new(_DF_viam_app_v1_APIKeyWithAuthorizations)
-        _setattr(item, _ENCODED, buf[pos:e])
+        item = _d_viam_app_v1_APIKeyWithAuthorizations(buf, pos, e)
         pos = e
         f_api_keys.append(item)
     while pos < end:
@@ -43701,8 +43132,7 @@ def _d_viam_app_v1_ListKeysResponse(buf: bytes, pos: int, end: int) -> viam_app_
             if n > 127:
                 n, pos = _varint(buf, pos, n)
             e = pos + n
-            item = _new(_DF_viam_app_v1_APIKeyWithAuthorizations)
-            _setattr(item, _ENCODED, buf[pos:e])
+            item = _d_viam_app_v1_APIKeyWithAuthorizations(buf, pos, e)
             pos = e
             f_api_keys.append(item)
         else:
@@ -55171,7 +54601,6 @@ def find_decoder(message_type: type[betterproto2.Message]) -> Callable[[bytes, i
     decoder = _DECODERS_BY_NAME.get(name)
     if decoder is not None:
         _set_enums(_ENUMS_READ.get(name, ()))
-        _set_deferred(_DEFERRED_READ.get(name, ()))
         DECODERS[message_type] = decoder
     return decoder
 
