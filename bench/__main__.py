@@ -69,6 +69,20 @@ def workloads(quick: bool) -> list[Workload]:
             2 if quick else 5,
             lambda c: _repeat(c, lambda: c.list_robots("n5000"), 2 if quick else 5),
         ),
+        Workload(
+            "list_robots, 100 machines, every field read",
+            "ms/call",
+            20 if quick else 50,
+            lambda c: _repeat(c, lambda: c.list_robots_read("n100"), 20 if quick else 50),
+            _len_is(100),
+        ),
+        Workload(
+            "list_robots, 5,000 machines, every field read",
+            "ms/call",
+            2 if quick else 5,
+            lambda c: _repeat(c, lambda: c.list_robots_read("n5000"), 2 if quick else 5),
+            _len_is(5000),
+        ),
         Workload("logs 10,000 (list)", "s", 1, lambda c: c.run(lambda: c.logs_list("logs-10000")), _len_is(10_000)),
         Workload("logs 10,000 (stream)", "s", 1, lambda c: c.run(lambda: c.logs_stream("logs-10000")), _len_is(10_000)),
     ]

@@ -52,6 +52,21 @@ class Adapter:
     def list_robots(self, location_id: str) -> Any:
         return self.client.list_robots(location_id)
 
+    def list_robots_read(self, location_id: str) -> Any:
+        """``list_robots``, then every field of every machine read, as a caller printing them all does.
+
+        A client may build a list element's Python objects when it is first read rather than when the response
+        arrives (upb does): this row counts that work too, so the two clients are compared on what a caller gets.
+        """
+        result = self.client.list_robots(location_id)
+        if asyncio.iscoroutine(result):
+
+            async def read() -> Any:
+                return _read_every_field(await result)
+
+            return read()
+        return _read_every_field(result)
+
     def logs_list(self, part_id: str) -> Any:
         return self.client.get_robot_part_logs(part_id, num_log_entries=0)
 
@@ -63,6 +78,20 @@ class Adapter:
 
     def update_robot_part(self, part_id: str, config: dict[str, Any]) -> Any:
         return self.client.update_robot_part(part_id, "main", config)
+
+
+def _read_every_field(robots: Any) -> Any:
+    for robot in robots:
+        _ = (
+            robot.id,
+            robot.name,
+            robot.location,
+            robot.last_access,
+            robot.created_on,
+            robot.online_state,
+            robot.seconds_since_online,
+        )
+    return robots
 
 
 async def _gather(make: Callable[[], Awaitable[Any]], n: int) -> list[Any]:
