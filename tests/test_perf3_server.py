@@ -29,11 +29,14 @@ from fleetwire_api.viam.app import v1 as app
 pytestmark = pytest.mark.anyio
 
 
-class RawRobotLists(FastCodec):
-    """The client side of the test: ``ListRobots`` answers are handed over as the bytes that came on the wire."""
+class RawAnswers(FastCodec):
+    """The client side of the tests: answers of type ``raw`` are handed over as the bytes that came on the wire."""
+
+    def __init__(self, raw: type[Any]) -> None:
+        self.raw = raw
 
     def decode(self, data: bytes, message_type: Any) -> Any:
-        return bytes(data) if message_type is app.ListRobotsResponse else super().decode(data, message_type)
+        return bytes(data) if message_type is self.raw else super().decode(data, message_type)
 
 
 @pytest.fixture
@@ -62,7 +65,7 @@ async def _set_last_access(fleet: LocalFleet, robot_id: str, moment: str | None)
 async def test_list_robots_answers_the_bytes_of_the_built_response(fleet: LocalFleet, owner: Conn) -> None:
     location = fleet.location_id
     ids = [(await owner.app.new_robot(name=f"machine {i}", location=location)).id for i in range(5)]
-    channel = Channel(fleet.host, fleet.port, codec=RawRobotLists())
+    channel = Channel(fleet.host, fleet.port, codec=RawAnswers(app.ListRobotsResponse))
     raw = AppServiceAsyncClient(channel, metadata=owner.app.metadata, timeout=30)
 
     async def check(note: str) -> bytes:

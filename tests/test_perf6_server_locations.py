@@ -16,20 +16,14 @@ import pytest
 from grpclib.client import Channel
 from test_local_core import role
 from test_local_machines import Conn, connect
+from test_perf3_server import RawAnswers
 
 from fleetwire.local import LocalFleet
 from fleetwire.local.location_rows import LocationEncodings
-from fleetwire_api.services import AppServiceAsyncClient, FastCodec, codec
+from fleetwire_api.services import AppServiceAsyncClient, codec
 from fleetwire_api.viam.app import v1 as app
 
 pytestmark = pytest.mark.anyio
-
-
-class RawLocations(FastCodec):
-    """The client side of the test: ``GetLocation`` answers are handed over as the bytes that came on the wire."""
-
-    def decode(self, data: bytes, message_type: Any) -> Any:
-        return bytes(data) if message_type is app.GetLocationResponse else super().decode(data, message_type)
 
 
 @pytest.fixture
@@ -53,7 +47,7 @@ async def test_get_location_answers_the_bytes_of_the_built_response_after_every_
     fleet: LocalFleet, owner: Conn
 ) -> None:
     org, location = fleet.organization_id, fleet.location_id
-    channel = Channel(fleet.host, fleet.port, codec=RawLocations())
+    channel = Channel(fleet.host, fleet.port, codec=RawAnswers(app.GetLocationResponse))
     raw = AppServiceAsyncClient(channel, metadata=owner.app.metadata, timeout=30)
 
     async def check(note: str) -> app.Location:
@@ -108,7 +102,7 @@ async def test_get_location_shows_secrets_only_while_the_caller_may_read_them(fl
     org, location = fleet.organization_id, fleet.location_id
     created = await owner.app.create_key(authorizations=[role(org, "operator", "organization", org)], name="operator")
     operator = await connect(fleet, created.id, created.key)
-    channel = Channel(fleet.host, fleet.port, codec=RawLocations())
+    channel = Channel(fleet.host, fleet.port, codec=RawAnswers(app.GetLocationResponse))
     raw = AppServiceAsyncClient(channel, metadata=operator.app.metadata, timeout=30)
     as_owner = AppServiceAsyncClient(channel, metadata=owner.app.metadata, timeout=30)
     try:
