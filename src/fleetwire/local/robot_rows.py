@@ -191,18 +191,8 @@ class RobotEncodings(EncodingMemo[tuple[RobotColumns, int | None]]):
         return self._remember((row, seen), lambda: codec.encode(_robot(*row, seen)))
 
     def encode_rows(self, rows: Iterable[RobotColumns]) -> list[bytes]:
-        """Return :meth:`encode` of each row, in order.
-
-        ``ListRobots`` answers every machine of a location: the lookups are made here in one loop, a machine's
-        encoding built (through :meth:`encode`) only when it is not remembered.
-        """
-        memo = self._memo
-        encoded: list[bytes] = []
-        for row in rows:
-            last_access = row[4]
-            found = memo.get((row, None if last_access is None else seconds_since(last_access)))
-            encoded.append(self.encode(row) if found is None else found)
-        return encoded
+        """Return :meth:`encode` of each row, in order: the machines of a ``ListRobots`` answer."""
+        return [self.encode(row) for row in rows]
 
 
 _SECRETS_QUERY = (
