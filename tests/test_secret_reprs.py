@@ -17,6 +17,12 @@ from fleetwire_api.viam.app.v1 import (
 
 SENTINEL = "s3cr3t-value-that-must-not-leak"
 
+# The deprecated field still carries a secret when a server fills it, so its repr must hide it too; setting it warns.
+with pytest.deprecated_call(match="LocationAuth.secret"):
+    DEPRECATED_SECRET = LocationAuth(
+        secret=SENTINEL, location_id="loc-1", secrets=[SharedSecret(id="nested", secret=SENTINEL)]
+    )
+
 CASES = [
     SharedSecret(id="secret-id", secret=SENTINEL),
     ApiKey(id="key-id", key=SENTINEL, name="ci key"),
@@ -25,7 +31,7 @@ CASES = [
     Credentials(type="api-key", payload=SENTINEL),
     AuthenticateResponse(access_token=SENTINEL),
     CreateOAuthAppUserRequest(password=SENTINEL),
-    LocationAuth(secret=SENTINEL, location_id="loc-1", secrets=[SharedSecret(id="nested", secret=SENTINEL)]),
+    DEPRECATED_SECRET,
     RobotPart(id="part-1", name="main", secret=SENTINEL, secrets=[SharedSecret(id="nested", secret=SENTINEL)]),
 ]
 
