@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -28,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .processes import stop
+from .processes import instructions_of, stop
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MIXED_CLIENTS = 50  # see bench.local
@@ -205,17 +204,7 @@ def import_instructions() -> dict[str, int] | None:
     statements = {"interpreter": "pass", **IMPORTS}
     counts: dict[str, int] = {}
     for name, statement in statements.items():
-        out = subprocess.run(
-            ["valgrind", "--tool=lackey", "--basic-counts=yes", sys.executable, "-c", statement],
-            check=True,
-            env=_clean_env(),
-            capture_output=True,
-            text=True,
-        )
-        found = re.search(r"guest instrs:\s+([\d,]+)", out.stderr)
-        if found is None:
-            raise RuntimeError(f"valgrind printed no instruction count for {statement!r}")
-        counts[name] = int(found.group(1).replace(",", ""))
+        counts[name] = instructions_of([sys.executable, "-c", statement], _clean_env())
     start = counts.pop("interpreter")
     return {name: count - start for name, count in counts.items()}
 
