@@ -13,8 +13,8 @@ from typing import Any
 from fleetwire_api.services import codec
 from fleetwire_api.viam.app import v1 as app
 
-from .encoding_memo import EncodingMemo
 from .ids import from_iso
+from .memo import EncodingMemo
 
 __all__ = (
     "LOCATION_QUERY",
@@ -110,4 +110,4 @@ class LocationEncodings(EncodingMemo[tuple[tuple[Any, ...], tuple[Any, ...], int
                 location.auth = auth_message(location_id, secrets)
             return codec.encode(location)
 
-        return self._remember((row, orgs, robots, secrets), build)
+        return self.remember((row, orgs, robots, secrets), build)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from .memo import BoundedMemo
 from .robot_rows import ROBOT_COLUMNS, RobotColumns
 
 __all__ = ("SCHEMA", "RobotLists")
@@ -42,9 +43,8 @@ class RobotLists:
 
     def __init__(self, max_locations: int = _MAX_LOCATIONS) -> None:
         """Create an empty cache of at most ``max_locations`` lists (it is emptied when full)."""
-        self._lists: dict[str, tuple[RobotColumns, ...]] = {}
+        self._lists: BoundedMemo[str, tuple[RobotColumns, ...]] = BoundedMemo(max_locations)
         self._epoch = -1
-        self._max_locations = max_locations
 
     def rows(self, conn: sqlite3.Connection, location_id: str) -> tuple[RobotColumns, ...]:
         """Return the rows of ``location_id``'s machines in ``ListRobots`` order (read again if anything changed)."""
@@ -52,12 +52,10 @@ class RobotLists:
         if epoch != self._epoch:
             self._lists.clear()
             self._epoch = epoch
-        found = self._lists.get(location_id)
-        if found is None:
+
+        def read() -> tuple[RobotColumns, ...]:
             cursor = conn.cursor()
             cursor.row_factory = None  # plain tuples: the keys of the memo of encoded machines
-            found = tuple(cursor.execute(_LIST_QUERY, (location_id,)).fetchall())
-            if len(self._lists) >= self._max_locations:
-                self._lists.clear()
-            self._lists[location_id] = found
-        return found
+            return tuple(cursor.execute(_LIST_QUERY, (location_id,)).fetchall())
+
+        return self._lists.remember(location_id, read)

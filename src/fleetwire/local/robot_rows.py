@@ -20,8 +20,8 @@ from fleetwire_api.viam.app.v1 import (
 )
 
 from .configs import struct_of
-from .encoding_memo import EncodingMemo
 from .ids import from_iso, new_id, new_secret, now, to_iso
+from .memo import EncodingMemo
 
 __all__ = (
     "ONLINE_WINDOW",
@@ -188,7 +188,7 @@ class RobotEncodings(EncodingMemo[tuple[RobotColumns, int | None]]):
     def encode(self, row: RobotColumns) -> bytes:
         """Return the encoded ``Robot`` of ``row``: the bytes ``codec.encode(robot_message(row))`` gives."""
         seen = _seen(row[4])
-        return self._remember((row, seen), lambda: codec.encode(_robot(*row, seen)))
+        return self.remember((row, seen), lambda: codec.encode(_robot(*row, seen)))
 
     def encode_rows(self, rows: Iterable[RobotColumns]) -> list[bytes]:
         """Return :meth:`encode` of each row, in order: the machines of a ``ListRobots`` answer."""
@@ -215,7 +215,7 @@ class PartEncodings(EncodingMemo[tuple[tuple[object, ...], tuple[_SecretRow, ...
         """Return the bytes ``codec.encode(part_message(conn, row, with_secrets=with_secrets))`` gives."""
         secrets = _secret_rows(conn, row["id"]) if with_secrets else None
         seen = _seen(row["last_access"])
-        return self._remember((tuple(row), secrets, seen), lambda: codec.encode(_part(row, secrets or (), seen)))
+        return self.remember((tuple(row), secrets, seen), lambda: codec.encode(_part(row, secrets or (), seen)))
 
 
 def _secret_rows(conn: sqlite3.Connection, part_id: str) -> tuple[_SecretRow, ...]:
