@@ -50,38 +50,26 @@ def _len_is(n: int) -> Callable[[Any], bool]:
     return lambda result: result == n or (hasattr(result, "__len__") and len(result) == n)
 
 
+def _listing(machines: int, calls: int, *, read: bool) -> Workload:
+    """``list_robots`` of ``machines`` machines, ``calls`` times a sample: the call alone, or every field then read."""
+    name = f"list_robots, {machines:,} machines" + (", every field read" if read else "")
+
+    def step(adapter: Any) -> Any:
+        list_robots = adapter.list_robots_read if read else adapter.list_robots
+        return _repeat(adapter, lambda: list_robots(f"n{machines}"), calls)
+
+    return Workload(name, "ms/call", calls, step, _len_is(machines))
+
+
 def workloads(quick: bool) -> list[Workload]:
     seq = 100 if quick else 300
     config = __import__("bench.fixtures", fromlist=["config"]).config()
+    listings = ((100, 20 if quick else 50), (5000, 2 if quick else 5))  # machines, calls per sample
     out = [
         Workload(f"get_robot, {seq} sequential", "ms/call", seq, lambda c: _repeat(c, lambda: c.get_robot("r1"), seq)),
         Workload("get_robot, 1,000 concurrent", "s", 1, lambda c: c.run(lambda: c.get_robot_many("r1", 1000))),
-        Workload(
-            "list_robots, 100 machines",
-            "ms/call",
-            20 if quick else 50,
-            lambda c: _repeat(c, lambda: c.list_robots("n100"), 20 if quick else 50),
-        ),
-        Workload(
-            "list_robots, 5,000 machines",
-            "ms/call",
-            2 if quick else 5,
-            lambda c: _repeat(c, lambda: c.list_robots("n5000"), 2 if quick else 5),
-        ),
-        Workload(
-            "list_robots, 100 machines, every field read",
-            "ms/call",
-            20 if quick else 50,
-            lambda c: _repeat(c, lambda: c.list_robots_read("n100"), 20 if quick else 50),
-            _len_is(100),
-        ),
-        Workload(
-            "list_robots, 5,000 machines, every field read",
-            "ms/call",
-            2 if quick else 5,
-            lambda c: _repeat(c, lambda: c.list_robots_read("n5000"), 2 if quick else 5),
-            _len_is(5000),
-        ),
+        *(_listing(machines, calls, read=False) for machines, calls in listings),
+        *(_listing(machines, calls, read=True) for machines, calls in listings),
         Workload("logs 10,000 (list)", "s", 1, lambda c: c.run(lambda: c.logs_list("logs-10000")), _len_is(10_000)),
         Workload("logs 10,000 (stream)", "s", 1, lambda c: c.run(lambda: c.logs_stream("logs-10000")), _len_is(10_000)),
     ]
