@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -26,13 +25,6 @@ from fleetwire_api.services import AppServiceAsyncClient
 from fleetwire_api.viam.app import v1 as app
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def owner(fleet: LocalFleet) -> AsyncIterator[Conn]:
-    conn = await connect(fleet, fleet.api_key_id, fleet.api_key)
-    yield conn
-    conn.channel.close()
 
 
 async def keyed(owner: Conn, fleet: LocalFleet, *auths: app.Authorization) -> tuple[str, Conn]:

@@ -10,14 +10,13 @@ from collections.abc import Awaitable
 
 import pytest
 from grpclib.const import Status
-from test_local_machines import Conn, owner, status_of, stranger
+from test_local_machines import Conn, status_of, stranger
 
 from fleetwire.local.fleet import LocalFleet
 from fleetwire_api.google.protobuf import Struct
 from fleetwire_api.viam.app import v1 as app
 
 pytestmark = pytest.mark.anyio
-__all__ = ("owner",)  # a fixture shared with test_local_machines
 
 V = app.FragmentVisibility
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -59,13 +59,6 @@ async def stranger(fleet: LocalFleet, owner: Conn) -> Conn:
     )
     created = await owner.app.create_key(authorizations=[grant], name="stranger")
     return await connect(fleet, created.id, created.key)
-
-
-@pytest.fixture
-async def owner(fleet: LocalFleet) -> AsyncIterator[Conn]:
-    conn = await connect(fleet, fleet.api_key_id, fleet.api_key)
-    yield conn
-    conn.channel.close()
 
 
 async def status_of(call: Awaitable[object]) -> tuple[Status, str]:

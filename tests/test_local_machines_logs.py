@@ -13,14 +13,13 @@ import anyio
 import pytest
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
-from test_local_machines import Conn, connect, new_machine, owner, status_of
+from test_local_machines import Conn, connect, new_machine, status_of
 
 from fleetwire.local.fleet import LocalFleet
 from fleetwire_api.viam.app import v1 as app
 from fleetwire_api.viam.common.v1 import LogEntry
 
 pytestmark = pytest.mark.anyio
-__all__ = ("owner",)  # a fixture shared with test_local_machines
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable
 
 import pytest
 from grpclib.const import Status
-from test_local_machines import Conn, owner, status_of, stranger
+from test_local_machines import Conn, status_of, stranger
 
 import fleetwire.local.registry as registry
 from fleetwire.local.fleet import LocalFleet
@@ -17,7 +17,6 @@ from fleetwire_api.viam.app import v1 as app
 from fleetwire_api.viam.app.packages.v1 import PackageType
 
 pytestmark = pytest.mark.anyio
-__all__ = ("owner",)  # a fixture shared with test_local_machines
 
 V = app.Visibility
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import socket
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from grpclib.client import Channel
 from grpclib.const import Cardinality
-from test_local_machines import Conn, connect, new_machine
+from test_local_machines import Conn, new_machine
 
 from fleetwire.local import LocalFleet
 from fleetwire.local.wire import field_bytes, repeated_field
@@ -30,13 +29,6 @@ from fleetwire_api.viam.common.v1 import LogEntry
 pytestmark = pytest.mark.anyio
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-async def owner(fleet: LocalFleet) -> AsyncIterator[Conn]:
-    conn = await connect(fleet, fleet.api_key_id, fleet.api_key)
-    yield conn
-    conn.channel.close()
 
 
 class RawLogPages(FastCodec):

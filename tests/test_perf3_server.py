@@ -10,7 +10,6 @@ gives, for machines never seen, seen just now and seen long ago, and after every
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 from grpclib.client import Channel
 from test_local_core import connect as core_connect
 from test_local_core import role
-from test_local_machines import Conn, connect
+from test_local_machines import Conn
 
 from fleetwire.local import LocalFleet, robot_rows
 from fleetwire.local.ids import now, to_iso
@@ -37,13 +36,6 @@ class RawAnswers(FastCodec):
 
     def decode(self, data: bytes, message_type: Any) -> Any:
         return bytes(data) if message_type is self.raw else super().decode(data, message_type)
-
-
-@pytest.fixture
-async def owner(fleet: LocalFleet) -> AsyncIterator[Conn]:
-    conn = await connect(fleet, fleet.api_key_id, fleet.api_key)
-    yield conn
-    conn.channel.close()
 
 
 async def _expected(fleet: LocalFleet, location_id: str) -> bytes:
@@ -106,19 +98,15 @@ async def test_list_robots_answers_the_bytes_of_the_built_response(fleet: LocalF
 
 
 async def test_robot_encodings_remember_by_content_and_empty_when_full(
-    fleet: LocalFleet, monkeypatch: pytest.MonkeyPatch
+    fleet: LocalFleet, owner: Conn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def rows(conn: Any) -> list[Any]:
         cursor = conn.cursor()
         cursor.row_factory = None
         return cursor.execute(f"SELECT {ROBOT_COLUMNS} FROM robots").fetchall()
 
-    client_conn = await connect(fleet, fleet.api_key_id, fleet.api_key)
-    try:
-        for i in range(3):
-            await client_conn.app.new_robot(name=f"m{i}", location=fleet.location_id)
-    finally:
-        client_conn.channel.close()
+    for i in range(3):
+        await owner.app.new_robot(name=f"m{i}", location=fleet.location_id)
     found = await fleet.context.store.read(rows)
     expected = await fleet.context.store.read(
         lambda conn: {
@@ -146,15 +134,11 @@ async def test_robot_encodings_remember_by_content_and_empty_when_full(
 
 
 async def test_robot_encodings_of_a_listing_are_each_rows_encoding_as_time_passes(
-    fleet: LocalFleet, monkeypatch: pytest.MonkeyPatch
+    fleet: LocalFleet, owner: Conn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``encode_rows`` (the ``ListRobots`` loop) answers what ``encode`` answers for each row, never a stale one."""
-    owner_conn = await connect(fleet, fleet.api_key_id, fleet.api_key)
-    try:
-        for i in range(3):
-            await owner_conn.app.new_robot(name=f"m{i}", location=fleet.location_id)
-    finally:
-        owner_conn.channel.close()
+    for i in range(3):
+        await owner.app.new_robot(name=f"m{i}", location=fleet.location_id)
     found = await fleet.context.store.read(
         lambda conn: conn.execute(f"SELECT {ROBOT_COLUMNS} FROM robots ORDER BY name").fetchall()
     )

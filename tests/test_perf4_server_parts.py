@@ -9,7 +9,6 @@ without secrets, after every kind of change to a part, its secrets and its machi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 from grpclib.client import Channel
 from test_local_core import connect as core_connect
 from test_local_core import role
-from test_local_machines import Conn, connect
+from test_local_machines import Conn
 
 from fleetwire.local import LocalFleet, robot_rows
 from fleetwire.local.ids import now, to_iso
@@ -42,13 +41,6 @@ class RawParts(FastCodec):
 
     def decode(self, data: bytes, message_type: Any) -> Any:
         return bytes(data) if message_type in _RAW else super().decode(data, message_type)
-
-
-@pytest.fixture
-async def owner(fleet: LocalFleet) -> AsyncIterator[Conn]:
-    conn = await connect(fleet, fleet.api_key_id, fleet.api_key)
-    yield conn
-    conn.channel.close()
 
 
 async def _built_part(fleet: LocalFleet, part_id: str, secrets: bool) -> bytes:

@@ -9,7 +9,6 @@ gRPC after every kind of change and check they are exactly the response built fr
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -24,13 +23,6 @@ from fleetwire_api.services import AppServiceAsyncClient, codec
 from fleetwire_api.viam.app import v1 as app
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def owner(fleet: LocalFleet) -> AsyncIterator[Conn]:
-    conn = await connect(fleet, fleet.api_key_id, fleet.api_key)
-    yield conn
-    conn.channel.close()
 
 
 async def _expected(conn: Conn, org_id: str, location_id: str, *, with_secrets: bool) -> bytes:
