@@ -81,13 +81,9 @@ async def test_list_robots_shows_changes_made_behind_the_servers_back(
         owner.channel.close()
 
 
-async def test_rows_are_read_again_only_when_the_robots_table_changed(fleet: LocalFleet) -> None:
-    owner = await connect(fleet, fleet.api_key_id, fleet.api_key)
+async def test_rows_are_read_again_only_when_the_robots_table_changed(fleet: LocalFleet, owner: Conn) -> None:
     location = fleet.location_id
-    try:
-        robot = (await owner.app.new_robot(name="m", location=location)).id
-    finally:
-        owner.channel.close()
+    robot = (await owner.app.new_robot(name="m", location=location)).id
     lists = RobotLists(max_locations=1)
     store = fleet.context.store
     first = await store.read(lambda conn: lists.rows(conn, location))
