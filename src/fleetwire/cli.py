@@ -27,6 +27,15 @@ def _port(text: str) -> int:
     return value
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fleetwire")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def _serve(args: argparse.Namespace) -> int:
     from grpclib.exceptions import GRPCError
 
@@ -54,8 +63,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``fleetwire`` command with every subcommand."""
+    from fleetwire._cli import DEFAULT_TIMEOUT_S, add_timeout_option, register, show_help
+
     parser = argparse.ArgumentParser(prog="fleetwire", description="Fleet management SDK tools.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"fleetwire {_version()}")
+    add_timeout_option(parser, default=DEFAULT_TIMEOUT_S)
+    parser.set_defaults(handler=show_help(parser))  # bare `fleetwire`: the help, not a usage error
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser(
         "serve",
@@ -77,9 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--email", default="owner@fleetwire.local", help="email of the first user of a new database")
     serve.set_defaults(handler=_serve)
 
-    from fleetwire._cli import register  # `demo` and the everyday fleet commands (issue 5)
-
-    register(commands)
+    register(commands)  # `demo` and the everyday fleet commands
     return parser
 
 

@@ -5,6 +5,7 @@ Only :mod:`fleetwire.cli` imports this package, so ``import fleetwire`` never lo
 
 from __future__ import annotations
 
-from .commands import register
+from .commands import register, show_help
+from .connection import DEFAULT_TIMEOUT_S, add_timeout_option
 
-__all__ = ("register",)
+__all__ = ("DEFAULT_TIMEOUT_S", "add_timeout_option", "register", "show_help")
