@@ -60,7 +60,7 @@ class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
 
-    def readline(self, size: int | None = -1, /) -> str:
+    def readline(self, size: int = -1, /) -> str:
         self.asked += 1
         if self.before_answer is not None:
             self.before_answer()

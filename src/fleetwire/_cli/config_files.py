@@ -1,14 +1,40 @@
-"""Reading a config (a part's or a fragment's) from a JSON file the user wrote, with one-line errors."""
+"""Configs from files: reading a JSON file the user wrote, and writing it back only over the config that was read.
+
+A write carries the ``last_known_update`` of what the command read; a server that finds the resource changed
+since refuses it, and :func:`checked_write` turns that refusal into one line saying nothing was changed.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any, cast
 
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+
 from .failures import CliError
 
-__all__ = ("read_config",)
+__all__ = ("checked_write", "read_config")
+
+_CHANGED_SINCE = (Status.ABORTED, Status.FAILED_PRECONDITION)
+"""How servers refuse a write whose ``last_known_update`` is out of date."""
+
+
+@contextlib.contextmanager
+def checked_write(what: str) -> Generator[None, None, None]:
+    """Run a write sent with ``last_known_update``; if ``what`` changed since it was read, raise a conflict."""
+    try:
+        yield
+    except GRPCError as exc:
+        if exc.status not in _CHANGED_SINCE:
+            raise
+        raise CliError(
+            f"conflict: {what} was changed since it was read; nothing was changed "
+            "(run the command again to see its new state)"
+        ) from None
 
 
 def read_config(path: Path) -> dict[str, Any]:

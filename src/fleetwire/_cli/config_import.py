@@ -14,14 +14,11 @@ import difflib
 import json
 import sys
 from collections.abc import Mapping
-from typing import Any, TextIO
-
-from grpclib.const import Status
-from grpclib.exceptions import GRPCError
+from typing import Any, TextIO, cast
 
 from .._blocking import AppClient
 from .._convert import struct_to_dict
-from .config_files import read_config
+from .config_files import checked_write, read_config
 from .confirm import confirm
 from .connection import connect
 from .failures import CliError
@@ -29,17 +26,25 @@ from .output import print_json
 
 __all__ = ("config_diff", "import_part_config")
 
-_CHANGED_SINCE = (Status.ABORTED, Status.FAILED_PRECONDITION)
-"""How servers refuse a write whose ``last_known_update`` is out of date."""
-
 
 def config_diff(current: Mapping[str, Any], new: Mapping[str, Any], *, old_label: str, new_label: str) -> list[str]:
     """Return the unified diff (lines without newlines) from ``current`` to ``new``, as sorted, indented JSON."""
 
     def lines(config: Mapping[str, Any]) -> list[str]:
-        return json.dumps(config, indent=2, sort_keys=True).splitlines()
+        return json.dumps(_plain_numbers(config), indent=2, sort_keys=True).splitlines()
 
     return list(difflib.unified_diff(lines(current), lines(new), old_label, new_label, lineterm=""))
+
+
+def _plain_numbers(value: object) -> object:
+    """Return ``value`` with whole floats as ints: 1.0 and 1 are one JSON number (a Struct keeps only floats)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _plain_numbers(item) for key, item in cast("dict[str, object]", value).items()}
+    if isinstance(value, list):
+        return [_plain_numbers(item) for item in cast("list[object]", value)]
+    return value
 
 
 def _read_part(client: AppClient, part_id: str) -> tuple[str, str, dict[str, Any], datetime.datetime | None]:
@@ -70,17 +75,10 @@ def import_part_config(args: argparse.Namespace) -> int:
             _show(diff, sys.stderr)  # stdout is kept for the one JSON document; the question needs the diff shown
         if diff and not args.dry_run:
             confirm(args, f"replace the config of part {name} ({part_id}) with {args.file}")
-            try:
+            with checked_write(f"part {name} ({part_id})"):
                 client.raw.update_robot_part(
                     id=part_id, name=name, robot_config_json=json.dumps(new), last_known_update=last_updated
                 )
-            except GRPCError as exc:
-                if exc.status not in _CHANGED_SINCE:
-                    raise
-                raise CliError(
-                    f"conflict: part {name} ({part_id}) was changed since it was read; nothing was imported "
-                    "(run the command again to see the difference with its new config)"
-                ) from None
             report["imported"] = True
     if args.json:
         print_json(report, sys.stdout)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
+from fleetwire_api.viam.app import v1 as app_pb
+
 from ..models import Fragment
-from .config_files import read_config
+from .config_files import checked_write, read_config
 from .connection import connect
 from .exporting import export_json
 from .failures import UsageError
@@ -72,12 +75,22 @@ def create_fragment(args: argparse.Namespace) -> int:
 
 
 def update_fragment(args: argparse.Namespace) -> int:
-    """``fleetwire fragments update FRAGMENT_ID [--name N] [--config FILE] [--visibility V]``."""
+    """``fleetwire fragments update FRAGMENT_ID [--name N] [--config FILE] [--visibility V]``.
+
+    The write carries the time the fragment was last updated as read, so a change made meanwhile is not overwritten.
+    """
     if args.name is None and args.config is None and args.visibility is None:
         raise UsageError("nothing to update: pass --name, --config or --visibility")
     config = read_config(args.config) if args.config is not None else None
-    visibility = Fragment.Visibility(args.visibility) if args.visibility is not None else None
+    visibility = Fragment.Visibility(args.visibility).to_proto() if args.visibility is not None else None
     with connect(args) as client:
-        name = args.name if args.name is not None else client.get_fragment(args.fragment_id).name
-        fragment = client.update_fragment(args.fragment_id, name, config=config, visibility=visibility)
-    return _report(args, fragment, "updated")
+        current = client.raw.get_fragment(id=args.fragment_id).fragment or app_pb.Fragment()
+        with checked_write(f"fragment {current.name} ({current.id})"):
+            response = client.raw.update_fragment(
+                id=current.id,
+                name=args.name if args.name is not None else current.name,
+                fragment_config_json=json.dumps(config) if config is not None else None,  # an empty {} clears it
+                visibility=visibility,
+                last_known_update=current.last_updated,
+            )
+    return _report(args, Fragment.from_proto(response.fragment or app_pb.Fragment()), "updated")
