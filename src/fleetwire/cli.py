@@ -7,7 +7,6 @@ server, sqlite) are imported only by the subcommand that needs them.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -36,34 +35,9 @@ def _version() -> str:
         return "unknown"
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from grpclib.exceptions import GRPCError
-
-    from fleetwire.local.runner import ServeOptions, serve
-    from fleetwire.local.validate import require_email
-
-    try:
-        email = require_email(args.email, "--email")
-    except GRPCError as exc:
-        print(f"fleetwire serve: {exc.message}", file=sys.stderr)
-        return 2
-    db = None if args.db == ":memory:" else Path(args.db)
-    options = ServeOptions(
-        db=db, host=args.host, port=args.port, credentials=args.credentials, new_key=args.new_key, email=email
-    )
-    try:
-        asyncio.run(serve(options))
-    except KeyboardInterrupt:  # a second Ctrl-C during shutdown, or a platform without signal handlers
-        return 130
-    except OSError as exc:
-        print(f"fleetwire serve: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``fleetwire`` command with every subcommand."""
-    from fleetwire._cli import DEFAULT_TIMEOUT_S, add_timeout_option, register, show_help
+    from fleetwire._cli import DEFAULT_TIMEOUT_S, add_timeout_option, register, run_serve, show_help
 
     parser = argparse.ArgumentParser(prog="fleetwire", description="Fleet management SDK tools.")
     parser.add_argument("--version", action="version", version=f"fleetwire {_version()}")
@@ -89,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--new-key", action="store_true", help="mint a fresh owner API key on an existing database")
     serve.add_argument("--email", default="owner@fleetwire.local", help="email of the first user of a new database")
-    serve.set_defaults(handler=_serve)
+    serve.set_defaults(handler=run_serve)
 
     register(commands)  # `demo` and the everyday fleet commands
     return parser

@@ -7,5 +7,6 @@ from __future__ import annotations
 
 from .commands import register, show_help
 from .connection import DEFAULT_TIMEOUT_S, add_timeout_option
+from .serving import run_serve
 
-__all__ = ("DEFAULT_TIMEOUT_S", "add_timeout_option", "register", "show_help")
+__all__ = ("DEFAULT_TIMEOUT_S", "add_timeout_option", "register", "run_serve", "show_help")
