@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.metadata
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -496,3 +497,15 @@ def test_log_levels_unknown_are_rejected(
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "unknown log level" in err and "debug, info, warn, error, fatal" in err
+
+
+def test_readme_example_keys_look_like_issued_keys(client: AppClient, bg: BackgroundFleet) -> None:
+    issued = re.compile(r"[a-z0-9]{32}")
+    key, _ = client.create_key(
+        bg.fleet.organization_id, [APIKeyAuthorization("owner", "organization", bg.fleet.organization_id)], "probe"
+    )
+    assert issued.fullmatch(key), key  # what the server hands out
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r'(?:^key: |API key:\s+|"key": ")([^\s"]+)', readme, re.MULTILINE)
+    assert len(examples) >= 3
+    assert [example for example in examples if not issued.fullmatch(example)] == []

@@ -97,7 +97,7 @@ def delete_location(args: argparse.Namespace) -> int:
         named = _named("location", location.name, location.id)
         held = _location_contents(client, location)
         if held:
-            raise CliError(f"{named} is not empty, it holds {', '.join(held)}: delete or move them first")
+            raise CliError(f"{named} is not empty, it holds {', '.join(held)}: delete or move what it holds first")
         confirm(args, f"delete {named}")
         client.delete_location(location.id)
     return _report(args, {"id": location.id, "deleted": True}, f"deleted {named}")
@@ -173,13 +173,7 @@ def _online(state: app_pb.OnlineState, seconds: int) -> dict[str, object]:
     return {"online_state": words.get(state, "unknown"), "seconds_since_online": seconds if seen else None}
 
 
-_STATUS_PART_COLUMNS = (
-    *PART_COLUMNS[:2],
-    PART_COLUMNS[3],
-    Column("STATE", "online_state"),
-    Column("SECONDS SINCE SEEN", "seconds_since_online"),
-    *PART_COLUMNS[4:],
-)
+_STATUS_PART_COLUMNS = (*PART_COLUMNS[:2], PART_COLUMNS[3], Column("ONLINE STATE", "online_state"), PART_COLUMNS[4])
 
 
 # --- parts ----------------------------------------------------------------------------------------------------------
