@@ -47,7 +47,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from grpclib.exceptions import GRPCError
 
     from ..local.runner import ServeOptions, serve
-    from ..local.validate import require_email
+    from ..local.services.validate import require_email
 
     try:
         email = require_email(args.email, "--email")
