@@ -39,10 +39,20 @@ def _group(commands: Any, name: str, help_text: str) -> Any:
     return parser.add_subparsers(dest=f"{name}_command", metavar="ACTION")
 
 
-def _leaf(group: Any, name: str, help_text: str, handler: Any) -> argparse.ArgumentParser:
+def _leaf(
+    group: Any, name: str, help_text: str, handler: Any, *positionals: str, asks: bool = False
+) -> argparse.ArgumentParser:
+    """Add a command that connects; ``positionals`` are metavars (``PART_ID`` is stored as ``part_id``).
+
+    ``asks``: the command asks before it changes anything, and takes ``--yes``.
+    """
     parser: argparse.ArgumentParser = group.add_parser(name, help=help_text, description=help_text)
     add_connection_options(parser)
     parser.set_defaults(handler=guarded(handler))
+    for metavar in positionals:
+        parser.add_argument(metavar.lower(), metavar=metavar)
+    if asks:
+        add_yes_option(parser)
     return parser
 
 
@@ -63,16 +73,12 @@ def _register_fleet(commands: Any) -> None:
 def _register_locations(locations: Any) -> None:
     parser = _leaf(locations, "list", "list locations", resources.list_locations)
     parser.add_argument("--org-id", help="only this organization (default: every one the key sees)")
-    parser = _leaf(locations, "create", "create a location", manage.create_location)
-    parser.add_argument("name", metavar="NAME")
+    parser = _leaf(locations, "create", "create a location", manage.create_location, "NAME")
     parser.add_argument("--org-id", help="organization of the location (default: the key's only organization)")
     parser.add_argument("--parent-location-id", metavar="ID", help="nest it in this location")
-    parser = _leaf(locations, "rename", "rename a location", manage.rename_location)
-    parser.add_argument("location_id", metavar="LOCATION_ID")
-    parser.add_argument("name", metavar="NAME")
-    parser = _leaf(locations, "delete", "delete an empty location (asks first)", manage.delete_location)
-    parser.add_argument("location_id", metavar="LOCATION_ID")
-    add_yes_option(parser)
+    _leaf(locations, "rename", "rename a location", manage.rename_location, "LOCATION_ID", "NAME")
+    _leaf(locations, "delete", "delete an empty location (asks first)", manage.delete_location, "LOCATION_ID",
+          asks=True)  # fmt: skip
 
 
 def _register_machines(machines: Any) -> None:
@@ -80,46 +86,31 @@ def _register_machines(machines: Any) -> None:
     scope = parser.add_mutually_exclusive_group()
     scope.add_argument("--location-id", help="only this location (default: every location the key sees)")
     scope.add_argument("--org-id", help="only the locations of this organization")
-    parser = _leaf(machines, "status", "a machine's online state and when it and its parts were last seen",
-                   manage.machine_status)  # fmt: skip
-    parser.add_argument("machine_id", metavar="MACHINE_ID")
-    parser = _leaf(machines, "create", "create a machine (with its main part)", manage.create_machine)
-    parser.add_argument("name", metavar="NAME")
+    _leaf(machines, "status", "a machine's online state and when it and its parts were last seen",
+          manage.machine_status, "MACHINE_ID")  # fmt: skip
+    parser = _leaf(machines, "create", "create a machine (with its main part)", manage.create_machine, "NAME")
     parser.add_argument("--location-id", required=True, help="the location of the new machine")
-    parser = _leaf(machines, "rename", "rename a machine", manage.rename_machine)
-    parser.add_argument("machine_id", metavar="MACHINE_ID")
-    parser.add_argument("name", metavar="NAME")
-    parser = _leaf(machines, "delete", "delete a machine and its main part (asks first)", manage.delete_machine)
-    parser.add_argument("machine_id", metavar="MACHINE_ID")
+    _leaf(machines, "rename", "rename a machine", manage.rename_machine, "MACHINE_ID", "NAME")
+    parser = _leaf(machines, "delete", "delete a machine and its main part (asks first)", manage.delete_machine,
+                   "MACHINE_ID", asks=True)  # fmt: skip
     parser.add_argument("--with-parts", action="store_true", help="also delete its other parts (else refused)")
-    add_yes_option(parser)
 
 
 def _register_parts(parts: Any) -> None:
-    parser = _leaf(parts, "list", "list the parts of a machine", resources.list_parts)
-    parser.add_argument("machine_id", metavar="MACHINE_ID")
-    parser = _leaf(parts, "show", "show a part and its config", resources.show_part)
-    parser.add_argument("part_id", metavar="PART_ID")
-    parser = _leaf(parts, "export", "write a part's config to a JSON file", resources.export_part)
-    parser.add_argument("part_id", metavar="PART_ID")
+    _leaf(parts, "list", "list the parts of a machine", resources.list_parts, "MACHINE_ID")
+    _leaf(parts, "show", "show a part and its config", resources.show_part, "PART_ID")
+    parser = _leaf(parts, "export", "write a part's config to a JSON file", resources.export_part, "PART_ID")
     _file_argument(parser, "part's config")
     parser = _leaf(parts, "import", "replace a part's config by a JSON file: shows the difference, asks first",
-                   config_import.import_part_config)  # fmt: skip
-    parser.add_argument("part_id", metavar="PART_ID")
+                   config_import.import_part_config, "PART_ID", asks=True)  # fmt: skip
     parser.add_argument("file", type=Path, metavar="FILE", help="JSON file holding the new config (an object)")
     parser.add_argument("--dry-run", action="store_true", help="only show the difference")
-    add_yes_option(parser)
-    parser = _leaf(parts, "create", "add a part to a machine", manage.create_part)
-    parser.add_argument("machine_id", metavar="MACHINE_ID")
-    parser.add_argument("name", metavar="NAME")
-    parser = _leaf(parts, "rename", "rename a part (its config stays)", manage.rename_part)
-    parser.add_argument("part_id", metavar="PART_ID")
-    parser.add_argument("name", metavar="NAME")
-    parser = _leaf(parts, "delete", "delete a part other than the main one (asks first)", manage.delete_part)
-    parser.add_argument("part_id", metavar="PART_ID")
-    add_yes_option(parser)
-    parser = _leaf(parts, "restart", "mark a part for restart (it restarts when it next checks)", manage.restart_part)
-    parser.add_argument("part_id", metavar="PART_ID")
+    _leaf(parts, "create", "add a part to a machine", manage.create_part, "MACHINE_ID", "NAME")
+    _leaf(parts, "rename", "rename a part (its config stays)", manage.rename_part, "PART_ID", "NAME")
+    _leaf(parts, "delete", "delete a part other than the main one (asks first)", manage.delete_part, "PART_ID",
+          asks=True)  # fmt: skip
+    _leaf(parts, "restart", "mark a part for restart (it restarts when it next checks)", manage.restart_part,
+          "PART_ID")  # fmt: skip
 
 
 def _register_logs(commands: Any) -> None:
@@ -157,18 +148,15 @@ def _register_fragments_and_keys(commands: Any) -> None:
     parser = _leaf(group, "list", "list fragments (private and public)", fragments.list_fragments)
     parser.add_argument("--org-id", help="only this organization (default: every one the key sees)")
     parser.add_argument("--public", action="store_true", help="only public fragments")
-    parser = _leaf(group, "show", "show a fragment and its config", fragments.show_fragment)
-    parser.add_argument("fragment_id", metavar="FRAGMENT_ID")
-    parser = _leaf(group, "export", "write a fragment's config to a JSON file", fragments.export_fragment)
-    parser.add_argument("fragment_id", metavar="FRAGMENT_ID")
+    _leaf(group, "show", "show a fragment and its config", fragments.show_fragment, "FRAGMENT_ID")
+    parser = _leaf(group, "export", "write a fragment's config to a JSON file", fragments.export_fragment,
+                   "FRAGMENT_ID")  # fmt: skip
     _file_argument(parser, "fragment's config")
-    parser = _leaf(group, "create", "create a private fragment", fragments.create_fragment)
-    parser.add_argument("name", metavar="NAME")
+    parser = _leaf(group, "create", "create a private fragment", fragments.create_fragment, "NAME")
     parser.add_argument("--config", type=Path, metavar="FILE", help="JSON file holding its config (default: empty)")
     parser.add_argument("--org-id", help="organization of the fragment (default: the key's only organization)")
     parser = _leaf(group, "update", "rename a fragment, replace its config or change who sees it",
-                   fragments.update_fragment)  # fmt: skip
-    parser.add_argument("fragment_id", metavar="FRAGMENT_ID")
+                   fragments.update_fragment, "FRAGMENT_ID")  # fmt: skip
     parser.add_argument("--name", help="its new name")
     parser.add_argument("--config", type=Path, metavar="FILE", help="JSON file holding its new config")
     parser.add_argument("--visibility", choices=fragments.VISIBILITIES, help="who may see it")
@@ -185,10 +173,8 @@ def _register_fragments_and_keys(commands: Any) -> None:
     parser.add_argument("--resource-id", help="id of that resource (required unless it is the organization)")
     parser.add_argument("--org-id", help="organization of the key (default: the key's only organization)")
     parser.add_argument("--name", help="a name for the key (default: the current time)")
-    parser = _leaf(group, "rotate", "replace a key by a new one with the same roles", keys.rotate_key)
-    parser.add_argument("key_id", metavar="KEY_ID")
-    parser = _leaf(group, "delete", "delete an API key", keys.delete_key)
-    parser.add_argument("key_id", metavar="KEY_ID")
+    _leaf(group, "rotate", "replace a key by a new one with the same roles", keys.rotate_key, "KEY_ID")
+    _leaf(group, "delete", "delete an API key", keys.delete_key, "KEY_ID")
 
 
 def register(commands: Any) -> None:

@@ -51,10 +51,7 @@ def show_fragment(args: argparse.Namespace) -> int:
     """``fleetwire fragments show FRAGMENT_ID``: a fragment's details and its config."""
     with connect(args) as client:
         row = fragment_row(client.get_fragment(args.fragment_id))
-    if args.json:
-        print_json(row, sys.stdout)
-    else:
-        print_details(row, "fragment", sys.stdout)
+    print_details(row, "fragment", as_json=args.json, out=sys.stdout)
     return 0
 
 

@@ -114,8 +114,11 @@ def print_fields(row: Row, out: TextIO) -> None:
     out.write(format_table(fields, (Column("FIELD", "field"), Column("VALUE", "value"))) + "\n")
 
 
-def print_details(row: Row, config_key: str, out: TextIO) -> None:
-    """Print one record as a FIELD/VALUE table, then its config (the ``config_key`` field) as indented JSON."""
+def print_details(row: Row, config_key: str, *, as_json: bool, out: TextIO) -> None:
+    """Print one record as JSON (``as_json``), or as a FIELD/VALUE table and then its config (``config_key``)."""
+    if as_json:
+        print_json(row, out)
+        return
     print_fields({key: value for key, value in row.items() if key != config_key}, out)
     out.write("CONFIG\n")
     print_json(row[config_key], out)

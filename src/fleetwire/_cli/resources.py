@@ -86,10 +86,7 @@ def show_part(args: argparse.Namespace) -> int:
     """``fleetwire parts show PART_ID``: one part's details and its config (never its secrets)."""
     with connect(args) as client:
         row = part_row(client.get_robot_part(args.part_id))
-    if args.json:
-        print_json(row, sys.stdout)
-    else:
-        print_details(row, "robot_config", sys.stdout)
+    print_details(row, "robot_config", as_json=args.json, out=sys.stdout)
     return 0
 
 
