@@ -356,6 +356,10 @@ def test_import_bad_file(
     assert client.get_robot_part(part_id).robot_config == OLD
 
 
+def test_import_into_an_unknown_part(cli, tmp_path: Path) -> None:
+    assert_one_line_error(cli("parts", "import", UNKNOWN, str(write(tmp_path / "new.json", NEW)), "--yes"), "not found")
+
+
 # --- fragments ------------------------------------------------------------------------------------------------------
 
 

@@ -47,13 +47,15 @@ def _plain_numbers(value: object) -> object:
     return value
 
 
-def _read_part(client: AppClient, part_id: str) -> tuple[str, str, dict[str, Any], datetime.datetime | None]:
+def _read_part(client: AppClient, part_id: str) -> tuple[str, str, dict[str, Any], datetime.datetime]:
     """Return the part's id, name, config, and when it was last updated (the version the write is checked against)."""
     part = client.raw.get_robot_part(id=part_id).part
     if part is None:
         raise CliError(f"not found: robot part {part_id}")
     # The JSON text keeps integers as written; the Struct form turns every number into a float.
     config = json.loads(part.robot_config_json) if part.robot_config_json else struct_to_dict(part.robot_config)
+    if part.last_updated is None:  # without it the write could not be checked against what was read
+        raise CliError(f"cannot import safely: the server did not say when part {part.name} ({part.id}) last changed")
     return part.id, part.name, config, part.last_updated
 
 
