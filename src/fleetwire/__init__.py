@@ -10,11 +10,13 @@ plugin, a script using the types) does not pay for them.
 from ._blocking import AppClient
 from ._bridge import BlockingStream
 from ._retry import RetryPolicy
-from .aio import DEFAULT_TIMEOUT, ArgumentError, AsyncAppClient
+from .aio import DEFAULT_TIMEOUT, AsyncAppClient
 from .errors import (
     AbortedError,
     AlreadyExistsError,
+    ArgumentError,
     CallCancelledError,
+    ConflictError,
     DeadlineExceededError,
     FailedPreconditionError,
     FleetwireError,
@@ -53,6 +55,7 @@ __all__ = (
     "AsyncAppClient",
     "BlockingStream",
     "CallCancelledError",
+    "ConflictError",
     "DeadlineExceededError",
     "FailedPreconditionError",
     "FleetwireError",

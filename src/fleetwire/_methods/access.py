@@ -7,7 +7,8 @@ import datetime
 from .._wire import app_pb
 from ..errors import ArgumentError
 from ..models import APIKeyAuthorization, ResourceType, Role
-from .base import ClientBase, key_authorization, require_id, role_authorization
+from .args import require_id
+from .base import ClientBase, key_authorization, role_authorization
 
 
 class AccessMethods(ClientBase):
@@ -249,7 +250,9 @@ class AccessMethods(ClientBase):
 
         """
         require_id("org_id", org_id)
-        pb_authorizations = [key_authorization(org_id, auth) for auth in authorizations]
+        pb_authorizations = [
+            key_authorization(org_id, auth, f"authorizations[{n}]") for n, auth in enumerate(authorizations)
+        ]
         request = app_pb.CreateKeyRequest(
             authorizations=pb_authorizations, name=name if name is not None else str(datetime.datetime.now())
         )
