@@ -7,7 +7,7 @@ import datetime
 from .._wire import app_pb
 from ..errors import ArgumentError
 from ..models import APIKeyAuthorization, ResourceType, Role
-from .args import require_id
+from .args import require_id, text_list
 from .base import ClientBase, key_authorization, role_authorization
 
 
@@ -171,7 +171,8 @@ class AccessMethods(ClientBase):
 
         """
         require_id("org_id", org_id)
-        request = app_pb.ListAuthorizationsRequest(organization_id=org_id, resource_ids=list(resource_ids or []))
+        ids = text_list("resource_ids", resource_ids) if resource_ids is not None else []
+        request = app_pb.ListAuthorizationsRequest(organization_id=org_id, resource_ids=ids)
         response = await self._read(self.raw.list_authorizations, request, timeout)
         return list(response.authorizations)
 

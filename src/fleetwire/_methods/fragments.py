@@ -242,8 +242,8 @@ class FragmentMethods(ClientBase):
 
         """
         require_id("id", id)
-        if page_limit is not None and page_limit < 0:
-            raise ArgumentError("page_limit must be at least 0")
+        optional_text("page_token", page_token)
+        optional_int("page_limit", page_limit)
         request = app_pb.GetFragmentHistoryRequest(id=id, page_token=page_token, page_limit=page_limit)
         response = await self._read(self.raw.get_fragment_history, request, timeout)
         return [FragmentHistoryEntry.from_proto(entry) for entry in response.history]

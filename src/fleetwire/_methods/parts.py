@@ -63,8 +63,8 @@ class PartMethods(ClientBase):
 
         """
         require_id("robot_part_id", robot_part_id)
-        if indent < 0:
-            raise ArgumentError("indent must be at least 0")
+        optional_int("indent", indent)
+        optional_text("dest", dest)
         # The response's bytes, read straight into the wrapper: the config Struct becomes a dict without a detour.
         rpc = functools.partial(self.raw.unary_unary_bytes, _GET_ROBOT_PART)
         data = await self._read(rpc, app_pb.GetRobotPartRequest(id=robot_part_id), timeout)

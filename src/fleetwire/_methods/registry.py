@@ -9,7 +9,18 @@ from .._paging import Pager
 from .._retry import call_with_retry
 from .._wire import app_pb, pkg_pb
 from ..logs import LogsStream
-from .args import enum_list, optional_int, optional_text, require_bool, require_id, require_str, require_text, text_list
+from .args import (
+    enum_list,
+    message_list,
+    optional_int,
+    optional_text,
+    require_bool,
+    require_id,
+    require_instance,
+    require_str,
+    require_text,
+    text_list,
+)
 from .base import ClientBase, present
 
 
@@ -75,7 +86,9 @@ class RegistryMethods(ClientBase):
 
         """
         require_id("organization_id", organization_id)
-        request = app_pb.CreateRegistryItemRequest(organization_id=organization_id, name=name, type=type)
+        require_str("name", name)
+        (package_type,) = enum_list("type", [type], pkg_pb.PackageType)
+        request = app_pb.CreateRegistryItemRequest(organization_id=organization_id, name=name, type=package_type)
         await self._write(self.raw.create_registry_item, request, timeout)
 
     async def update_registry_item(
@@ -109,8 +122,11 @@ class RegistryMethods(ClientBase):
 
         """
         require_id("item_id", item_id)
+        require_str("description", description)
+        (package_type,) = enum_list("type", [type], pkg_pb.PackageType)
+        (item_visibility,) = enum_list("visibility", [visibility], app_pb.Visibility)
         request = app_pb.UpdateRegistryItemRequest(
-            item_id=item_id, type=type, description=description, visibility=visibility
+            item_id=item_id, type=package_type, description=description, visibility=item_visibility
         )
         await self._write(self.raw.update_registry_item, request, timeout)
 
@@ -433,12 +449,15 @@ class RegistryMethods(ClientBase):
 
         """
         require_id("module_id", module_id)
+        for label, text in (("url", url), ("description", description), ("entrypoint", entrypoint)):
+            require_str(label, text)
+        require_bool("public", public)
         request = app_pb.UpdateModuleRequest(
             module_id=module_id,
             visibility=app_pb.Visibility.PUBLIC if public else app_pb.Visibility.PRIVATE,
             url=url,
             description=description,
-            models=list(models or []),
+            models=message_list("models", models or [], app_pb.Model),
             entrypoint=entrypoint,
         )
         response = await self._write(self.raw.update_module, request, timeout)
@@ -464,13 +483,17 @@ class RegistryMethods(ClientBase):
         Example:
             ::
 
-                from fleetwire_api.viam.app.v1 import ModuleFileInfo
+                from fleetwire.proto.app import ModuleFileInfo
 
                 info = ModuleFileInfo(module_id="acme:lidar-driver", version="0.2.0", platform="linux/arm64")
                 with open("module.tar.gz", "rb") as archive:
                     url = await client.upload_module_file(module_file_info=info, file=archive.read())
 
         """
+        if module_file_info is not None:
+            require_instance("module_file_info", module_file_info, app_pb.ModuleFileInfo)
+        if not isinstance(file, bytes):  # pyright: ignore[reportUnnecessaryIsInstance]  # callers may pass anything
+            raise TypeError(f"file must be bytes, got {type(file).__name__}")
         # Client streaming: first the metadata, then the bytes, as two messages of the module_file oneof.
         requests = [
             app_pb.UploadModuleFileRequest(module_file_info=module_file_info),
