@@ -2780,7 +2780,7 @@ class AppClient:
         Example:
             ::
 
-                from fleetwire_api.viam.app.v1 import ModuleFileInfo
+                from fleetwire.proto.app import ModuleFileInfo
 
                 info = ModuleFileInfo(module_id="acme:lidar-driver", version="0.2.0", platform="linux/arm64")
                 with open("module.tar.gz", "rb") as archive:
