@@ -23,6 +23,7 @@ __all__ = (
     "config_struct",
     "config_value",
     "enum_list",
+    "enum_member",
     "message_list",
     "optional_datetime",
     "optional_int",
@@ -108,11 +109,20 @@ def enum_list(name: str, value: object, enum: type[E]) -> list[E]:
     for n, item in enumerate(cast("Sequence[object]", value)):
         if isinstance(item, bool) or not isinstance(item, int):
             raise TypeError(f"{name}[{n}] must be a {enum.__name__}, got {type(item).__name__}")
-        try:
-            out.append(enum(item))
-        except ValueError:
-            raise ArgumentError(f"{name}[{n}] is not a {enum.__name__}: {item}") from None
+        out.append(enum_member(f"{name}[{n}]", item, enum))
     return out
+
+
+def enum_member(name: str, value: int, enum: type[E]) -> E:
+    """Return the member of ``enum`` whose value is ``value``; ``ArgumentError`` naming ``name`` if there is none.
+
+    Generated enums accept any int (an unknown value read off the wire must survive), so membership is checked here.
+    """
+    for member in enum:
+        if member.value == value:
+            return member
+    allowed = ", ".join(f"{member.name} ({member.value})" for member in enum)
+    raise ArgumentError(f"{name} is not a {enum.__name__}: {value} (one of {allowed})")
 
 
 def require_id(name: str, value: object) -> None:

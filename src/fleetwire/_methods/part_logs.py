@@ -9,10 +9,9 @@ from typing import cast
 
 from .. import export, logs
 from .._wire import app_pb
-from ..errors import ArgumentError
 from ..logs import LogsStream
 from ..models import LogEntry
-from .args import optional_datetime, optional_int, optional_text, require_id, text_list
+from .args import enum_member, optional_datetime, optional_int, optional_text, require_id, text_list
 from .base import ClientBase
 
 _GET_ROBOT_PART_LOGS = "/viam.app.v1.AppService/GetRobotPartLogs"
@@ -217,8 +216,4 @@ def _log_order(order: object) -> app_pb.LogOrder | None:
         return None
     if isinstance(order, bool) or not isinstance(order, int):
         raise TypeError(f"order must be a LogOrder (int) or None, got {type(order).__name__}")
-    try:
-        return app_pb.LogOrder(order)
-    except ValueError:
-        names = ", ".join(f"{member.name} ({member.value})" for member in app_pb.LogOrder)
-        raise ArgumentError(f"order must be one of {names}, got {order}") from None
+    return enum_member("order", order, app_pb.LogOrder)
