@@ -1,6 +1,6 @@
 """fleetwire: typed sync and async Python SDK for fleet management over ``viam.app.v1.AppService``.
 
-``AsyncAppClient`` is the asyncio client, ``AppClient`` its blocking twin (generated from it); both have the 70
+``AsyncAppClient`` is the asyncio client, ``AppClient`` its blocking twin (generated from it); both have the 94
 methods of the official SDK's ``AppClient``. Importing this package loads the message classes (betterproto2), the
 clients and their errors only: no server, no CLI, no sqlite, and no transport. asyncio, grpclib's client, HTTP/2
 and ssl load when a client is built or connected, so a program that only imports fleetwire (pytest through the
