@@ -9,7 +9,6 @@ says so: nothing is imported, and running it again shows the difference against 
 from __future__ import annotations
 
 import argparse
-import datetime
 import difflib
 import json
 import sys
@@ -17,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO, cast
 
 from .._blocking import AppClient
-from .._convert import struct_to_dict
+from ..models import RobotPart
 from .config_files import checked_write, read_config
 from .confirm import confirm
 from .connection import connect
@@ -47,16 +46,12 @@ def _plain_numbers(value: object) -> object:
     return value
 
 
-def _read_part(client: AppClient, part_id: str) -> tuple[str, str, dict[str, Any], datetime.datetime]:
-    """Return the part's id, name, config, and when it was last updated (the version the write is checked against)."""
-    part = client.raw.get_robot_part(id=part_id).part
-    if part is None:
-        raise CliError(f"not found: robot part {part_id}")
-    # The JSON text keeps integers as written; the Struct form turns every number into a float.
-    config = json.loads(part.robot_config_json) if part.robot_config_json else struct_to_dict(part.robot_config)
-    if part.last_updated is None:  # without it the write could not be checked against what was read
+def _read_part(client: AppClient, part_id: str) -> RobotPart:
+    """Return the part, refusing one whose last change time the server does not report (its write is unchecked)."""
+    part = client.get_robot_part(part_id)
+    if part.last_updated is None:
         raise CliError(f"cannot import safely: the server did not say when part {part.name} ({part.id}) last changed")
-    return part.id, part.name, config, part.last_updated
+    return part
 
 
 def _show(diff: list[str], out: TextIO) -> None:
@@ -68,26 +63,28 @@ def import_part_config(args: argparse.Namespace) -> int:
     """``fleetwire parts import PART_ID FILE [--dry-run] [--yes]``."""
     new = read_config(args.file)  # a bad file fails before anything is read or written
     with connect(args) as client:
-        part_id, name, current, last_updated = _read_part(client, args.part_id)
-        diff = config_diff(current, new, old_label=f"part {name} ({part_id})", new_label=str(args.file))
-        report = {"part_id": part_id, "file": str(args.file), "changed": bool(diff), "diff": diff, "imported": False}
+        part = _read_part(client, args.part_id)
+        named = f"part {part.name} ({part.id})"
+        diff = config_diff(part.robot_config or {}, new, old_label=named, new_label=str(args.file))
+        report = {"part_id": part.id, "file": str(args.file), "changed": bool(diff), "diff": diff, "imported": False}
         if diff and not args.json:
             _show(diff, sys.stdout)
         elif diff and not (args.yes or args.dry_run) and sys.stdin.isatty():
             _show(diff, sys.stderr)  # stdout is kept for the one JSON document; the question needs the diff shown
         if diff and not args.dry_run:
-            confirm(args, f"replace the config of part {name} ({part_id}) with {args.file}")
-            with checked_write(f"part {name} ({part_id})"):
-                client.raw.update_robot_part(
-                    id=part_id, name=name, robot_config_json=json.dumps(new), last_known_update=last_updated
+            confirm(args, f"replace the config of {named} with {args.file}")
+            with checked_write(named):
+                # JSON text: the config is stored as written (integers stay integers, and {} empties it).
+                client.update_robot_part(
+                    part.id, part.name, robot_config_json=json.dumps(new), last_known_update=part.last_updated
                 )
             report["imported"] = True
     if args.json:
         print_json(report, sys.stdout)
     elif not diff:
-        sys.stdout.write(f"no change: the config of part {name} ({part_id}) already matches {args.file}\n")
+        sys.stdout.write(f"no change: the config of {named} already matches {args.file}\n")
     elif args.dry_run:
         sys.stdout.write("dry run: nothing was imported\n")
     else:
-        sys.stdout.write(f"imported {args.file} into part {name} ({part_id})\n")
+        sys.stdout.write(f"imported {args.file} into {named}\n")
     return 0

@@ -81,12 +81,14 @@ def update_fragment(args: argparse.Namespace) -> int:
     config = read_config(args.config) if args.config is not None else None
     visibility = Fragment.Visibility(args.visibility).to_proto() if args.visibility is not None else None
     with connect(args) as client:
-        current = client.raw.get_fragment(id=args.fragment_id).fragment or app_pb.Fragment()
+        current = client.get_fragment(args.fragment_id)
         with checked_write(f"fragment {current.name} ({current.id})"):
+            # The raw call: it sends the config as JSON text, so an empty {} empties the config (the typed
+            # update_fragment takes an empty config as no change) and integers stay integers.
             response = client.raw.update_fragment(
                 id=current.id,
                 name=args.name if args.name is not None else current.name,
-                fragment_config_json=json.dumps(config) if config is not None else None,  # an empty {} clears it
+                fragment_config_json=json.dumps(config) if config is not None else None,
                 visibility=visibility,
                 last_known_update=current.last_updated,
             )
