@@ -193,6 +193,30 @@ def test_delete_asks_and_anything_but_yes_keeps(cli, client: AppClient, bg: Back
     assert client.get_robot(robot_id).name == name
 
 
+def test_delete_refuses_what_was_added_while_asking(cli, client: AppClient, bg: BackgroundFleet) -> None:
+    robot_id, [main_id] = new_machine(client, bg, "grown")
+    added: list[str] = []
+    result = cli(
+        "machines",
+        "delete",
+        robot_id,
+        stdin=Terminal("y\n", lambda: added.append(client.new_robot_part(robot_id, "late"))),
+    )
+    assert result.code == 1 and result.err.endswith(
+        "fleetwire: the parts of machine grown ("
+        + robot_id
+        + ") changed; nothing was deleted (run the command again)\n"
+    )
+    assert {part.id for part in client.get_robot_parts(robot_id)} == {main_id, *added}
+
+    location = client.create_location(bg.fleet.organization_id, "Filled meanwhile")
+    result = cli(
+        "locations", "delete", location.id, stdin=Terminal("y\n", lambda: client.new_robot("squatter", location.id))
+    )
+    assert result.code == 1 and "is no longer empty; nothing was deleted" in result.err
+    assert client.get_location(location.id).name == "Filled meanwhile"
+
+
 @pytest.mark.parametrize("kind", ["location", "machine", "part"])
 def test_delete_without_a_terminal_needs_yes(cli, client: AppClient, bg: BackgroundFleet, kind: str) -> None:
     robot_id, [_, part_id] = new_machine(client, bg, f"kept-{kind}", "spare")

@@ -99,6 +99,8 @@ def delete_location(args: argparse.Namespace) -> int:
         if held:
             raise CliError(f"{named} is not empty, it holds {', '.join(held)}: delete or move what it holds first")
         confirm(args, f"delete {named}")
+        if _location_contents(client, location):  # filled while the user answered
+            raise CliError(f"{named} is no longer empty; nothing was deleted (run the command again)")
         client.delete_location(location.id)
     return _report(args, {"id": location.id, "deleted": True}, f"deleted {named}")
 
@@ -137,6 +139,9 @@ def delete_machine(args: argparse.Namespace) -> int:
                 "pass --with-parts to delete them with it, or delete them first"
             )
         confirm(args, f"delete {named} with its {_count(len(parts), 'part')} ({', '.join(p.name for p in parts)})")
+        if {part.id for part in client.get_robot_parts(robot.id)} != {part.id for part in parts}:
+            # A part added while the user answered was not named: deleting it too would take more than agreed to.
+            raise CliError(f"the parts of {named} changed; nothing was deleted (run the command again)")
         client.delete_robot(robot.id)
     row = {"id": robot.id, "deleted": True, "deleted_parts": [part.id for part in parts]}
     return _report(args, row, f"deleted {named} and {_count(len(parts), 'part')}")
