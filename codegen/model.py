@@ -104,6 +104,7 @@ class Method:
     request_proto: str  # full proto names, for docstrings
     response_proto: str
     params: tuple[Param, ...]
+    doc: str = ""  # the RPC's comments in the .proto, ready for a docstring
 
     @property
     def cardinality(self) -> str:
@@ -119,6 +120,7 @@ class Service:
     full_name: str  # viam.app.v1.AppService
     proto_file: str
     methods: tuple[Method, ...]
+    doc: str = ""  # the service's comments in the .proto, ready for a docstring
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ class Model:
     """Everything the service templates render."""
 
     schema_version: str
+    schema_label: str  # e.g. viam-sdk==0.85.1, named in the headers
     services: tuple[Service, ...]
     packages: tuple[str, ...]  # proto packages the services reference, for imports
 
@@ -232,7 +235,14 @@ def _param(field: descriptor.FieldDescriptor, packages: set[str]) -> Param:
     )
 
 
-def _method(service: descriptor.ServiceDescriptor, method: descriptor.MethodDescriptor, packages: set[str]) -> Method:
+def docstring_text(doc: str) -> str:
+    """A comment made safe inside a triple-quoted docstring."""
+    return doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def _method(
+    service: descriptor.ServiceDescriptor, method: descriptor.MethodDescriptor, packages: set[str], doc: str
+) -> Method:
     if method.client_streaming and method.server_streaming:
         # No service fleetwire generates has one; the templates would need a bidirectional adapter first.
         raise CodegenError(f"{service.file.name}: {method.full_name} is bidirectional streaming, which is unsupported")
@@ -249,6 +259,7 @@ def _method(service: descriptor.ServiceDescriptor, method: descriptor.MethodDesc
         request_proto=method.input_type.full_name,
         response_proto=method.output_type.full_name,
         params=tuple(_param(field, packages) for field in method.input_type.fields),
+        doc=docstring_text(doc),
     )
 
 
@@ -256,12 +267,21 @@ def build_model(schema: Schema) -> Model:
     """Collect every service defined in the schema's root files."""
     packages: set[str] = set()
     services: list[Service] = []
+    docs = schema.docs
     for file in schema.roots:
         for service in file.services_by_name.values():
-            methods = tuple(_method(service, method, packages) for method in service.methods)
-            services.append(Service(service.name, service.full_name, file.name, methods))
+            methods = tuple(
+                _method(service, method, packages, docs.get(method.full_name, "")) for method in service.methods
+            )
+            doc = docstring_text(docs.get(service.full_name, ""))
+            services.append(Service(service.name, service.full_name, file.name, methods, doc))
     names = [s.name for s in services]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise CodegenError(f"two root files define services named {sorted(duplicates)}; client names would clash")
-    return Model(schema_version=schema.version, services=tuple(services), packages=tuple(sorted(packages)))
+    return Model(
+        schema_version=schema.version,
+        schema_label=schema.label,
+        services=tuple(services),
+        packages=tuple(sorted(packages)),
+    )
