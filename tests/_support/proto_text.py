@@ -43,7 +43,7 @@ def _options(options: Message) -> list[str]:
     out: list[str] = []
     for field, value in options.ListFields():
         name = f"({field.full_name})" if field.is_extension else field.name
-        values = list(value) if field.label == descriptor.FieldDescriptor.LABEL_REPEATED else [value]  # type: ignore[arg-type]
+        values = list(value) if field.is_repeated else [value]  # type: ignore[arg-type]
         out.extend(f"{name} = {_literal(field, item)}" for item in values)
     return out
 
