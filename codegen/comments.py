@@ -57,10 +57,14 @@ def element_paths(file: descriptor_pb2.FileDescriptorProto) -> dict[Path, str]:
 
 
 def _strip_margin(lines: list[str], marker: str) -> list[str]:
-    """Drop ``marker`` (and one space after it) from every line when every non-blank line starts with it."""
+    """Drop ``marker`` (and one space after it) from the lines when every non-blank line after the first starts with
+    it: the margin of a block comment's continuation lines (its first line follows the opening ``/*``)."""
     pattern = re.compile(rf"^\s*{re.escape(marker)} ?")
-    if any(line.strip() for line in lines) and all(pattern.match(line) for line in lines if line.strip()):
+    rest = [line for line in lines[1:] if line.strip()]
+    if rest and all(pattern.match(line) for line in rest):
         return [pattern.sub("", line, count=1) for line in lines]
+    if len(lines) == 1 and pattern.match(lines[0]):
+        return [pattern.sub("", lines[0], count=1)]
     return lines
 
 
@@ -70,7 +74,10 @@ def clean(*comments: str) -> str:
     paragraphs: list[str] = []
     for comment in comments:
         lines = [line.rstrip() for line in comment.replace("\r\n", "\n").split("\n")]
-        lines = _strip_margin(_strip_margin(lines, "*"), "/")
+        unmarked = _strip_margin(lines, "*")
+        if unmarked != lines:  # a block comment: its first line starts right after the "/*"
+            lines = [unmarked[0].strip(), textwrap.dedent("\n".join(unmarked[1:]))]
+        lines = _strip_margin(lines, "/")
         text = textwrap.dedent("\n".join(lines)).strip("\n")
         text = re.sub(r"\n{3,}", "\n\n", text)
         if text.strip():
