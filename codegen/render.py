@@ -235,7 +235,8 @@ def api_report(schema: Schema, target: Path = GENERATED, handwritten: Path | Non
     old = read_snapshot(target)
     new = surface(schema)
     changes = diff(old, new) if old is not None else []
-    where = str(target / SNAPSHOT)
+    snapshot = (target / SNAPSHOT).resolve()
+    where = str(snapshot.relative_to(Path.cwd())) if snapshot.is_relative_to(Path.cwd()) else str(snapshot)
     return build_report(old, changes, build_model(schema), _handwritten_root(target, handwritten), where)
 
 

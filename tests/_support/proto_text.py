@@ -43,7 +43,7 @@ def _options(options: Message) -> list[str]:
     out: list[str] = []
     for field, value in options.ListFields():
         name = f"({field.full_name})" if field.is_extension else field.name
-        values = list(value) if field.is_repeated else [value]  # type: ignore[arg-type]
+        values = list(value) if field.is_repeated else [value]
         out.extend(f"{name} = {_literal(field, item)}" for item in values)
     return out
 
@@ -140,7 +140,7 @@ def _message(message: descriptor_pb2.DescriptorProto, syntax: str, indent: str) 
         yield inner + "reserved " + ", ".join(f'"{name}"' for name in message.reserved_name) + ";"
     for line in _ranges("extensions", [(r.start, r.end) for r in message.extension_range], 536870912):
         yield inner + line
-    yield from _extends(message.extension, syntax, inner)
+    yield from _extends(list(message.extension), syntax, inner)
     yield f"{indent}}}"
 
 
