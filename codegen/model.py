@@ -128,7 +128,6 @@ class Model:
     """Everything the service templates render."""
 
     schema_version: str
-    schema_label: str  # e.g. viam-sdk==0.85.1, named in the headers
     services: tuple[Service, ...]
     packages: tuple[str, ...]  # proto packages the services reference, for imports
 
@@ -281,7 +280,6 @@ def build_model(schema: Schema) -> Model:
         raise CodegenError(f"two root files define services named {sorted(duplicates)}; client names would clash")
     return Model(
         schema_version=schema.version,
-        schema_label=schema.label,
         services=tuple(services),
         packages=tuple(sorted(packages)),
     )

@@ -10,7 +10,7 @@ gives the same output whichever way it came.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -108,6 +108,16 @@ def pinned_version() -> str:
         return metadata.version(SCHEMA_DISTRIBUTION)
     except metadata.PackageNotFoundError as exc:
         raise CodegenError(f"{SCHEMA_DISTRIBUTION} is not installed; run codegen with the 'codegen' group") from exc
+
+
+def messages_of(file: descriptor.FileDescriptor) -> Iterator[descriptor.Descriptor]:
+    """Every message ``file`` defines, nested ones included, map entries aside, outer before inner."""
+    pending = list(file.message_types_by_name.values())
+    while pending:
+        message = pending.pop(0)
+        pending.extend(message.nested_types)
+        if not message.GetOptions().map_entry:
+            yield message
 
 
 def _closure(roots: Iterable[descriptor.FileDescriptor]) -> tuple[descriptor.FileDescriptor, ...]:

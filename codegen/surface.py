@@ -15,7 +15,7 @@ from pathlib import Path
 from google.protobuf import descriptor
 
 from .errors import CodegenError
-from .schema import Schema
+from .schema import Schema, messages_of
 
 SNAPSHOT = "api.json"  # under generated/, beside the package (not shipped in the wheel)
 SECTIONS = ("services", "messages", "enums")
@@ -49,18 +49,9 @@ def _field_spec(field: descriptor.FieldDescriptor) -> str:
     return f"{field.number} {label}{_type(field)}"
 
 
-def _messages(file: descriptor.FileDescriptor) -> Iterator[descriptor.Descriptor]:
-    pending = list(file.message_types_by_name.values())
-    while pending:
-        message = pending.pop(0)
-        pending.extend(message.nested_types)
-        if not message.GetOptions().map_entry:
-            yield message
-
-
 def _enums(file: descriptor.FileDescriptor) -> Iterator[descriptor.EnumDescriptor]:
     yield from file.enum_types_by_name.values()
-    for message in _messages(file):
+    for message in messages_of(file):
         yield from message.enum_types
 
 
@@ -77,7 +68,7 @@ def surface(schema: Schema) -> Surface:
                 for method in service.methods
             }
     for file in schema.files:
-        for message in _messages(file):
+        for message in messages_of(file):
             out["messages"][message.full_name] = {field.name: _field_spec(field) for field in message.fields}
         for enum in _enums(file):
             out["enums"][enum.full_name] = {value.name: value.number for value in enum.values}

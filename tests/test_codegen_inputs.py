@@ -16,9 +16,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from _support.proto_text import write_tree
+from _support.proto_text import protoc_descriptor_set, write_tree
 
-from codegen.protoc import load_protos, well_known_protos
+from codegen.protoc import load_protos
 from codegen.render import GENERATED, generate
 from codegen.report import Report
 from codegen.schema import ROOT_PROTO_FILES, load_descriptor_set, load_schema
@@ -85,14 +85,8 @@ def test_a_proto_directory_regenerates_the_pinned_output(from_protos: Path) -> N
 def test_a_descriptor_set_regenerates_what_the_proto_directory_does(
     api_protos: Path, from_protos: Path, tmp_path: Path
 ) -> None:
-    descriptor_set = tmp_path / "api.binpb"
-    subprocess.run(
-        [
-            sys.executable, "-m", "grpc_tools.protoc", f"-I{api_protos}", f"-I{well_known_protos()}",
-            "--include_imports", "--include_source_info", f"--descriptor_set_out={descriptor_set}", *ROOT_PROTO_FILES,
-        ],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
+    flags = ("--include_imports", "--include_source_info")
+    descriptor_set = protoc_descriptor_set(tmp_path / "api.binpb", [api_protos], ROOT_PROTO_FILES, *flags)
     target = tmp_path / "generated"
     generate(target, schema=load_descriptor_set(descriptor_set, ROOT_PROTO_FILES, VERSION))
     assert files(target) == files(from_protos)

@@ -11,16 +11,15 @@ import io
 import json
 import re
 import shutil
-import subprocess
-import sys
 import tokenize
 from pathlib import Path
 
 import pytest
+from _support.proto_text import protoc_descriptor_set
 
 from codegen.__main__ import main
 from codegen.comments import clean
-from codegen.protoc import load_protos, well_known_protos
+from codegen.protoc import load_protos
 from codegen.render import GENERATED, BreakingChangeError, api_report, generate
 from codegen.schema import Schema, load_schema
 from codegen.surface import SNAPSHOT, Change, diff, dump, surface
@@ -214,28 +213,15 @@ def test_a_missing_import_is_named(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_a_descriptor_set_without_source_info_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    descriptor_set = tmp_path / "fleet.binpb"
-    subprocess.run(
-        [
-            sys.executable, "-m", "grpc_tools.protoc", f"-I{FIXTURE.parents[2]}", f"-I{well_known_protos()}",
-            "--include_imports", f"--descriptor_set_out={descriptor_set}", ROOT,
-        ],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
+    descriptor_set = protoc_descriptor_set(tmp_path / "fleet.binpb", [FIXTURE.parents[2]], [ROOT], "--include_imports")
     target = committed_generation(tmp_path, fixture_schema(tmp_path))
     err = run_codegen(target, "--descriptor-set", str(descriptor_set), "--root", ROOT, capsys=capsys)
     assert f"{descriptor_set}: the descriptor set has no source info" in err, err
 
 
 def test_a_descriptor_set_missing_an_import_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    descriptor_set = tmp_path / "fleet.binpb"
-    subprocess.run(
-        [
-            sys.executable, "-m", "grpc_tools.protoc", f"-I{FIXTURE.parents[2]}", f"-I{well_known_protos()}",
-            "--include_source_info", f"--descriptor_set_out={descriptor_set}", ROOT,  # no --include_imports
-        ],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
+    no_imports = ("--include_source_info",)
+    descriptor_set = protoc_descriptor_set(tmp_path / "fleet.binpb", [FIXTURE.parents[2]], [ROOT], *no_imports)
     target = committed_generation(tmp_path, fixture_schema(tmp_path))
     err = run_codegen(target, "--descriptor-set", str(descriptor_set), "--root", ROOT, capsys=capsys)
     assert f"{ROOT}: imports google/protobuf/timestamp.proto, which {descriptor_set} does not hold" in err, err

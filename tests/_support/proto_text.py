@@ -8,11 +8,15 @@ qualified (``.viam.app.v1.Robot``), so the text resolves exactly as the descript
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from google.protobuf import descriptor, descriptor_pb2, text_encoding, text_format
 from google.protobuf.message import Message
+
+from codegen.protoc import well_known_protos
 
 FDP = descriptor_pb2.FieldDescriptorProto
 _SCALAR_NAMES = {
@@ -204,3 +208,13 @@ def write_tree(
         path = root / file.name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(file))
+
+
+def protoc_descriptor_set(out: Path, includes: list[Path], roots: Sequence[str], *flags: str) -> Path:
+    """Write a ``FileDescriptorSet`` of ``roots`` with protoc's command line, as a user would (plus the well-known
+    protos grpcio-tools bundles); ``flags`` are ``--include_imports``, ``--include_source_info``."""
+    command = [sys.executable, "-m", "grpc_tools.protoc", *(f"-I{i}" for i in [*includes, well_known_protos()])]
+    subprocess.run(
+        [*command, *flags, f"--descriptor_set_out={out}", *roots], check=True, capture_output=True, timeout=60
+    )
+    return out
