@@ -24,7 +24,7 @@ from .overlay import read_overlay
 from .report import Report, build_report
 from .schema import SCHEMA_DISTRIBUTION, Schema, load_schema
 from .secrets import hide_secrets
-from .surface import SNAPSHOT, diff, dump, read_snapshot, surface
+from .surface import SNAPSHOT, Change, diff, dump, read_snapshot, surface
 from .wire_layouts import check_wire_layouts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -238,11 +238,13 @@ def _handwritten_root(target: Path, handwritten: Path | None) -> Path | None:
 def api_report(schema: Schema, target: Path = GENERATED, handwritten: Path | None = None) -> Report:
     """What regenerating ``target`` from ``schema`` changes, compared with the snapshot of the generation there."""
     old = read_snapshot(target)
-    new = surface(schema)
-    changes = diff(old, new) if old is not None else []
-    snapshot = (target / SNAPSHOT).resolve()
-    where = str(snapshot.relative_to(Path.cwd())) if snapshot.is_relative_to(Path.cwd()) else str(snapshot)
-    return build_report(old, changes, build_model(schema), _handwritten_root(target, handwritten), where)
+    changes: list[Change] = []
+    compared_with = ""  # no snapshot: a first generation
+    if old is not None:
+        changes = diff(old, surface(schema))
+        snapshot = (target / SNAPSHOT).resolve()
+        compared_with = str(snapshot.relative_to(Path.cwd()) if snapshot.is_relative_to(Path.cwd()) else snapshot)
+    return build_report(changes, build_model(schema), _handwritten_root(target, handwritten), compared_with)
 
 
 class BreakingChangeError(CodegenError):
