@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     source.add_argument(
         "--schema-version", metavar="VERSION",
-        help="the version the generated files name (default: the pinned package's, plus +protos or +descriptors)",
+        help="the schema version the generated files name (default: the pinned package's, so the same schema gives "
+        "the same output from any input; name yours when it differs)",
     )  # fmt: skip
     source.add_argument(
         "--without-source-info", action="store_true",
@@ -60,8 +61,7 @@ def load(args: argparse.Namespace) -> Schema:
         if args.include or args.without_source_info or args.schema_version:
             raise CodegenError("-I, --without-source-info and --schema-version apply to --protos/--descriptor-set")
         return load_schema(roots)
-    kind = "protos" if args.protos is not None else "descriptors"
-    version = args.schema_version or f"{pinned_version()}+{kind}"
+    version = args.schema_version or pinned_version()
     if args.protos is not None:
         return load_protos(args.protos, args.include, roots, version)
     return load_descriptor_set(args.descriptor_set, roots, version, require_source_info=not args.without_source_info)
