@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import keyword
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from betterproto2_compiler.compile.naming import (
     pythonize_class_name,
@@ -88,6 +89,7 @@ class Param:
     value: str  # expression that turns the argument into the field's value
     given: str  # expression that is true when the caller passed something other than the default
     proto: str  # the field as written in the .proto, for docstrings
+    doc: str = ""  # the first paragraph of the field's comments, on one line, ready for a docstring
 
 
 @dataclass(frozen=True)
@@ -239,8 +241,16 @@ def docstring_text(doc: str) -> str:
     return doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
 
 
+def first_paragraph(doc: str) -> str:
+    """The first paragraph of a comment, its lines joined."""
+    return " ".join(doc.split("\n\n", 1)[0].split())
+
+
 def _method(
-    service: descriptor.ServiceDescriptor, method: descriptor.MethodDescriptor, packages: set[str], doc: str
+    service: descriptor.ServiceDescriptor,
+    method: descriptor.MethodDescriptor,
+    packages: set[str],
+    docs: Mapping[str, str],
 ) -> Method:
     if method.client_streaming and method.server_streaming:
         # No service fleetwire generates has one; the templates would need a bidirectional adapter first.
@@ -257,8 +267,11 @@ def _method(
         response=class_ref(method.output_type),
         request_proto=method.input_type.full_name,
         response_proto=method.output_type.full_name,
-        params=tuple(_param(field, packages) for field in method.input_type.fields),
-        doc=docstring_text(doc),
+        params=tuple(
+            replace(_param(field, packages), doc=docstring_text(first_paragraph(docs.get(field.full_name, ""))))
+            for field in method.input_type.fields
+        ),
+        doc=docstring_text(docs.get(method.full_name, "")),
     )
 
 
@@ -269,9 +282,7 @@ def build_model(schema: Schema) -> Model:
     docs = schema.docs
     for file in schema.roots:
         for service in file.services_by_name.values():
-            methods = tuple(
-                _method(service, method, packages, docs.get(method.full_name, "")) for method in service.methods
-            )
+            methods = tuple(_method(service, method, packages, docs) for method in service.methods)
             doc = docstring_text(docs.get(service.full_name, ""))
             services.append(Service(service.name, service.full_name, file.name, methods, doc))
     names = [s.name for s in services]

@@ -189,6 +189,7 @@ def test_comments_become_docstrings_of_the_raw_client_methods(
         'Fetch one machine by its id.\n\nAnswers NOT_FOUND for an unknown id; "quotes" and a \\ backslash survive.'
         in doc
     )
+    assert "- ``id``: ``string id = 1``: The machine to fetch. Its id, as Machine.id.\n" in doc  # a request field
     added = _method_doc(_class(services, f"AppService{suffix}"), "count_fixture_machines")
     assert "Count the machines of a location.\nThe count includes machines that never connected." in added
     # An RPC without comments keeps today's docstring.
