@@ -244,7 +244,8 @@ def api_report(schema: Schema, target: Path = GENERATED, handwritten: Path | Non
         changes = diff(old, surface(schema))
         snapshot = (target / SNAPSHOT).resolve()
         compared_with = str(snapshot.relative_to(Path.cwd()) if snapshot.is_relative_to(Path.cwd()) else snapshot)
-    return build_report(changes, build_model(schema), _handwritten_root(target, handwritten), compared_with)
+    packages = {file.package for file in schema.files}
+    return build_report(changes, build_model(schema), packages, _handwritten_root(target, handwritten), compared_with)
 
 
 class BreakingChangeError(CodegenError):

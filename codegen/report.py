@@ -46,11 +46,11 @@ class Use:
 class _Index:
     """Every identifier and string constant of the handwritten files, with where it appears."""
 
-    attributes: dict[str, list[Use]] = field(default_factory=dict)  # x.NAME, NAME=..., def NAME, import NAME
-    names: dict[str, list[Use]] = field(default_factory=dict)  # bare NAME
+    attributes: dict[str, list[Use]] = field(default_factory=dict)  # x.NAME, NAME=..., def NAME
+    names: dict[str, list[Use]] = field(default_factory=dict)  # bare NAME, from ... import NAME
     strings: dict[str, list[Use]] = field(default_factory=dict)
     served: set[str] = field(default_factory=set)  # methods defined by classes of the local server
-    client_attributes: set[str] = field(default_factory=set)  # x.NAME outside the local server
+    client_refs: set[str] = field(default_factory=set)  # x.NAME and "/rpc/paths" outside the local server
 
 
 def _index(root: Path | None, label: str) -> _Index:
@@ -82,7 +82,7 @@ def _record(index: _Index, node: ast.AST, use: Use, server: bool) -> None:
     if isinstance(node, ast.Attribute):
         add(index.attributes, node.attr)
         if not server:
-            index.client_attributes.add(node.attr)
+            index.client_refs.add(node.attr)
     elif isinstance(node, ast.Name):
         add(index.names, node.id)
     elif isinstance(node, ast.keyword) and node.arg:
@@ -97,7 +97,7 @@ def _record(index: _Index, node: ast.AST, use: Use, server: bool) -> None:
     elif isinstance(node, ast.Constant) and isinstance(node.value, str):
         add(index.strings, node.value)
         if not server and node.value.startswith("/"):
-            index.client_attributes.add(node.value)
+            index.client_refs.add(node.value)
 
 
 def _short(name: str) -> str:
@@ -210,17 +210,19 @@ def describe(change: Change) -> str:
     return f"{mark} {change.element} {change.name}: {change.change}{detail}"
 
 
-def build_report(changes: list[Change], model: Model, handwritten: Path | None, compared_with: str) -> Report:
+def build_report(
+    changes: list[Change], model: Model, packages: Iterable[str], handwritten: Path | None, compared_with: str
+) -> Report:
     """The report of ``changes`` against the snapshot ``compared_with`` ("" when there was none), with their uses in
-    ``handwritten`` (``src/fleetwire``) and the RPC coverage of ``model`` (none without handwritten code)."""
+    ``handwritten`` (``src/fleetwire``) and the RPC coverage of ``model`` (none without handwritten code).
+    ``packages`` are the schema's proto packages, to tell a message's package from its enclosing messages."""
     index = _index(handwritten, f"src/{handwritten.name}" if handwritten is not None else "")
-    packages = {service.full_name.rpartition(".")[0] for service in model.services} | set(model.packages)
     with_uses = tuple((change, tuple(_uses(index, change, packages))) for change in changes)
     uncovered: list[Uncovered] = []
     if handwritten is not None:
         for service in model.services:
             for method in service.methods:
-                wrapped = method.py_name in index.client_attributes or method.path in index.client_attributes
+                wrapped = method.py_name in index.client_refs or method.path in index.client_refs
                 if not wrapped and method.py_name not in index.served:
                     uncovered.append(Uncovered(service.full_name, method.name, method.py_name))
     counts = tuple((service.full_name, len(service.methods)) for service in model.services) if handwritten else ()

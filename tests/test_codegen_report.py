@@ -112,6 +112,26 @@ def test_breaking_changes_nobody_uses_do_not_stop_the_run(tmp_path: Path) -> Non
     assert report.blocking == []
 
 
+def test_uses_of_removed_enum_values_and_rpcs_are_listed_without_stopping(tmp_path: Path) -> None:
+    old = fixture_schema(tmp_path)
+    rpc = "rpc GetMachine(GetMachineRequest) returns (GetMachineResponse);"
+    new = fixture_schema(tmp_path, ("  MOOD_TIRED = 2;  // Needs a charge.\n", ""), (rpc, ""), name="new")
+    handwritten = tmp_path / "src" / "fleetwire"
+    handwritten.mkdir(parents=True)
+    (handwritten / "moods.py").write_text(
+        "from fleetwire_api.fixture.v1 import Mood\n\n\nasync def tired(raw):\n"
+        "    return Mood.TIRED, await raw.get_machine(id='m')\n"
+    )
+    report = api_report(new, committed_generation(tmp_path, old), handwritten=handwritten)
+    uses = {change.name: [str(use) for use in found] for change, found in report.changes}
+    assert uses == {
+        "fixture.v1.FixtureFleetService.GetMachine": ["src/fleetwire/moods.py:5"],
+        "fixture.v1.Mood.MOOD_TIRED": ["src/fleetwire/moods.py:5"],
+    }
+    assert all(change.breaking for change, _ in report.changes)
+    assert report.blocking == []  # only fields the code reads or sets stop the run
+
+
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
