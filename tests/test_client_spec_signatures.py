@@ -2,8 +2,9 @@
 return annotations; the official SDK's `AppClient` (viam-sdk, pinned) is checked against the same seed as a second
 oracle.
 
-The expected signatures are parsed from the seed text (tests/_spec/seed.py), not copied. Our clients may add trailing
-keyword-only parameters with defaults (the contract's `timeout=` on every call); nothing else may differ.
+The expected signatures are the reference's facts carried in tests/_spec/app_client.json (read by
+tests/_spec/surface.py). Our clients may add trailing keyword-only parameters with defaults (the contract's `timeout=`
+on every call); nothing else may differ.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import typing
 from typing import Any
 
 import pytest
-from _spec.seed import REQUIRED, Method, Param, app_client_surface
+from _spec.surface import REQUIRED, Method, Param, app_client_surface
 
 import fleetwire
 from fleetwire_api.viam.app import v1 as app
@@ -70,6 +71,12 @@ def test_the_seed_parses_to_70_async_methods() -> None:
     assert len(METHODS) == 70 == len(set(METHODS))
     assert all(m.is_async for m in SURFACE.methods)
     assert (METHODS[0], METHODS[-1]) == ("get_user_id_by_email", "rotate_key")
+
+
+def test_the_reference_lists_35_permission_strings() -> None:
+    permissions = SURFACE.permissions
+    assert len(permissions) == 35 == len(set(permissions))
+    assert (permissions[0], permissions[-1]) == ("read_organization", "delete_dataset")
 
 
 def test_async_constructor_is_the_seeds() -> None:
