@@ -20,8 +20,8 @@ import betterproto2
 import pytest
 from _spec.cases import CASES, Case, Lib, ours
 from _spec.runner import arm, call_async, verify_exchanges
-from _spec.surface import app_client_surface
 from _spec.server import RecordedCall, SpecServer
+from _spec.surface import app_client_surface
 from _spec.wire import canonical, has_map, request_descriptor
 from grpclib.client import Channel
 
