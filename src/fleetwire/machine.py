@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from fleetwire_api.google.protobuf import Struct
 
+from ._methods.base import DEFAULT_TIMEOUT, require_text
 from ._retry import RetryPolicy, call_with_retry
 from ._wire import app_pb, common_pb, services
-from .aio import DEFAULT_TIMEOUT, ArgumentError
+from .errors import ArgumentError
 
 if TYPE_CHECKING:
     import ssl
@@ -79,15 +80,6 @@ def log_entry(
     )
 
 
-def _require_text(name: str, value: object) -> str:
-    """Return ``value`` if it is a non-empty string; else ``TypeError``/``ArgumentError`` naming ``name``."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-    if not value.strip():
-        raise ArgumentError(f"{name} must not be empty")
-    return value
-
-
 class AsyncMachinePartClient:
     """One machine part's connection to ``RobotService``, for asyncio code.
 
@@ -112,9 +104,10 @@ class AsyncMachinePartClient:
         """
         from ._logging import protect_library_logs
 
-        self.part_id = _require_text("part_id", part_id)
+        require_text("part_id", part_id)
+        require_text("secret", secret)
+        self.part_id = part_id
         """The id of the part this client acts as."""
-        _require_text("secret", secret)
         if timeout is not None and timeout <= 0:
             raise ArgumentError("timeout must be positive (or None for no deadline)")
         protect_library_logs()  # the secret travels in call metadata, which HTTP/2's debug logs would print
@@ -157,7 +150,7 @@ class AsyncMachinePartClient:
 
         from ._connect import parse_url, ssl_for
 
-        _require_text("url", url)
+        require_text("url", url)
         host, port = parse_url(url)
         client = cls(Channel(host, port, ssl=ssl_for(host, tls)), part_id, secret, timeout=timeout)
         client._owns_channel = True
