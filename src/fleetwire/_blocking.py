@@ -1498,26 +1498,23 @@ class AppClient:
                 calls, the default is no deadline at all, so the tail runs until it is closed.
 
         Returns:
-            A stream of batches (lists) of new log entries; close it to stop following.
+            A stream of batches (lists) of new log entries, opened when the first batch is asked for; close it to
+            stop following, as leaving the example's block does.
 
         Example:
             ::
 
-                stream = client.tail_robot_part_logs(robot_part_id="part-1")
-                batch = stream.next()  # the next list of new entries
-                stream.close()
+                with client.tail_robot_part_logs(robot_part_id="part-1") as stream:
+                    for batch in stream:  # each batch: a list of new entries
+                        print([entry.message for entry in batch])
 
         """
-        stream = self.portal.call(
-            functools.partial(
-                self.aio.tail_robot_part_logs,
-                robot_part_id=robot_part_id,
-                errors_only=errors_only,
-                filter=filter,
-                timeout=timeout,
-            )
+        return BlockingStream(
+            self.portal,
+            self.aio.tail_robot_part_logs(
+                robot_part_id=robot_part_id, errors_only=errors_only, filter=filter, timeout=timeout
+            ),
         )
-        return BlockingStream(self.portal, stream)
 
     def list_fragments(
         self,
