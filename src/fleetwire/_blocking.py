@@ -11,7 +11,7 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._bridge import BlockingStream, start_portal
+from ._bridge import BlockingStream, release_when_dropped, start_portal
 from ._methods.base import (
     DEFAULT_TIMEOUT,
 )
@@ -66,7 +66,8 @@ class AppClient:
         """The async client every call goes through."""
         self.portal = portal
         """The portal into the client's event loop."""
-        self._owns_portal = owns_portal
+        # A client dropped without close() still closes its connection and stops its thread (when collected).
+        self._release = release_when_dropped(self, portal, client.close) if owns_portal else None
         self.raw = services.AppServiceClient(
             services.BlockingChannel(portal, client.raw.channel),
             timeout=client.raw.timeout,
@@ -134,13 +135,12 @@ class AppClient:
         return self.aio.location_id
 
     def close(self) -> None:
-        """Close the client's channel (when it opened it) and stop its event-loop thread; idempotent."""
-        owns, self._owns_portal = self._owns_portal, False
-        if owns:
-            try:
-                self.portal.call(self.aio.close)
-            finally:
-                self.portal.close()
+        """Close the client's channel (when it opened it) and stop its event-loop thread; idempotent.
+
+        A call after ``close()`` raises :class:`~fleetwire.ClientClosedError`.
+        """
+        if self._release is not None:
+            self._release()
 
     def __enter__(self) -> AppClient:
         """Return self; the client is closed on exit."""

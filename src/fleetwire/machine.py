@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import datetime
 import functools
-import itertools
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fleetwire_api.google.protobuf import Struct
 
-from ._methods.base import DEFAULT_TIMEOUT, require_text
+from ._bridge import release_when_dropped, start_portal
+from ._methods.base import DEFAULT_TIMEOUT, refuse_calls, require_text
 from ._retry import RetryPolicy, call_with_retry
 from ._wire import app_pb, common_pb, services
 from .errors import ArgumentError
@@ -43,8 +43,6 @@ if TYPE_CHECKING:
 __all__ = ("AsyncMachinePartClient", "MachinePartClient", "log_entry")
 
 R = TypeVar("R")
-
-_portal_numbers = itertools.count(1)
 
 
 def log_entry(
@@ -204,10 +202,14 @@ class AsyncMachinePartClient:
         return response.must_restart
 
     async def close(self) -> None:
-        """Close the channel if this client opened it (:meth:`connect`); idempotent."""
+        """Close the channel if this client opened it (:meth:`connect`); idempotent.
+
+        A call after that raises :class:`~fleetwire.ClientClosedError`.
+        """
         if self._owns_channel:
             self._owns_channel = False
             self._channel.close()
+            refuse_calls(self.raw)
 
     async def __aenter__(self) -> AsyncMachinePartClient:
         """Return self; the client is closed on exit."""
@@ -239,7 +241,8 @@ class MachinePartClient:
         """The async client every call goes through."""
         self.portal = portal
         """The portal into the client's event loop."""
-        self._owns_portal = owns_portal
+        # Dropped without close(), the client still closes its connection and stops its thread (when collected).
+        self._release = release_when_dropped(self, portal, client.close) if owns_portal else None
 
     @classmethod
     def connect(
@@ -259,7 +262,7 @@ class MachinePartClient:
             The client; close it with ``client.close()``, or use it as ``with client:``.
 
         """
-        portal = services.LoopPortal(f"fleetwire-machine-part-{next(_portal_numbers)}")
+        portal = start_portal("machine-part")
         try:
             client = portal.call(
                 functools.partial(
@@ -289,13 +292,12 @@ class MachinePartClient:
         return self.portal.call(functools.partial(self.aio.needs_restart, timeout=timeout))
 
     def close(self) -> None:
-        """Close the client's channel (when it opened it) and stop its event-loop thread; idempotent."""
-        owns, self._owns_portal = self._owns_portal, False
-        if owns:
-            try:
-                self.portal.call(self.aio.close)
-            finally:
-                self.portal.close()
+        """Close the client's channel (when it opened it) and stop its event-loop thread; idempotent.
+
+        A call after that raises :class:`~fleetwire.ClientClosedError`.
+        """
+        if self._release is not None:
+            self._release()
 
     def __enter__(self) -> MachinePartClient:
         """Return self; the client is closed on exit."""
