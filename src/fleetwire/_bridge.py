@@ -38,13 +38,15 @@ def start_portal(kind: str = "app-client") -> LoopPortal:
 
 def _release(portal: LoopPortal, close: Callable[[], Coroutine[Any, Any, object]]) -> None:
     """Run the async client's ``close`` in the portal's loop, then stop the loop."""
-    if portal.in_loop_thread():
-        # Only a garbage collection run in the loop thread gets here, where a blocking call would wait for itself.
-        portal.loop.create_task(close())  # runs before the shutdown task, which close() queues after it
-    else:
-        with contextlib.suppress(ClientClosedError):  # the portal was closed directly
-            portal.call(close)
-    portal.close()
+    try:
+        if portal.in_loop_thread():
+            # Only a garbage collection run in the loop thread gets here, where a blocking call would wait for itself.
+            portal.loop.create_task(close())  # runs before the shutdown task, which close() queues after it
+        else:
+            with contextlib.suppress(ClientClosedError):  # the portal was closed directly
+                portal.call(close)
+    finally:
+        portal.close()
 
 
 def release_when_dropped(
