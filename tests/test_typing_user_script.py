@@ -61,7 +61,7 @@ def user_script(tmp_path: Path) -> Path:
 
 
 def _run(command: list[str], cwd: Path) -> str:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=100)
     return result.stdout + result.stderr
 
 
