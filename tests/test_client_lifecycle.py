@@ -103,6 +103,15 @@ def test_a_dropped_blocking_client_stops_its_thread_and_closes_its_connection(se
     wait_until(lambda: connections_to(server.port) == 0, "the dropped client's connection ends")
 
 
+def test_a_stream_keeps_its_unreferenced_client_alive_until_read(server: ServerThread) -> None:
+    # The client is referenced by nothing but the stream it handed out: collecting it must not end the stream.
+    entries = AppClient.connect(server.url, api_key=API_KEY, api_key_id=API_KEY_ID).iter_robot_part_logs(
+        "part-1", num_log_entries=3
+    )
+    gc.collect()
+    assert [entry.message for entry in entries] == ["entry 0", "entry 1", "entry 2"]
+
+
 def test_the_machine_part_client_is_closed_and_released_the_same_way(local_fleet: LocalFleet) -> None:
     with AppClient.connect(local_fleet.address, api_key=local_fleet.api_key, api_key_id=local_fleet.api_key_id) as app:
         (part,) = app.get_robot_parts(app.new_robot("rover", local_fleet.location_id))

@@ -1426,6 +1426,7 @@ class AppClient:
                 page_size=page_size,
                 timeout=timeout,
             ),
+            owner=self,
         )
 
     def get_robot_part_logs(
@@ -1514,6 +1515,7 @@ class AppClient:
             self.aio.tail_robot_part_logs(
                 robot_part_id=robot_part_id, errors_only=errors_only, filter=filter, timeout=timeout
             ),
+            owner=self,
         )
 
     def list_fragments(

@@ -67,9 +67,10 @@ class BlockingStream(Iterator[T], Generic[T]):
     ``for`` loop alone does not, so prefer ``with``.
     """
 
-    def __init__(self, portal: LoopPortal, stream: LogsStream[T]) -> None:
-        """Drive ``stream`` in the event loop of ``portal``."""
+    def __init__(self, portal: LoopPortal, stream: LogsStream[T], *, owner: object = None) -> None:
+        """Drive ``stream`` in the event loop of ``portal``; ``owner`` (the client) is kept alive while it is read."""
         self._portal = portal
+        self._owner = owner  # a client released when collected must outlive its streams
         self._stream = stream
         self._ready: deque[T] = deque()  # items already fetched: one portal crossing per chunk, not per item
         self._closed = False
