@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from fleetwire_api.google.protobuf import Struct
 
 from ._bridge import release_when_dropped, start_portal
-from ._methods.base import DEFAULT_TIMEOUT, refuse_calls, require_text
+from ._methods.args import require_text
+from ._methods.base import DEFAULT_TIMEOUT, refuse_calls
 from ._retry import RetryPolicy, call_with_retry
 from ._wire import app_pb, common_pb, services
 from .errors import ArgumentError
