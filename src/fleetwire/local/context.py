@@ -8,9 +8,11 @@ holds every permission, an operator the read/operate subset (see :mod:`fleetwire
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ("Caller", "Context", "hash_token", "location_chain", "roles_on")
 
 _MAX_LOCATION_DEPTH = 64
+_REVOKED = (Status.UNAUTHENTICATED, Status.PERMISSION_DENIED)
 
 
 @dataclass(frozen=True)
@@ -253,6 +256,38 @@ class Context:
         if org_id is None:
             raise GRPCError(Status.NOT_FOUND, f"robot {robot_id} not found")
         return org_id
+
+    @contextlib.asynccontextmanager
+    async def kept_authorized(
+        self, check: Callable[[], Awaitable[object]], revoke: Callable[[GRPCError], Awaitable[None]]
+    ) -> AsyncGenerator[None, None]:
+        """Run ``check`` now (raising what it raises), then again after every change to keys, roles or shares.
+
+        For calls that stay open (a live tail): the first ``UNAUTHENTICATED`` or ``PERMISSION_DENIED`` a later
+        check raises is handed to ``revoke``, which ends the call with it. Other outcomes (the resource is gone)
+        are left to the call's own ending.
+        """
+        seen = self.store.epoch
+        await check()
+        watcher = asyncio.create_task(self._recheck(check, revoke, seen))
+        try:
+            yield
+        finally:
+            watcher.cancel()
+
+    async def _recheck(
+        self, check: Callable[[], Awaitable[object]], revoke: Callable[[GRPCError], Awaitable[None]], seen: int
+    ) -> None:
+        store = self.store
+        while True:
+            await store.changed(seen)
+            seen = store.epoch
+            try:
+                await check()
+            except GRPCError as exc:
+                if exc.status in _REVOKED:
+                    await revoke(exc)
+                    return
 
     async def visible_org_ids(self, caller: Caller) -> set[str]:
         """Organizations the caller holds a role in: on the organization, one of its locations or machines."""
