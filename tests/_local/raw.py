@@ -13,7 +13,10 @@ from grpclib.exceptions import GRPCError, StreamTerminatedError
 class BytesCodec(CodecBase):
     """Sends ``bytes`` as the message body and hands back each response body undecoded."""
 
-    __content_subtype__ = "proto"
+    @property
+    def __content_subtype__(self) -> str:
+        """Plain protobuf on the wire."""
+        return "proto"
 
     def encode(self, message: Any, message_type: Any) -> bytes:
         """The body exactly as given."""
