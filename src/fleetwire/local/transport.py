@@ -78,9 +78,9 @@ class _Malformed(GRPCError):
 
 
 def _decode(message_type: type[Any], body: bytes) -> Any:
-    """Decode ``body``; any failure is :class:`_Malformed` with a one-line reason (no traceback, no fallback loop)."""
+    """Decode ``body``; any failure is :class:`_Malformed` with a one-line reason (no traceback)."""
     try:
-        # The specialized decoder only: on input it rejects, the generic parser it would fall back to recurses
+        # The specialized decoder first: on input it declines, the generic parser it would fall back to recurses
         # into every nested message again and, on a deeply nested body, takes seconds before failing the same way.
         return decode_fast(message_type, body)
     except RecursionError:
@@ -88,11 +88,14 @@ def _decode(message_type: type[Any], body: bytes) -> Any:
     except Exception:
         pass
     try:
-        return message_type.FromString(body)
+        # betterproto2 accepts some malformed input and then holds values of the wrong type (an int for a string
+        # sent as a varint, None for a group): encoded again and decoded by the specialized decoder, the request
+        # a handler sees always has the types its fields declare.
+        return decode_fast(message_type, bytes(message_type.FromString(body)))
     except RecursionError:
         raise _Malformed("the message is nested too deeply") from None
     except Exception as exc:
-        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        reason = str(exc).splitlines()[0][:200] if str(exc) else "not a valid message of its type"
         raise _Malformed(f"{type(exc).__name__}: {reason}") from None
 
 
