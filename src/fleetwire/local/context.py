@@ -35,6 +35,8 @@ __all__ = ("Caller", "Context", "hash_token", "location_chain", "roles_on")
 
 _MAX_LOCATION_DEPTH = 64
 _REVOKED = (Status.UNAUTHENTICATED, Status.PERMISSION_DENIED)
+_CALLER = "fleetwire_caller"
+"""The attribute of a call's stream that holds its authenticated :class:`Caller`."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,17 @@ class Context:
         """Each location's machines while ``robots`` is unchanged, for ``ListRobots`` (used on the store thread)."""
 
     async def caller(self, stream: Any) -> Caller:
-        """Return the caller of ``stream`` from its ``authorization: Bearer <token>`` metadata, or UNAUTHENTICATED."""
+        """Return the caller of ``stream``: the one :meth:`authenticate` found for it, or found now."""
+        found: Caller | None = getattr(stream, _CALLER, None)
+        return found if found is not None else await self.authenticate(stream)
+
+    async def authenticate(self, stream: Any) -> Caller:
+        """Check ``stream``'s ``authorization: Bearer <token>`` metadata now; return its caller, or UNAUTHENTICATED.
+
+        The transport runs this on a call's headers before its body is read; the caller is kept on the stream for
+        the handler's :meth:`caller`. A call that stays open runs it again when keys change (see
+        :meth:`kept_authorized`).
+        """
         metadata: Mapping[str, Any] | None = getattr(stream, "metadata", None)
         header = metadata.get("authorization") if metadata is not None else None
         if not isinstance(header, str) or not header:
@@ -148,7 +160,9 @@ class Context:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise GRPCError(Status.UNAUTHENTICATED, "authorization metadata must be 'Bearer <token>'")
-        return await self.caller_for_token(token)
+        caller = await self.caller_for_token(token)
+        setattr(stream, _CALLER, caller)  # an attribute of ours on grpclib's stream object
+        return caller
 
     async def caller_for_token(self, token: str) -> Caller:
         """Return the caller an access token stands for; ``UNAUTHENTICATED`` if it is unknown, revoked or expired."""

@@ -135,7 +135,7 @@ class FleetServer(Server):
         robots = LocalRobotService(ctx)
         services: list[tuple[Any, Authenticate | None]] = [
             (authentication.LocalAuthService(ctx), None),  # it hands out the credentials the others check
-            (LocalAppService(ctx), ctx.caller),
+            (LocalAppService(ctx), ctx.authenticate),
             (robots, robots.authenticate),
         ]
         guarded = [

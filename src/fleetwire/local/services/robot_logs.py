@@ -271,7 +271,7 @@ class PartLogsMixin:
         ctx = self.ctx
 
         async def check() -> None:
-            caller = await ctx.caller(stream)
+            caller = await ctx.authenticate(stream)  # the token again, not the one checked when the call began
             await ctx.require(caller, "read_robot_logs", "robot", await ctx.robot_of_part(part_id))
 
         async with (

@@ -126,7 +126,7 @@ class LocalRobotService(RobotServiceBase):
         metadata: Mapping[str, Any] | None = getattr(stream, "metadata", None)
         secret = metadata.get("secret") if metadata is not None else None
         if not (isinstance(secret, str) and secret):
-            await self.ctx.caller(stream)
+            await self.ctx.authenticate(stream)
 
     async def _authorize(self, stream: Stream[Any, Any], raw_part_id: str, permission: str) -> str:
         """Authenticate the part (secret) or the caller (token + ``permission``); return the part id."""
