@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from _local.raw import raw_call, raw_channel
-from _local.scoped import mint, role
+from _local.scoped import bearer, mint, role
 from grpclib.client import Channel
 from grpclib.const import Status
 from test_local_machines import Conn, connect, new_machine
@@ -387,24 +387,18 @@ async def _dump(fleet: LocalFleet) -> list[str]:
     return await fleet.context.store.read(lambda conn: list(conn.iterdump()))
 
 
-async def _call(channel: Channel, token: str, service: str, method: str, request: Any) -> tuple[Status, str, bytes]:
+async def _call(
+    channel: Channel, metadata: dict[str, str], service: str, method: str, request: Any
+) -> tuple[Status, str, bytes]:
     status, message, replies = await raw_call(
         channel,
         f"/{service}/{method}",
         bytes(request),
-        metadata={"authorization": f"Bearer {token}"},
+        metadata=metadata,
         streaming=method == "TailRobotPartLogs",
         timeout=5,
     )
     return status, message, b"".join(replies)
-
-
-def _token(conn: Conn) -> str:
-    metadata = conn.app.metadata
-    assert isinstance(metadata, dict)
-    header = metadata["authorization"]
-    assert isinstance(header, str)
-    return header.removeprefix("Bearer ")
 
 
 async def _run_scope(role_name: str, scope: str) -> list[str]:
@@ -416,7 +410,7 @@ async def _run_scope(role_name: str, scope: str) -> list[str]:
         a = world.a
         resource = {"organization": a.org, "location": a.location, "robot": a.robot}[scope]
         _, key = await mint(fleet, owner, a.org, role_name, scope, resource)
-        token = _token(key)
+        metadata = bearer(key)
         channel = raw_channel(fleet.host, fleet.port)
         outside = [("other organization", world.o)]
         if scope != "organization":
@@ -426,7 +420,7 @@ async def _run_scope(role_name: str, scope: str) -> list[str]:
                 case = CASES[method]
                 for label, target in outside:
                     before = await _dump(fleet)
-                    status, message, reply = await _call(channel, token, service, method, case.build(target))
+                    status, message, reply = await _call(channel, metadata, service, method, case.build(target))
                     where = f"{role_name}/{scope} {method} on {label}"
                     if status in (Status.UNKNOWN, Status.INTERNAL):
                         failures.append(f"{where}: {status.name} {message}")
@@ -445,7 +439,7 @@ async def _run_scope(role_name: str, scope: str) -> list[str]:
                         failures.append(f"{where}: changed the database ({status.name})")
                 inside = role_name == "owner" and case.reads and case.level in _LEVELS[scope]
                 if inside:
-                    status, message, _ = await _call(channel, token, service, method, case.build(a))
+                    status, message, _ = await _call(channel, metadata, service, method, case.build(a))
                     if status in DENIED or status in (Status.UNAUTHENTICATED, Status.UNKNOWN, Status.INTERNAL):
                         failures.append(f"{role_name}/{scope} {method} inside: {status.name} {message}")
         finally:

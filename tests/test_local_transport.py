@@ -11,6 +11,7 @@ import time
 
 import pytest
 from _local.raw import raw_call, raw_channel
+from _local.scoped import bearer
 from grpclib.const import Status
 from test_local_machines import Conn, new_machine
 
@@ -52,14 +53,6 @@ def nested_struct(depth: int) -> bytes:
         headers.append(b"\x0a" + varint(entry) + b"\x0a\x01a" + b"\x12" + varint(value) + b"\x2a" + varint(inner))
         inner = 1 + len(varint(entry)) + entry  # the Struct's map entry (field 1)
     return b"".join(reversed(headers))
-
-
-def bearer(conn: Conn) -> dict[str, str]:
-    metadata = conn.app.metadata
-    assert isinstance(metadata, dict)
-    header = metadata["authorization"]
-    assert isinstance(header, str)
-    return {"authorization": header}
 
 
 MALFORMED = {

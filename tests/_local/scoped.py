@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from test_local_machines import Conn, connect
 
 from fleetwire.local import LocalFleet
@@ -29,3 +31,9 @@ async def mint(
         authorizations=[role(org_id, role_name, resource_type, resource_id)], name=f"{resource_type}-{role_name}"
     )
     return created.id, await connect(fleet, created.id, created.key)
+
+
+def bearer(conn: Conn) -> dict[str, str]:
+    """The ``authorization`` metadata ``conn`` sends (``connect`` gives its clients a plain dict)."""
+    metadata = cast("dict[str, str]", conn.app.metadata)
+    return {"authorization": metadata["authorization"]}
