@@ -78,25 +78,22 @@ class _Malformed(GRPCError):
 
 
 def _decode(message_type: type[Any], body: bytes) -> Any:
-    """Decode ``body``; any failure is :class:`_Malformed` with a one-line reason (no traceback)."""
+    """Decode ``body`` with the specialized decoder alone; any failure is :class:`_Malformed`, on one line.
+
+    The specialized decoders handle every valid encoding (packed or not, fields in any order, unknown fields) and
+    decline only malformed input. The generic parser they fall back to on the client side is not used here: it
+    recurses again into a deeply nested body for seconds, and it accepts some malformed input into values of the
+    wrong type (an int where a message belongs, which re-encodes as that many zero bytes).
+    """
     try:
-        # The specialized decoder first: on input it declines, the generic parser it would fall back to recurses
-        # into every nested message again and, on a deeply nested body, takes seconds before failing the same way.
         return decode_fast(message_type, body)
     except RecursionError:
         raise _Malformed("the message is nested too deeply") from None
-    except Exception:
-        pass
-    try:
-        # betterproto2 accepts some malformed input and then holds values of the wrong type (an int for a string
-        # sent as a varint, None for a group): encoded again and decoded by the specialized decoder, the request
-        # a handler sees always has the types its fields declare.
-        return decode_fast(message_type, bytes(message_type.FromString(body)))
-    except RecursionError:
-        raise _Malformed("the message is nested too deeply") from None
-    except Exception as exc:
-        reason = str(exc).splitlines()[0][:200] if str(exc) else "not a valid message of its type"
-        raise _Malformed(f"{type(exc).__name__}: {reason}") from None
+    except UnicodeDecodeError as exc:
+        raise _Malformed(f"a string field is not valid UTF-8 (byte {exc.start} of the string)") from None
+    except Exception:  # truncated, a wrong wire type, a length past the end: the sender's error
+        name = getattr(message_type, "__name__", "request")
+        raise _Malformed(f"the bytes are not a valid {name} (truncated, a wrong wire type or a bad length)") from None
 
 
 async def _receive(stream: Stream[Any, Any], limit: int) -> Any:
