@@ -2,18 +2,19 @@
 
 For each call, before any handler code runs:
 
-1. the caller is authenticated from the headers alone (``authorization: Bearer <token>``, or a part ``secret``
-   for the RobotService), so a stranger's body is never read, let alone decoded;
+1. the caller is authenticated from the headers alone (``authorization: Bearer <token>``; for the RobotService,
+   a part ``secret`` may stand in for it, matched once the body names the part), so the body of a call without
+   valid credentials is never read, let alone decoded;
 2. the request's 5-byte message prefix is read and its declared length checked against the server's
    ``max_request_size``: a longer message is refused with ``RESOURCE_EXHAUSTED`` before its bytes are taken from
    the connection (HTTP/2 flow control then holds the sender to the connection window, 4 MiB);
-3. the body is decoded, on the event loop when it is small and in a worker thread when it is large (a 4 MiB
-   message of small values takes about a second of CPU: other calls keep being served meanwhile), and any body
+3. the body is decoded by the specialized decoders, on the event loop when it is small and in a worker thread
+   when it is large (a 4 MiB message of small values takes about a second of CPU), and any body
    that does not decode (a truncated varint, invalid UTF-8, a message nested too deeply...) is ``INVALID_ARGUMENT``
    with a one-line reason, logged at most once per connection per second.
 
 Whatever a handler raises becomes a status: storage errors are translated (see :func:`_translate`), and during
-shutdown a cancelled call ends ``UNAVAILABLE``. Nothing reaches the client as ``UNKNOWN``.
+shutdown a cancelled call ends ``UNAVAILABLE``; anything else is logged and ends ``INTERNAL``, never ``UNKNOWN``.
 
 grpclib has no hook for reading the request itself: a call's ``recv_message`` is replaced by :func:`_receive`,
 which reads the frames through the same private stream grpclib's own ``recv_message`` uses (grpclib is pinned at
