@@ -221,18 +221,13 @@ async def tailed(fleet: LocalFleet, owner: Conn) -> tuple[str, str]:
     return await new_machine(owner, fleet.location_id, "tailed")
 
 
-async def test_tail_ends_when_its_key_is_deleted(fleet: LocalFleet, owner: Conn, tailed: tuple[str, str]) -> None:
+@pytest.mark.parametrize("change", ["delete_key", "rotate_key"])
+async def test_tail_ends_when_its_key_is_deleted_or_rotated(
+    fleet: LocalFleet, owner: Conn, tailed: tuple[str, str], change: str
+) -> None:
     key_id, conn = await mint(fleet, owner, fleet.organization_id, "operator", "location", fleet.location_id)
     task, _ = await _open_tail(fleet, owner, conn, tailed[1])
-    await owner.app.delete_key(id=key_id)
-    assert await _ends_within_a_second(task) == Status.UNAUTHENTICATED
-    conn.channel.close()
-
-
-async def test_tail_ends_when_its_key_is_rotated(fleet: LocalFleet, owner: Conn, tailed: tuple[str, str]) -> None:
-    key_id, conn = await mint(fleet, owner, fleet.organization_id, "operator", "location", fleet.location_id)
-    task, _ = await _open_tail(fleet, owner, conn, tailed[1])
-    await owner.app.rotate_key(id=key_id)
+    await getattr(owner.app, change)(id=key_id)
     assert await _ends_within_a_second(task) == Status.UNAUTHENTICATED
     conn.channel.close()
 

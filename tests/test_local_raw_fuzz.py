@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from _local.raw import raw_call, raw_channel
+from _local.raw import raw_call, raw_channel, varint
 from grpclib.const import Status
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -52,15 +52,6 @@ def _rpcs() -> list[tuple[str, type[Any], bool]]:
 RPCS = _rpcs()
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while value > 0x7F:
-        out.append(0x80 | (value & 0x7F))
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
 @dataclass(frozen=True)
 class Known:
     """Ids of real resources, so that some bodies reach past the id checks."""
@@ -80,15 +71,15 @@ def _payloads(known: Known) -> st.SearchStrategy[bytes]:
 def _field(known: Known, depth: int) -> st.SearchStrategy[bytes]:
     number = st.integers(min_value=1, max_value=20)
     varint_field = st.tuples(number, st.integers(min_value=0, max_value=2**70)).map(
-        lambda t: _varint(t[0] << 3) + _varint(t[1])  # above 2**64: an overlong varint
+        lambda t: varint(t[0] << 3) + varint(t[1])  # above 2**64: an overlong varint
     )
     fixed = st.tuples(number, st.sampled_from([1, 5]), st.binary(min_size=0, max_size=8)).map(
-        lambda t: _varint(t[0] << 3 | t[1]) + t[2]
+        lambda t: varint(t[0] << 3 | t[1]) + t[2]
     )
-    odd_wire = st.tuples(number, st.sampled_from([3, 4, 6, 7])).map(lambda t: _varint(t[0] << 3 | t[1]))
+    odd_wire = st.tuples(number, st.sampled_from([3, 4, 6, 7])).map(lambda t: varint(t[0] << 3 | t[1]))
     inner = _payloads(known) if depth == 0 else st.lists(_field(known, depth - 1), max_size=4).map(b"".join)
     lying = st.tuples(number, inner, st.integers(min_value=-3, max_value=3)).map(
-        lambda t: _varint(t[0] << 3 | 2) + _varint(max(0, len(t[1]) + t[2])) + t[1]
+        lambda t: varint(t[0] << 3 | 2) + varint(max(0, len(t[1]) + t[2])) + t[1]
     )
     return st.one_of(varint_field, fixed, odd_wire, lying)
 

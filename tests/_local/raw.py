@@ -10,6 +10,21 @@ from grpclib.encoding.base import CodecBase
 from grpclib.exceptions import GRPCError, StreamTerminatedError
 
 
+def varint(value: int) -> bytes:
+    """``value`` as a protobuf varint (above 2**64: longer than any valid one)."""
+    out = bytearray()
+    while value > 0x7F:
+        out.append(0x80 | (value & 0x7F))
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def field(number: int, payload: bytes) -> bytes:
+    """A length-delimited field: key, length, ``payload``."""
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
 class BytesCodec(CodecBase):
     """Sends ``bytes`` as the message body and hands back each response body undecoded."""
 

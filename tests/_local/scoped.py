@@ -4,23 +4,12 @@ from __future__ import annotations
 
 from typing import cast
 
+from test_local_core import role
 from test_local_machines import Conn, connect
 
 from fleetwire.local import LocalFleet
-from fleetwire_api.viam.app import v1 as app
 
-
-def role(org_id: str, role_name: str, resource_type: str, resource_id: str, identity_id: str = "") -> app.Authorization:
-    """An ``Authorization`` message for ``role_name`` on a resource, recorded under ``org_id``."""
-    return app.Authorization(
-        authorization_type="role",
-        authorization_id=f"{resource_type}_{role_name}",
-        resource_type=resource_type,
-        resource_id=resource_id,
-        organization_id=org_id,
-        identity_id=identity_id,
-        identity_type="api-key" if identity_id else "",
-    )
+__all__ = ("bearer", "mint", "role")
 
 
 async def mint(
