@@ -19,9 +19,8 @@ from _cli import Result, Terminal, assert_one_line_error, run_main
 
 from fleetwire import AppClient, NotFoundError
 from fleetwire._cli.background import BackgroundFleet
-from fleetwire._cli.machine import SimulatedMachine, log_entry
+from fleetwire.machine import MachinePartClient, log_entry
 from fleetwire.models import APIKeyAuthorization
-from fleetwire_api.services import BlockingChannel, RobotServiceClient
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +129,8 @@ def test_machine_status_before_and_after_it_is_seen(cli, client: AppClient, bg: 
     }
 
     secret = client.get_robot_part(main_id).secret
-    with SimulatedMachine(bg.fleet.address, main_id, secret) as machine:
-        machine.push([log_entry("info", "rdk", "up")])  # a RobotService call: the part is seen now
+    with MachinePartClient.connect(bg.fleet.address, part_id=main_id, secret=secret) as machine:
+        machine.log([log_entry("info", "up")])  # a RobotService call: the part is seen now
     after = as_dict(cli("machines", "status", robot_id, "--json"))
     assert after["online_state"] == "online" and after["last_access"] is not None
     assert isinstance(after["seconds_since_online"], int) and 0 <= after["seconds_since_online"] < 60
@@ -245,15 +244,11 @@ def test_part_create_rename_restart_delete(cli, client: AppClient, bg: Backgroun
     part = client.get_robot_part(part_id)
     assert part.name == "gripper-2" and part.robot_config == {"components": []}  # the config stayed
 
-    channel = BlockingChannel.connect(bg.fleet.host, bg.fleet.port)
-    try:
-        machine = RobotServiceClient(channel, timeout=30.0, metadata={"secret": part.secret})
-        assert machine.needs_restart(id=part_id).must_restart is False
+    with MachinePartClient.connect(bg.fleet.address, part_id=part_id, secret=part.secret) as machine:
+        assert machine.needs_restart() is False
         restarted = cli("parts", "restart", part_id, "--json")
         assert as_dict(restarted) == {"id": part_id, "marked_for_restart": True}
-        assert machine.needs_restart(id=part_id).must_restart is True
-    finally:
-        channel.close()
+        assert machine.needs_restart() is True
 
     assert as_dict(cli("parts", "delete", part_id, "--yes", "--json")) == {"id": part_id, "deleted": True}
     assert [p.id for p in client.get_robot_parts(robot_id)] == [main_id]
@@ -496,8 +491,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def logged_part(bg: BackgroundFleet, client: AppClient) -> str:
     """A part that logged one entry at each level."""
     part = client.get_robot_parts(client.new_robot("chatty", bg.fleet.location_id))[0]
-    with SimulatedMachine(bg.fleet.address, part.id, part.secret) as machine:
-        machine.push([log_entry(level, "rdk", f"a {level} entry") for level in ("debug", "info", "warn", "error")])
+    with MachinePartClient.connect(bg.fleet.address, part_id=part.id, secret=part.secret) as machine:
+        machine.log([log_entry(level, f"a {level} entry") for level in ("debug", "info", "warn", "error")])
     return part.id
 
 

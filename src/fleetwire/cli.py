@@ -35,6 +35,17 @@ def _version() -> str:
         return "unknown"
 
 
+def _size(text: str) -> int:
+    """``--max-request-size``: bytes, at least 1024."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of bytes, got {text!r}") from None
+    if value < 1024:
+        raise argparse.ArgumentTypeError(f"must be at least 1024 bytes, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``fleetwire`` command with every subcommand."""
     from fleetwire._cli import DEFAULT_TIMEOUT_S, add_timeout_option, register, run_serve, show_help
@@ -63,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--new-key", action="store_true", help="mint a fresh owner API key on an existing database")
     serve.add_argument("--email", default="owner@fleetwire.local", help="email of the first user of a new database")
+    serve.add_argument(
+        "--max-request-size",
+        type=_size,
+        metavar="BYTES",
+        help="largest request message accepted (default: 4194304, 4 MiB); larger ones get RESOURCE_EXHAUSTED",
+    )
     serve.set_defaults(handler=run_serve)
 
     register(commands)  # `demo` and the everyday fleet commands

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import errno
 import os
 import sys
@@ -62,6 +63,8 @@ def run_serve(args: argparse.Namespace) -> int:
     options = ServeOptions(
         db=db, host=args.host, port=args.port, credentials=credentials, new_key=args.new_key, email=email
     )
+    if args.max_request_size is not None:
+        options = dataclasses.replace(options, max_request_size=args.max_request_size)
     try:
         asyncio.run(serve(options))
     except KeyboardInterrupt:  # a second Ctrl-C during shutdown, or a platform without signal handlers
@@ -73,6 +76,7 @@ def run_serve(args: argparse.Namespace) -> int:
             return _fail(f"port {args.port} on {args.host} is already in use; pick another with --port (0: any free)")
         if exc.errno == errno.EADDRNOTAVAIL:
             return _fail(f"cannot listen on {args.host}: no such address on this machine (--host)")
-        target = f" {exc.filename}" if exc.filename else ""
-        return _fail(f"cannot use{target}: {exc.strerror or exc}")
+        if exc.filename:
+            return _fail(f"cannot use {exc.filename}: {exc.strerror or exc}")
+        return _fail(exc.strerror or str(exc))  # a message that names its subject (e.g. a database already served)
     return 0

@@ -19,6 +19,7 @@ from .bootstrap import DEFAULT_EMAIL, bootstrap
 from .context import Context
 from .server import open_listener, open_store, start_server
 from .services.logbus import LogBus
+from .transport import DEFAULT_MAX_REQUEST_SIZE
 
 __all__ = ("ServeOptions", "serve", "write_credentials")
 
@@ -33,6 +34,7 @@ class ServeOptions:
     credentials: Path | None = None
     new_key: bool = False
     email: str = DEFAULT_EMAIL
+    max_request_size: int = DEFAULT_MAX_REQUEST_SIZE
 
 
 def write_credentials(path: Path, url: str, api_key_id: str, api_key: str) -> None:
@@ -70,7 +72,7 @@ async def _serve_on(sock: socket.socket, options: ServeOptions, out: TextIO) -> 
         creds = await bootstrap(store, email=options.email, new_key=want_key)
         ctx = Context(store, LogBus())
         port = int(sock.getsockname()[1])
-        server = await start_server(ctx, sock=sock)
+        server = await start_server(ctx, sock=sock, max_request_size=options.max_request_size)
         try:
             host = f"[{options.host}]" if ":" in options.host else options.host
             address = f"{host}:{port}"
