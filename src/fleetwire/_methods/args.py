@@ -41,7 +41,12 @@ T = TypeVar("T")
 E = TypeVar("E", bound=enum.IntEnum)
 
 # The official SDK's proto packages, by the prefix of their Python modules, and where their twins live here.
-_OFFICIAL_PROTO_MODULES = {"app.v1.": "app", "app.packages.v1.": "app.packages", "common.v1.": "common"}
+_OFFICIAL_PROTO_MODULES = {
+    "app.v1.": "app",
+    "app.packages.v1.": "app.packages",
+    "app.mltraining.v1.": "app.mltraining",
+    "common.v1.": "common",
+}
 
 
 def _official_hint(value: object, expected: type) -> str:
@@ -61,9 +66,15 @@ def _official_hint(value: object, expected: type) -> str:
 
 
 def _public_name(cls: type) -> str:
+    """Where a user imports ``cls`` from: ``fleetwire.X``, or its proto name in ``fleetwire.proto.<namespace>``."""
     module = cls.__module__
     if module.startswith("fleetwire_api."):
-        return f"fleetwire.proto.{_twin_of(module)}.{cls.__name__}"
+        from fleetwire_api.proto_names import TWINS  # an error path: the name table loads only here
+
+        namespace = _twin_of(module)
+        names = TWINS.get(namespace, ("", {}))[1]
+        proto_name = next((proto for proto, ours in names.items() if ours == cls.__name__), cls.__name__)
+        return f"fleetwire.proto.{namespace}.{proto_name}"
     return f"fleetwire.{cls.__name__}" if module.startswith("fleetwire") else f"{module}.{cls.__qualname__}"
 
 

@@ -46,6 +46,7 @@ class FragmentMethods(ClientBase):
 
         """
         require_id("org_id", org_id)
+        require_bool("show_public", show_public)
         request = app_pb.ListFragmentsRequest(
             organization_id=org_id,
             fragment_visibility=[Fragment.Visibility(v).to_proto() for v in visibilities or []],
