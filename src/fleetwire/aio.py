@@ -56,10 +56,10 @@ class AsyncAppClient(
         async with await AsyncAppClient.connect(api_key="...", api_key_id="...", location_id="loc-1") as client:
             machines = await client.list_robots()
 
-    Every method also takes a keyword-only ``timeout`` in seconds. Reads are retried on ``UNAVAILABLE`` with
-    jittered exponential backoff, as ``retry`` says; writes are never retried. Id arguments must be non-empty
-    strings: an empty one raises :class:`ArgumentError` and a non-string ``TypeError``, both before any call.
-    ``raw`` reaches every AppService RPC.
+    Every method also takes a ``timeout`` in seconds: positional where the official method has it so, keyword-only
+    elsewhere. Reads are retried on ``UNAVAILABLE`` with jittered exponential backoff, as ``retry`` says; writes are
+    never retried. Arguments are checked before any call: a wrong type raises ``TypeError`` and a wrong value
+    :class:`ArgumentError`, both naming the argument. ``raw`` reaches every AppService RPC.
     """
 
     @classmethod
