@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from fleetwire_api.google.protobuf import Struct, Value
 
 __all__ = (
-    "check_log_levels",
     "config_struct",
     "config_value",
     "enum_list",
@@ -84,15 +83,10 @@ def _twin_of(module: str) -> str:
     return ".".join(part for part in parts if part != "v1" and not part.startswith("_"))
 
 
-def wrong_type(name: str, value: object, expected: str | type) -> TypeError:
-    """Build the ``TypeError`` for argument ``name`` holding ``value`` instead of ``expected``."""
-    wanted = _public_name(expected) if isinstance(expected, type) else expected
-    hint = _official_hint(value, expected) if isinstance(expected, type) else ""
-    return TypeError(f"{name} must be {_article(wanted)}, got {type(value).__name__}{hint}")
-
-
-def _article(text: str) -> str:
-    return text if text.startswith(("a ", "an ", "None", "list", "mapping")) else f"a {text}"
+def wrong_type(name: str, value: object, expected: type) -> TypeError:
+    """Build the ``TypeError`` for argument ``name`` holding ``value`` instead of an ``expected``."""
+    hint = _official_hint(value, expected)
+    return TypeError(f"{name} must be a {_public_name(expected)}, got {type(value).__name__}{hint}")
 
 
 def require_instance(name: str, value: object, expected: type[T]) -> T:
@@ -192,11 +186,6 @@ def text_list(name: str, value: object) -> list[str]:
         if not isinstance(item, str):
             raise TypeError(f"{name}[{n}] must be a str, got {type(item).__name__}")
     return cast("list[str]", items)
-
-
-def check_log_levels(log_levels: object) -> None:
-    """Reject ``log_levels`` unless it is a list (or tuple) of strings."""
-    text_list("log_levels", log_levels)
 
 
 def config_struct(name: str, config: object) -> Struct:
