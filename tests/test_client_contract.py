@@ -50,6 +50,8 @@ REJECTED: list[tuple[str, Call, type[Exception], str]] = [
      fleetwire.ArgumentError, "resource_type must be one of"),
     ("config not a mapping", lambda c: c.update_robot_part(d.PART_ID, "n", robot_config=[1, 2]),
      TypeError, "robot_config must be a mapping"),
+    ("empty config of the wrong type", lambda c: c.update_robot_part(d.PART_ID, "n", robot_config=[]),
+     TypeError, "robot_config must be a mapping"),
     ("config value not JSON", lambda c: c.update_robot_part(d.PART_ID, "n", {"a": {"b": {1, 2}}}),
      TypeError, "robot_config['a']['b'] must be a JSON-able value"),
     ("config list item not JSON", lambda c: c.create_fragment(d.ORG_ID, "f", {"a": [1, object()]}),

@@ -24,6 +24,7 @@ __all__ = (
     "enum_list",
     "enum_member",
     "message_list",
+    "optional_config",
     "optional_datetime",
     "optional_int",
     "optional_text",
@@ -201,6 +202,18 @@ def config_struct(name: str, config: object) -> Struct:
         return dict_to_struct(cast("Mapping[str, object]", config))
     except TypeError:
         raise _bad_path(name, cast("object", config)) from None
+
+
+def optional_config(name: str, config: object) -> Struct | None:
+    """Build the ``Struct`` of an optional config; ``None`` when it is ``None`` or empty.
+
+    An empty config leaves the stored one as it is, as the official client does; a non-mapping is a ``TypeError``
+    even when empty.
+    """
+    if config is None:
+        return None
+    struct = config_struct(name, config)
+    return struct if struct.fields else None
 
 
 def config_value(path: str, item: object) -> Value:
