@@ -40,7 +40,6 @@ from ..store.configs import config_from_struct, config_from_text, dump_config, s
 from ..store.ids import (
     encode_page_token,
     from_iso,
-    invalid,
     new_id,
     not_found,
     now,
@@ -49,6 +48,7 @@ from ..store.ids import (
     to_iso,
 )
 from ..store.paging import history_page
+from .robot_parts import require_unchanged_since
 
 if TYPE_CHECKING:
     from ..context import Caller, Context
@@ -122,6 +122,7 @@ def _message(row: sqlite3.Row) -> Fragment:
         last_updated=from_iso(row["last_updated"]),
         revision=str(row["revision"]),
         public_namespace=row["namespace"] or None,
+        fragment_config_json=row["config_json"],
     )
 
 
@@ -220,8 +221,6 @@ class FragmentsMixin:
         caller = await self.ctx.caller(stream)
         fragment_id = require_id(request.id, "id")
         name = require_name(request.name, "name")
-        if request.config is not None and request.fragment_config_json is not None:
-            raise invalid("config and fragment_config_json are mutually exclusive")
         visibility: FragmentVisibility | None = None
         if request.visibility is not None:
             visibility = _visibility(request.visibility, "visibility")
@@ -234,15 +233,13 @@ class FragmentsMixin:
         def update(conn: sqlite3.Connection) -> Fragment:
             row = _fetch(conn, fragment_id)
             config_json = str(row["config_json"])
+            # fragment_config_json wins over config when both are set, like robot_config_json on parts.
             if config_text is not None:
                 config_json = dump_config(config_from_text(config_text, "fragment_config_json"), "fragment_config_json")
             elif config_struct is not None:
                 config_json = dump_config(config_from_struct(config_struct, "config"), "config")
             new_visibility = int(row["visibility"]) if visibility is None else int(visibility)
-            if known is not None and from_iso(row["last_updated"]) != known:
-                raise GRPCError(
-                    Status.FAILED_PRECONDITION, "last_known_update: the fragment was changed since; reload and retry"
-                )
+            require_unchanged_since(known, row["last_updated"], f"fragment {fragment_id}")
             if (name, config_json, new_visibility) == (row["name"], row["config_json"], row["visibility"]):
                 return _message(row)
             conn.execute(

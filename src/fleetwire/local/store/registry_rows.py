@@ -16,6 +16,7 @@ from grpclib.exceptions import GRPCError
 from fleetwire_api.services import codec
 from fleetwire_api.viam.app.packages.v1 import PackageType
 from fleetwire_api.viam.app.v1 import (
+    DeprecatedStatus,
     Model,
     Module,
     ModuleMetadata,
@@ -34,6 +35,7 @@ __all__ = (
     "fetch_item",
     "item_id_of",
     "item_message",
+    "markdown_of",
     "module_message",
     "require_item_name",
     "require_package_type",
@@ -71,8 +73,20 @@ CREATE TABLE IF NOT EXISTS module_files (
     uploaded_on TEXT NOT NULL,
     PRIMARY KEY (item_id, version, platform)
 );
+CREATE TABLE IF NOT EXISTS registry_deprecations (
+    item_id TEXT NOT NULL REFERENCES registry_items(id) ON DELETE CASCADE,
+    version TEXT NOT NULL,
+    message TEXT NOT NULL,
+    deprecated_on TEXT NOT NULL,
+    PRIMARY KEY (item_id, version)
+);
+CREATE TABLE IF NOT EXISTS registry_markdown (
+    item_id TEXT PRIMARY KEY REFERENCES registry_items(id) ON DELETE CASCADE,
+    markdown TEXT NOT NULL
+);
 """
-"""Tables of registry items (modules included) and uploaded module files."""
+"""Tables of registry items (modules included), uploaded module files, deprecations (``version`` empty: the whole
+item) and each item's markdown documentation."""
 
 MAX_MODULE_FILE_BYTES = 32 * 1024 * 1024
 """Largest accepted module file upload."""
@@ -186,8 +200,28 @@ def _versions(conn: sqlite3.Connection, internal_id: str) -> list[tuple[str, str
     return [(version, *grouped[version]) for version in sorted(grouped, key=semver_key)]
 
 
-def item_message(conn: sqlite3.Connection, row: sqlite3.Row) -> RegistryItem:
-    """Build the wire form of an item row (modules carry their metadata and versions)."""
+def _deprecations(conn: sqlite3.Connection, internal_id: str) -> dict[str, DeprecatedStatus]:
+    """Return the item's deprecations by version ("" for the item itself)."""
+    return {
+        str(row["version"]): DeprecatedStatus(deprecated_at=from_iso(row["deprecated_on"]), message=row["message"])
+        for row in conn.execute(
+            "SELECT version, message, deprecated_on FROM registry_deprecations WHERE item_id = ?", (internal_id,)
+        )
+    }
+
+
+def markdown_of(conn: sqlite3.Connection, internal_id: str) -> str | None:
+    """Return the item's markdown documentation, if it has any."""
+    row = conn.execute("SELECT markdown FROM registry_markdown WHERE item_id = ?", (internal_id,)).fetchone()
+    return None if row is None else str(row["markdown"])
+
+
+def item_message(conn: sqlite3.Connection, row: sqlite3.Row, *, with_markdown: bool = False) -> RegistryItem:
+    """Build the wire form of an item row (modules carry their metadata and versions).
+
+    ``with_markdown``: a module's metadata carries its markdown documentation too.
+    """
+    deprecated = _deprecations(conn, row["id"])
     item = RegistryItem(
         item_id=item_id_of(row),
         organization_id=row["org_id"],
@@ -199,27 +233,42 @@ def item_message(conn: sqlite3.Connection, row: sqlite3.Row) -> RegistryItem:
         description=row["description"],
         created_at=from_iso(row["created_on"]),
         updated_at=from_iso(row["updated_on"]),
+        deprecated_status=deprecated.get(""),
     )
     if row["type"] == int(PackageType.MODULE):
         item.module_metadata = ModuleMetadata(
             models=_models(row["models"]),
             entrypoint=row["entrypoint"],
             versions=[
-                ModuleVersion(version=version, files=files, models=models, entrypoint=entrypoint)
+                ModuleVersion(
+                    version=version,
+                    files=files,
+                    models=models,
+                    entrypoint=entrypoint,
+                    deprecated_status=deprecated.get(version),
+                )
                 for version, entrypoint, models, files in _versions(conn, row["id"])
             ],
+            markdown_description=markdown_of(conn, row["id"]) if with_markdown else None,
         )
     return item
 
 
 def module_message(conn: sqlite3.Connection, row: sqlite3.Row) -> Module:
     """Build the wire form of a module item row."""
+    deprecated = _deprecations(conn, row["id"])
     return Module(
         module_id=item_id_of(row),
         name=row["name"],
         visibility=Visibility(row["visibility"]),
         versions=[
-            VersionHistory(version=version, files=files, models=models, entrypoint=entrypoint)
+            VersionHistory(
+                version=version,
+                files=files,
+                models=models,
+                entrypoint=entrypoint,
+                deprecated_status=deprecated.get(version),
+            )
             for version, entrypoint, models, files in _versions(conn, row["id"])
         ],
         url=row["url"],
