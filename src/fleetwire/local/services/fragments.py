@@ -126,6 +126,22 @@ def _message(row: sqlite3.Row) -> Fragment:
     )
 
 
+def _at_version(conn: sqlite3.Connection, fragment_id: str, version: str | None) -> Fragment:
+    """Return the fragment now (``version`` None or its current revision) or as its history kept that revision."""
+    row = _fetch(conn, fragment_id)
+    if version is None or version == str(row["revision"]):
+        return _message(row)
+    if version.isdecimal() and len(version) < 12:
+        # Each history entry holds the fragment as it was before a change: revision 1, 2, ... in order.
+        for (blob,) in conn.execute(
+            "SELECT old_fragment FROM fragment_history WHERE fragment_id = ? ORDER BY seq", (fragment_id,)
+        ):
+            old = codec.decode(Fragment, blob)
+            if old.revision == version:
+                return old
+    raise not_found(f"version: fragment {fragment_id} has no revision {version[:64]!r}")
+
+
 def _editor(caller: Caller) -> tuple[int, str]:
     if caller.key_id:
         return int(AuthenticationType.API_KEY), caller.key_id
@@ -178,11 +194,16 @@ class FragmentsMixin:
     async def get_fragment(
         self, request: GetFragmentRequest, stream: Stream[GetFragmentRequest, GetFragmentResponse]
     ) -> GetFragmentResponse:
-        """Return a fragment the caller may see."""
+        """Return a fragment the caller may see, as it is or, with ``version``, as it was at that revision.
+
+        A version is a revision number, as ``Fragment.revision`` and the history entries carry it; an unknown one
+        (tags included: there are none here) is ``NOT_FOUND``.
+        """
         caller = await self.ctx.caller(stream)
         fragment_id = require_id(request.id, "id")
+        version = request.version or None
         await self._readable(caller, fragment_id)
-        fragment = await self.ctx.store.read(lambda conn: _message(_fetch(conn, fragment_id)))
+        fragment = await self.ctx.store.read(lambda conn: _at_version(conn, fragment_id, version))
         return GetFragmentResponse(fragment=fragment)
 
     async def create_fragment(
