@@ -236,7 +236,9 @@ async def test_robot_config_json_wins_and_keeps_key_order(fleet: LocalFleet, own
 
 async def test_get_fragment_by_version(fleet: LocalFleet, owner: Conn) -> None:
     created = (
-        await owner.app.create_fragment(name="versioned", config=Struct.from_dict({"v": 1}), organization_id=fleet.organization_id)
+        await owner.app.create_fragment(
+            name="versioned", config=Struct.from_dict({"v": 1}), organization_id=fleet.organization_id
+        )
     ).fragment
     assert created is not None and created.revision == "1"
     for value in (2, 3):
