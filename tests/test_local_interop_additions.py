@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 
 import pytest
 from _local.fleet import DENIED, Session, log_entry, session
 from grpclib.const import Status
-from grpclib.exceptions import GRPCError
+from test_local_machines import status_of
 from viam.proto.app import FragmentImport
 
 from fleetwire.local import LocalFleet
@@ -30,16 +30,9 @@ UTC = datetime.timezone.utc
 
 @pytest.fixture
 async def owner(fleet: LocalFleet) -> AsyncIterator[Session]:
+    """The fleet's owner key, connected through the official client."""
     async with session(fleet.host, fleet.port, fleet.api_key_id, fleet.api_key) as connected:
         yield connected
-
-
-async def status_of(call: Awaitable[object]) -> tuple[Status, str]:
-    try:
-        result = await call
-    except GRPCError as exc:
-        return exc.status, exc.message or ""
-    pytest.fail(f"expected a GRPCError, got {result!r}")
 
 
 async def machine(owner: Session, location_id: str, name: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from typing import TypeVar
 
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
@@ -188,7 +189,11 @@ def _models(blob: bytes) -> list[Model]:
     return list(codec.decode(ModuleMetadata, blob).models) if blob else []
 
 
-def _versions(conn: sqlite3.Connection, internal_id: str) -> list[tuple[str, str, list[Model], list[Uploads]]]:
+_Version = TypeVar("_Version", ModuleVersion, VersionHistory)
+
+
+def _versions(conn: sqlite3.Connection, internal_id: str, kind: type[_Version]) -> list[_Version]:
+    """Return the uploaded versions of a module, oldest semver first, as ``kind`` (the two messages share fields)."""
     grouped: dict[str, tuple[str, list[Model], list[Uploads]]] = {}
     for row in conn.execute(
         "SELECT version, platform, entrypoint, models, uploaded_on FROM module_files WHERE item_id = ? "
@@ -197,7 +202,17 @@ def _versions(conn: sqlite3.Connection, internal_id: str) -> list[tuple[str, str
     ):
         entry = grouped.setdefault(row["version"], (row["entrypoint"], _models(row["models"]), []))
         entry[2].append(Uploads(platform=row["platform"], uploaded_at=from_iso(row["uploaded_on"])))
-    return [(version, *grouped[version]) for version in sorted(grouped, key=semver_key)]
+    deprecated = _deprecations(conn, internal_id)
+    return [
+        kind(
+            version=version,
+            files=grouped[version][2],
+            models=grouped[version][1],
+            entrypoint=grouped[version][0],
+            deprecated_status=deprecated.get(version),
+        )
+        for version in sorted(grouped, key=semver_key)
+    ]
 
 
 def _deprecations(conn: sqlite3.Connection, internal_id: str) -> dict[str, DeprecatedStatus]:
@@ -221,7 +236,6 @@ def item_message(conn: sqlite3.Connection, row: sqlite3.Row, *, with_markdown: b
 
     ``with_markdown``: a module's metadata carries its markdown documentation too.
     """
-    deprecated = _deprecations(conn, row["id"])
     item = RegistryItem(
         item_id=item_id_of(row),
         organization_id=row["org_id"],
@@ -233,22 +247,13 @@ def item_message(conn: sqlite3.Connection, row: sqlite3.Row, *, with_markdown: b
         description=row["description"],
         created_at=from_iso(row["created_on"]),
         updated_at=from_iso(row["updated_on"]),
-        deprecated_status=deprecated.get(""),
+        deprecated_status=_deprecations(conn, row["id"]).get(""),
     )
     if row["type"] == int(PackageType.MODULE):
         item.module_metadata = ModuleMetadata(
             models=_models(row["models"]),
             entrypoint=row["entrypoint"],
-            versions=[
-                ModuleVersion(
-                    version=version,
-                    files=files,
-                    models=models,
-                    entrypoint=entrypoint,
-                    deprecated_status=deprecated.get(version),
-                )
-                for version, entrypoint, models, files in _versions(conn, row["id"])
-            ],
+            versions=_versions(conn, row["id"], ModuleVersion),
             markdown_description=markdown_of(conn, row["id"]) if with_markdown else None,
         )
     return item
@@ -256,21 +261,11 @@ def item_message(conn: sqlite3.Connection, row: sqlite3.Row, *, with_markdown: b
 
 def module_message(conn: sqlite3.Connection, row: sqlite3.Row) -> Module:
     """Build the wire form of a module item row."""
-    deprecated = _deprecations(conn, row["id"])
     return Module(
         module_id=item_id_of(row),
         name=row["name"],
         visibility=Visibility(row["visibility"]),
-        versions=[
-            VersionHistory(
-                version=version,
-                files=files,
-                models=models,
-                entrypoint=entrypoint,
-                deprecated_status=deprecated.get(version),
-            )
-            for version, entrypoint, models, files in _versions(conn, row["id"])
-        ],
+        versions=_versions(conn, row["id"], VersionHistory),
         url=row["url"],
         description=row["description"],
         models=_models(row["models"]),
