@@ -125,6 +125,13 @@ async def test_set_config_property_applies_all_or_nothing(fleet: LocalFleet, own
         owner.app.set_config_property(robot_part_id=part_id, property_changes=[app.ConfigPropertyChange(path="x")])
     )
     assert status == Status.INVALID_ARGUMENT and "value" in message
+    status, message = await status_of(
+        owner.app.set_config_property(
+            robot_part_id=part_id,
+            property_changes=[app.ConfigPropertyChange(path="n", value=Value(number_value=1e400))],
+        )
+    )
+    assert status == Status.INVALID_ARGUMENT and "'n'" in message and "finite" in message
     status, _ = await status_of(owner.app.set_config_property(robot_part_id=part_id, property_changes=[]))
     assert status == Status.INVALID_ARGUMENT
     status, message = await status_of(

@@ -55,6 +55,7 @@ def _changes(request: SetConfigPropertyRequest) -> list[tuple[str, list[Step], A
             value: Any = change.value.to_dict()
         except (ValueError, TypeError, RecursionError):
             raise invalid(f"{field}.value is not a JSON value (path {change.path!r})") from None
+        dump_config({"value": value}, f"{field}.value (path {change.path[:200]!r})")  # too deep, large or not finite
         changes.append((change.path, steps, value, change.value))
     return changes
 
