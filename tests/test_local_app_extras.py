@@ -9,6 +9,7 @@ of another organization (which must get no data and change nothing).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable, Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -44,6 +45,14 @@ async def operator(fleet: LocalFleet, owner: Conn) -> Conn:
     return await connect(fleet, created.id, created.key)
 
 
+async def all_refused(fleet: LocalFleet, calls: Iterable[Awaitable[object]]) -> None:
+    """Every call is refused (``PERMISSION_DENIED`` or ``NOT_FOUND``) and the database is as it was, byte for byte."""
+    before = await fleet.context.store.read(lambda conn: list(conn.iterdump()))
+    for call in calls:
+        assert (await status_of(call))[0] in DENIED
+    assert await fleet.context.store.read(lambda conn: list(conn.iterdump())) == before
+
+
 async def test_machine_and_part_metadata(fleet: LocalFleet, owner: Conn) -> None:
     robot_id, part_id = await new_machine(owner, fleet.location_id, "tagged")
     assert (await owner.app.get_robot_metadata(id=robot_id)).data == Struct()
@@ -65,13 +74,15 @@ async def test_machine_and_part_metadata(fleet: LocalFleet, owner: Conn) -> None
         assert read is not None and read.to_dict() == {"serial": "A-1"}  # operators read
         status, _ = await status_of(op.app.update_robot_metadata(id=robot_id, data=Struct.from_dict({"x": 1})))
         assert status == Status.PERMISSION_DENIED  # ... but do not write
-        for call in (
-            foreign.app.get_robot_metadata(id=robot_id),
-            foreign.app.get_robot_part_metadata(id=part_id),
-            foreign.app.update_robot_metadata(id=robot_id, data=Struct.from_dict({"x": 1})),
-            foreign.app.update_robot_part_metadata(id=part_id, data=Struct.from_dict({"x": 1})),
-        ):
-            assert (await status_of(call))[0] in DENIED
+        await all_refused(
+            fleet,
+            [
+                foreign.app.get_robot_metadata(id=robot_id),
+                foreign.app.get_robot_part_metadata(id=part_id),
+                foreign.app.update_robot_metadata(id=robot_id, data=Struct.from_dict({"x": 1})),
+                foreign.app.update_robot_part_metadata(id=part_id, data=Struct.from_dict({"x": 1})),
+            ],
+        )
     finally:
         op.channel.close()
         foreign.channel.close()
@@ -158,6 +169,12 @@ async def test_list_robots_for_locations(fleet: LocalFleet, owner: Conn) -> None
         assert status in DENIED
     finally:
         foreign.channel.close()
+    op = await operator(fleet, owner)
+    try:
+        robots = (await op.app.list_robots_for_locations(location_ids=[fleet.location_id, other.id])).robots
+        assert [r.id for r in robots] == [here, there_a, there_b]  # operators read machines
+    finally:
+        op.channel.close()
     status, message = await status_of(owner.app.list_robots_for_locations(location_ids=[fleet.location_id, "nope"]))
     assert status == Status.INVALID_ARGUMENT and "location_ids[1]" in message
 
@@ -202,13 +219,18 @@ async def test_registry_deprecation_and_markdown(fleet: LocalFleet, owner: Conn)
     foreign = await stranger(fleet, owner)
     op = await operator(fleet, owner)
     try:
-        for conn in (foreign, op):
-            for call in (
-                conn.app.undeprecate_registry_item(item_id=module_id),
-                conn.app.undeprecate_registry_item_version(item_id=module_id, version="1.0.0"),
-                conn.app.deprecate_registry_item(item_id=module_id, message="mine now"),
-            ):
-                assert (await status_of(call))[0] in DENIED
+        await all_refused(
+            fleet,
+            [
+                call
+                for conn in (foreign, op)
+                for call in (
+                    conn.app.undeprecate_registry_item(item_id=module_id),
+                    conn.app.undeprecate_registry_item_version(item_id=module_id, version="1.0.0"),
+                    conn.app.deprecate_registry_item(item_id=module_id, message="mine now"),
+                )
+            ],
+        )
     finally:
         foreign.channel.close()
         op.channel.close()
@@ -284,13 +306,18 @@ async def test_firebase_config_is_for_owners(fleet: LocalFleet, owner: Conn) -> 
     op = await operator(fleet, owner)
     foreign = await stranger(fleet, owner)
     try:
-        for conn in (op, foreign):
-            for call in (
-                conn.app.get_firebase_config(org_id=org_id),
-                conn.app.set_firebase_config(org_id=org_id, app_id="evil", config_json="{}"),
-                conn.app.delete_firebase_config(org_id=org_id, app_id="fb-app"),
-            ):
-                assert (await status_of(call))[0] in DENIED
+        await all_refused(
+            fleet,
+            [
+                call
+                for conn in (op, foreign)
+                for call in (
+                    conn.app.get_firebase_config(org_id=org_id),
+                    conn.app.set_firebase_config(org_id=org_id, app_id="evil", config_json="{}"),
+                    conn.app.delete_firebase_config(org_id=org_id, app_id="fb-app"),
+                )
+            ],
+        )
     finally:
         op.channel.close()
         foreign.channel.close()
@@ -386,22 +413,27 @@ async def _oauth_round_trip(fleet: LocalFleet, owner: Conn) -> str:
     foreign = await stranger(fleet, owner)
     try:
         assert (await op.app.list_o_auth_apps(org_id=org_id)).client_ids == [created.client_id]
-        for conn in (op, foreign):
-            for call in (
-                conn.app.read_o_auth_app(org_id=org_id, client_id=created.client_id),
-                conn.app.delete_o_auth_app(org_id=org_id, client_id=created.client_id),
-                conn.app.create_o_auth_app(org_id=org_id, client_name="mine", oauth_config=config),
-                conn.app.create_o_auth_app_user(
-                    org_id=org_id,
-                    application_id=created.client_id,
-                    email="eve@example.com",
-                    first_name="E",
-                    last_name="V",
-                    password="12345678",
-                ),
-            ):
-                assert (await status_of(call))[0] in DENIED
-        assert (await status_of(foreign.app.list_o_auth_apps(org_id=org_id)))[0] in DENIED
+        await all_refused(
+            fleet,
+            [
+                call
+                for conn in (op, foreign)
+                for call in (
+                    conn.app.read_o_auth_app(org_id=org_id, client_id=created.client_id),
+                    conn.app.delete_o_auth_app(org_id=org_id, client_id=created.client_id),
+                    conn.app.create_o_auth_app(org_id=org_id, client_name="mine", oauth_config=config),
+                    conn.app.create_o_auth_app_user(
+                        org_id=org_id,
+                        application_id=created.client_id,
+                        email="eve@example.com",
+                        first_name="E",
+                        last_name="V",
+                        password="12345678",
+                    ),
+                )
+            ]
+            + [foreign.app.list_o_auth_apps(org_id=org_id)],
+        )
         # An application is addressed within its organization only.
         mine = await foreign_org(foreign)
         status, _ = await status_of(foreign.app.read_o_auth_app(org_id=mine, client_id=created.client_id))

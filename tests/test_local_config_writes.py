@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from grpclib.const import Status
+from test_local_app_extras import operator
 from test_local_machines import Conn, new_machine, status_of, stranger
 
 from fleetwire.local.fleet import LocalFleet
@@ -146,13 +147,19 @@ async def test_set_config_property_applies_all_or_nothing(fleet: LocalFleet, own
 async def test_set_config_property_needs_write_access(fleet: LocalFleet, owner: Conn) -> None:
     _, part_id = await new_machine(owner, fleet.location_id, "guarded")
     foreign = await stranger(fleet, owner)
+    op = await operator(fleet, owner)
     try:
         status, _ = await status_of(
             foreign.app.set_config_property(robot_part_id=part_id, property_changes=[change("a", 1)])
         )
         assert status in {Status.PERMISSION_DENIED, Status.NOT_FOUND}
+        status, _ = await status_of(
+            op.app.set_config_property(robot_part_id=part_id, property_changes=[change("a", 1)])
+        )
+        assert status == Status.PERMISSION_DENIED  # operators change no config
     finally:
         foreign.channel.close()
+        op.channel.close()
     assert await config_of(owner, part_id) == {}
 
 
