@@ -30,18 +30,23 @@ pytestmark = pytest.mark.anyio
 DENIED = {Status.PERMISSION_DENIED, Status.NOT_FOUND}
 
 
-async def operator(fleet: LocalFleet, owner: Conn) -> Conn:
-    """A connection with an operator key on the fleet's organization."""
+def operator_role(fleet: LocalFleet, key_id: str = "") -> app.Authorization:
+    """The operator role on the fleet's organization (held by ``key_id``, if given)."""
     org_id = fleet.organization_id
-    grant = app.Authorization(
+    return app.Authorization(
         authorization_type="role",
         authorization_id="organization_operator",
         resource_type="organization",
         resource_id=org_id,
         organization_id=org_id,
+        identity_id=key_id,
         identity_type="api-key",
     )
-    created = await owner.app.create_key(authorizations=[grant], name="operator")
+
+
+async def operator(fleet: LocalFleet, owner: Conn) -> Conn:
+    """A connection with an operator key on the fleet's organization."""
+    created = await owner.app.create_key(authorizations=[operator_role(fleet)], name="operator")
     return await connect(fleet, created.id, created.key)
 
 
@@ -124,18 +129,9 @@ async def test_favorite_machines(fleet: LocalFleet, owner: Conn) -> None:
     await owner.app.remove_favorite_machine(machine_id=second)
     assert (await status_of(owner.app.remove_favorite_machine(machine_id=second)))[0] == Status.NOT_FOUND
     # A machine the key can no longer read leaves its list (the operator loses its role).
-    role = app.Authorization(
-        authorization_type="role",
-        authorization_id="organization_operator",
-        resource_type="organization",
-        resource_id=fleet.organization_id,
-        organization_id=fleet.organization_id,
-        identity_type="api-key",
-    )
     keys = (await owner.app.list_keys(org_id=fleet.organization_id)).api_keys
     op_key = next(k.api_key.id for k in keys if k.api_key and k.api_key.name == "operator")
-    role.identity_id = op_key
-    await owner.app.remove_role(authorization=role)
+    await owner.app.remove_role(authorization=operator_role(fleet, op_key))
     try:
         assert (await op.app.list_favorite_machines()).favorites == []
     finally:

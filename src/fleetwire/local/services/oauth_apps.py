@@ -30,6 +30,7 @@ from fleetwire_api.viam.app import v1 as app
 
 from ..context import hash_token
 from ..store.ids import invalid, new_id, new_secret, not_found, now, require_id, require_name, to_iso
+from .mixin import AnyStream
 from .validate import require_email
 
 if TYPE_CHECKING:
@@ -124,6 +125,14 @@ class OAuthAppsMixin:
 
     ctx: Context
 
+    async def _owned(self, stream: AnyStream, org_raw: str, client_raw: str, client_field: str) -> tuple[str, str]:
+        """Return ``(org_id, client_id)`` of a request an owner of the organization makes; else the refusal."""
+        caller = await self.ctx.caller(stream)
+        org_id = require_id(org_raw, "org_id")
+        client_id = require_id(client_raw, client_field)
+        await self.ctx.require(caller, "write_organization", "organization", org_id)
+        return org_id, client_id
+
     async def create_o_auth_app(
         self, request: app.CreateOAuthAppRequest, stream: Stream[app.CreateOAuthAppRequest, app.CreateOAuthAppResponse]
     ) -> app.CreateOAuthAppResponse:
@@ -154,10 +163,7 @@ class OAuthAppsMixin:
         self, request: app.ReadOAuthAppRequest, stream: Stream[app.ReadOAuthAppRequest, app.ReadOAuthAppResponse]
     ) -> app.ReadOAuthAppResponse:
         """Return an application's name, secret and config."""
-        caller = await self.ctx.caller(stream)
-        org_id = require_id(request.org_id, "org_id")
-        client_id = require_id(request.client_id, "client_id")
-        await self.ctx.require(caller, "write_organization", "organization", org_id)
+        org_id, client_id = await self._owned(stream, request.org_id, request.client_id, "client_id")
         row = await self.ctx.store.read(lambda conn: _fetch(conn, org_id, client_id))
         return app.ReadOAuthAppResponse(
             client_name=row["client_name"],
@@ -183,12 +189,9 @@ class OAuthAppsMixin:
         self, request: app.UpdateOAuthAppRequest, stream: Stream[app.UpdateOAuthAppRequest, app.UpdateOAuthAppResponse]
     ) -> app.UpdateOAuthAppResponse:
         """Replace an application's name and config (its id and secret stay)."""
-        caller = await self.ctx.caller(stream)
-        org_id = require_id(request.org_id, "org_id")
-        client_id = require_id(request.client_id, "client_id")
         name = require_name(request.client_name, "client_name")
         config = _config(request.oauth_config)
-        await self.ctx.require(caller, "write_organization", "organization", org_id)
+        org_id, client_id = await self._owned(stream, request.org_id, request.client_id, "client_id")
 
         def update(conn: sqlite3.Connection) -> None:
             _fetch(conn, org_id, client_id)
@@ -203,10 +206,7 @@ class OAuthAppsMixin:
         self, request: app.DeleteOAuthAppRequest, stream: Stream[app.DeleteOAuthAppRequest, app.DeleteOAuthAppResponse]
     ) -> app.DeleteOAuthAppResponse:
         """Delete an application and its users."""
-        caller = await self.ctx.caller(stream)
-        org_id = require_id(request.org_id, "org_id")
-        client_id = require_id(request.client_id, "client_id")
-        await self.ctx.require(caller, "write_organization", "organization", org_id)
+        org_id, client_id = await self._owned(stream, request.org_id, request.client_id, "client_id")
 
         def delete(conn: sqlite3.Connection) -> None:
             _fetch(conn, org_id, client_id)
@@ -221,15 +221,12 @@ class OAuthAppsMixin:
         stream: Stream[app.CreateOAuthAppUserRequest, app.CreateOAuthAppUserResponse],
     ) -> app.CreateOAuthAppUserResponse:
         """Create a user of an application; ``ALREADY_EXISTS`` if the application has one with this email."""
-        caller = await self.ctx.caller(stream)
-        org_id = require_id(request.org_id, "org_id")
-        client_id = require_id(request.application_id, "application_id")
         email = require_email(request.email, "email")
         first_name = require_name(request.first_name, "first_name")
         last_name = require_name(request.last_name, "last_name")
         if not _MIN_PASSWORD <= len(request.password) <= _MAX_PASSWORD:
             raise invalid(f"password must be {_MIN_PASSWORD} to {_MAX_PASSWORD} characters long")
-        await self.ctx.require(caller, "write_organization", "organization", org_id)
+        org_id, client_id = await self._owned(stream, request.org_id, request.application_id, "application_id")
         salt = secrets.token_hex(16)
         # scrypt takes tens of milliseconds by design: off the event loop and off the store thread.
         password_hash = await asyncio.to_thread(hash_password, request.password, salt)
