@@ -19,21 +19,18 @@ from .failures import CliError
 
 __all__ = ("checked_write", "read_config")
 
-_CHANGED_SINCE = (Status.ABORTED, Status.FAILED_PRECONDITION)
-"""How servers refuse a write whose ``last_known_update`` is out of date: ``ABORTED`` (the typed client raises
-:class:`~fleetwire.ConflictError`) or, from earlier versions of the local server, ``FAILED_PRECONDITION``."""
-
 
 @contextlib.contextmanager
 def checked_write(what: str) -> Generator[None, None, None]:
     """Run a write sent with ``last_known_update``; if ``what`` changed since it was read, raise a conflict.
 
-    Both the typed client's errors and the raw client's ``GRPCError`` are recognised by their status.
+    The server refuses a stale write with ``ABORTED``: the typed client raises :class:`~fleetwire.ConflictError`, the
+    raw client a ``GRPCError``; both carry the status.
     """
     try:
         yield
     except GRPCError as exc:
-        if exc.status not in _CHANGED_SINCE:
+        if exc.status is not Status.ABORTED:
             raise
         raise CliError(
             f"conflict: {what} was changed since it was read; nothing was changed "
