@@ -194,7 +194,7 @@ class Resource:
             return self._copy()
         fixed = sorted(set(changed) - self._editable)
         if fixed:
-            raise ArgumentError(f"{type(self).__name__}: {', '.join(fixed)} cannot be changed by update()")
+            raise ArgumentError(f"{', '.join(fixed)} cannot be changed by update() (class {type(self).__name__})")
         return await self._write(changed)
 
     async def _write(self: _R, changed: dict[str, Any]) -> _R:

@@ -88,6 +88,12 @@ class _Twin:
         twin._aio, twin._portal = aio, portal
         return twin
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set a field; an unknown public name is an ``AttributeError``, as on the async object."""
+        if not name.startswith("_") and not isinstance(getattr(type(self), name, None), property):
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+        object.__setattr__(self, name, value)
+
     def __repr__(self) -> str:
         """Show the async object's repr."""
         return repr(self._aio)
@@ -403,8 +409,12 @@ class Fleet(_Twin):
         """See the fleet through the blocking ``client``; the objects use the client's public methods only."""
         self._aio = _aio_fleet.Fleet(client.aio)
         self._portal = client.portal
-        self.client = client
+        self._client = client
+
+    @property
+    def client(self) -> AppClient:
         """The client every call goes through."""
+        return self._client
 
     @property
     def aio(self) -> _aio_fleet.Fleet:
