@@ -6,7 +6,7 @@ Each test runs twice (the ``world`` fixture), and checks what the objects did th
 from __future__ import annotations
 
 import pytest
-from _objects import World, do, items, world  # noqa: F401  # world: the fixture
+from _objects import World, do, items, world_fixture  # noqa: F401  # the fixture ``world``
 
 from fleetwire import ArgumentError, FailedPreconditionError, NotFoundError
 from fleetwire.objects import ConfigDict

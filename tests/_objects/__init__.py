@@ -52,8 +52,8 @@ class World:
         return self.local.location_id
 
 
-@pytest.fixture(params=["async", "blocking"])
-async def world(request: pytest.FixtureRequest, local_fleet: LocalFleet) -> AsyncIterator[World]:
+@pytest.fixture(name="world", params=["async", "blocking"])
+async def world_fixture(request: pytest.FixtureRequest, local_fleet: LocalFleet) -> AsyncIterator[World]:
     """The object layer of one mode over a fresh local fleet, and a plain async client of its owner."""
     creds = {"api_key": local_fleet.api_key, "api_key_id": local_fleet.api_key_id}
     plain = await AsyncAppClient.connect(local_fleet.address, **creds)
