@@ -1,5 +1,5 @@
-"""Read the async overlay (``src/fleetwire/aio.py``) with ``ast`` and describe its public surface for the
-blocking-client template.
+"""Read the async overlay (``src/fleetwire/aio.py`` and the method-group modules its ``AsyncAppClient`` is composed
+of) with ``ast`` and describe its public surface for the blocking-client template.
 
 The overlay is never imported here: codegen must run without the package being importable (and must not execute
 handwritten code), so everything the template needs - signatures, defaults, annotations, docstrings and the
@@ -141,51 +141,119 @@ def _method(node: ast.FunctionDef | ast.AsyncFunctionDef, where: str) -> Method:
     )
 
 
-def _imports(body: list[ast.stmt]) -> tuple[str, ...]:
-    """The imports among ``body`` (``__future__`` aside), which the annotations may need."""
+def _imports(body: list[ast.stmt], package: tuple[str, ...], target: tuple[str, ...]) -> tuple[str, ...]:
+    """The imports among ``body`` (``__future__`` aside), which the annotations may need, written for a module of
+    package ``target`` (relative imports of a module in ``package`` are rebased)."""
     out: list[str] = []
     for node in body:
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
             continue
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            absolute = _absolute(node, package)
+            inside = absolute[: len(target)] == target
+            rebased = ast.ImportFrom(
+                module=".".join(absolute[len(target) :] if inside else absolute) or None,
+                names=node.names,
+                level=1 if inside else 0,
+            )
+            out.append(ast.unparse(rebased))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
             out.append(ast.unparse(node))
     return tuple(out)
 
 
-def _type_checking_imports(tree: ast.Module) -> tuple[str, ...]:
-    """The imports of the module's top-level ``if TYPE_CHECKING:`` blocks: names for annotations only."""
+def _absolute(node: ast.ImportFrom, package: tuple[str, ...]) -> tuple[str, ...]:
+    """The dotted module a relative ``from ... import`` in ``package`` names, as a tuple of parts."""
+    base = package[: len(package) - (node.level - 1)]
+    return base + tuple(node.module.split(".") if node.module else ())
+
+
+def _type_checking_blocks(tree: ast.Module) -> list[ast.stmt]:
+    """The statements of the module's top-level ``if TYPE_CHECKING:`` blocks: imports for annotations only."""
     blocks = [n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"]
-    return tuple(line for block in blocks for line in _imports(block.body))
+    return [stmt for block in blocks for stmt in block.body]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One module of the overlay: where it is, its package and its syntax tree."""
+
+    path: Path
+    package: tuple[str, ...]
+    tree: ast.Module
+
+    @classmethod
+    def read(cls, path: Path, root: Path) -> _Source:
+        try:
+            tree = ast.parse(path.read_text(), filename=str(path))
+        except (OSError, SyntaxError) as exc:
+            raise CodegenError(f"{path}: cannot read the async overlay: {exc}") from exc
+        parts = path.relative_to(root).with_suffix("").parts
+        return cls(path, parts[:-1] if parts[-1] != "__init__" else parts, tree)
+
+    def find_class(self, name: str) -> ast.ClassDef:
+        for node in self.tree.body:
+            if isinstance(node, ast.ClassDef) and node.name == name:
+                return node
+        raise CodegenError(f"{self.path}: no class {name}")
+
+    def origin(self, name: str, root: Path) -> _Source:
+        """The module that defines ``name``: this one, or the one of the overlay it is imported from."""
+        if any(isinstance(n, ast.ClassDef) and n.name == name for n in self.tree.body):
+            return self
+        for node in self.tree.body:
+            if isinstance(node, ast.ImportFrom) and node.level and any(a.name == name for a in node.names):
+                module = root.joinpath(*_absolute(node, self.package))
+                path = module / "__init__.py" if module.is_dir() else module.with_suffix(".py")
+                return _Source.read(path, root)
+        raise CodegenError(f"{self.path}: base class {name} is neither defined here nor imported relatively")
+
+
+def _composition(source: _Source, cls: ast.ClassDef, root: Path) -> list[tuple[_Source, ast.ClassDef]]:
+    """``cls`` and, depth first in the order they are listed, every base class of the overlay it is built from
+    (``object`` and names from outside the package have no methods to forward and cannot be listed)."""
+    out: list[tuple[_Source, ast.ClassDef]] = [(source, cls)]
+    for base in cls.bases:
+        if not isinstance(base, ast.Name):
+            raise CodegenError(f"{source.path}: base {ast.unparse(base)} of {cls.name} must be a plain name")
+        origin = source.origin(base.id, root)
+        for pair in _composition(origin, origin.find_class(base.id), root):
+            if all((pair[0].path, pair[1].name) != (p.path, c.name) for p, c in out):
+                out.append(pair)
+    return out
 
 
 def read_overlay(source: Path, class_name: str = "AsyncAppClient") -> Overlay:
-    """Describe the public methods of ``class_name`` in ``source``; ``CodegenError`` names what is wrong."""
-    where = str(source)
-    try:
-        tree = ast.parse(source.read_text(), filename=where)
-    except (OSError, SyntaxError) as exc:
-        raise CodegenError(f"{where}: cannot read the async overlay: {exc}") from exc
-    classes = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name]
-    if not classes:
-        raise CodegenError(f"{where}: no class {class_name}")
-    cls = classes[0]
-    methods: list[Method] = []
+    """Describe the public methods of ``class_name`` in ``source`` and of the method groups it is composed of (its
+    base classes, read from the modules they are imported from, in the order listed); ``CodegenError`` names what
+    is wrong. The imports of every module read are rebased to ``source``'s package and merged."""
+    root = source.parent.parent
+    top = _Source.read(source, root)
+    methods: dict[str, Method] = {}
     connect: Method | None = None
-    for node in cls.body:
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name.startswith("_"):
-            continue
-        method = _method(node, f"{where}:{node.lineno}")
-        if method.name == "connect":
-            connect = method
-        elif method.name not in HANDWRITTEN:
-            methods.append(method)
+    imports: dict[str, None] = {}
+    type_checking: dict[str, None] = {}
+    for module, cls in _composition(top, top.find_class(class_name), root):
+        imports.update(dict.fromkeys(_imports(module.tree.body, module.package, top.package)))
+        type_checking.update(dict.fromkeys(_imports(_type_checking_blocks(module.tree), module.package, top.package)))
+        for node in cls.body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name.startswith("_"):
+                continue
+            method = _method(node, f"{module.path}:{node.lineno}")
+            if method.name in methods or (method.name == "connect" and connect is not None):
+                raise CodegenError(f"{module.path}:{node.lineno}: {method.name} is defined twice in {class_name}")
+            if method.name == "connect":
+                connect = method
+            elif method.name not in HANDWRITTEN:
+                methods[method.name] = method
     if connect is None or not connect.is_classmethod or not connect.is_async:
-        raise CodegenError(f"{where}: {class_name} needs an async classmethod connect()")
+        raise CodegenError(f"{source}: {class_name} needs an async classmethod connect()")
+    cls = top.find_class(class_name)
     return Overlay(
         class_name=class_name,
         class_docstring=ast.get_docstring(cls, clean=True) or "",
-        imports=_imports(tree.body),
-        type_checking_imports=_type_checking_imports(tree),
+        imports=tuple(imports),
+        type_checking_imports=tuple(line for line in type_checking if line not in imports),
         connect=connect,
-        methods=tuple(methods),
+        methods=tuple(methods.values()),
     )

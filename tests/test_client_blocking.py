@@ -37,7 +37,11 @@ def connect(server: ServerThread) -> AppClient:
 
 
 def public_methods(cls: type) -> dict[str, object]:
-    return {n: m for n, m in vars(cls).items() if not n.startswith("_") and callable(m)}
+    """The public functions defined on ``cls`` or the method groups it is composed of (its bases)."""
+    members: dict[str, object] = {}
+    for klass in reversed(cls.__mro__[:-1]):
+        members.update(vars(klass))
+    return {n: m for n, m in members.items() if not n.startswith("_") and callable(m)}
 
 
 def test_the_blocking_client_has_every_async_method_with_the_same_signature_and_docs() -> None:
@@ -163,17 +167,20 @@ def test_a_hand_edit_of_the_blocking_client_is_reported(tmp_path: Path) -> None:
 
 
 def test_a_new_async_method_appears_in_the_blocking_client(tmp_path: Path) -> None:
+    """A method added to one of the method-group modules ``AsyncAppClient`` is composed of gets its blocking twin."""
     from codegen.render import render_overlay
 
     overlay = tmp_path / "src"
-    (overlay / "fleetwire").mkdir(parents=True)
-    source = (SRC / "fleetwire" / "aio.py").read_text()
+    shutil.copytree(SRC / "fleetwire" / "_methods", overlay / "fleetwire" / "_methods")
+    shutil.copy(SRC / "fleetwire" / "aio.py", overlay / "fleetwire" / "aio.py")
+    group = overlay / "fleetwire" / "_methods" / "locations.py"
+    source = group.read_text()
+    anchor = "    async def create_location("
     addition = (
         "    async def ping(self, word: str = 'hi', *, timeout: float | None = None) -> str:\n"
         '        """Say ``word`` back."""\n'
-        "        return word\n\n"
-        "    async def close(self) -> None:"
+        "        return word\n\n" + anchor
     )
-    (overlay / "fleetwire" / "aio.py").write_text(source.replace("    async def close(self) -> None:", addition, 1))
+    group.write_text(source.replace(anchor, addition, 1))
     rendered = render_overlay(overlay, "0")["fleetwire/_blocking.py"]
     assert "def ping(" in rendered and "functools.partial(self.aio.ping, word=word, timeout=timeout)" in rendered

@@ -172,3 +172,17 @@ def test_the_blocking_client_keeps_the_overlays_annotation_only_imports_under_ty
     ]
     assert "import ssl" not in top_level
     assert "import ssl" in guarded
+
+
+def test_a_method_written_in_two_method_groups_is_refused(tmp_path: Path) -> None:
+    """The blocking client forwards each method once: the same name in two groups of the overlay is an error."""
+    overlay = tmp_path / "src" / "fleetwire"
+    shutil.copytree(REPO / "src" / "fleetwire" / "_methods", overlay / "_methods")
+    shutil.copy(REPO / "src" / "fleetwire" / "aio.py", overlay / "aio.py")
+    fragments = overlay / "_methods" / "fragments.py"
+    locations = (overlay / "_methods" / "locations.py").read_text()
+    start, end = locations.index("    async def get_location("), locations.index("    async def update_location(")
+    get_location = locations[start:end]
+    fragments.write_text(fragments.read_text() + "\n" + get_location)
+    with pytest.raises(CodegenError, match=r"fragments\.py:\d+: get_location is defined twice in AsyncAppClient"):
+        read_overlay(overlay / "aio.py")

@@ -20,7 +20,7 @@ from test_local_machines import Conn, connect, new_machine, status_of
 
 from fleetwire.local import LocalFleet
 from fleetwire.local import context as context_module
-from fleetwire.local.ids import now
+from fleetwire.local.store.ids import now
 from fleetwire_api.services import AppServiceAsyncClient
 from fleetwire_api.viam.app import v1 as app
 

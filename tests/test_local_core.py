@@ -22,8 +22,8 @@ from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
 from fleetwire.local import LocalFleet
-from fleetwire.local.ids import new_secret
-from fleetwire.local.store import Store
+from fleetwire.local.store.database import Store
+from fleetwire.local.store.ids import new_secret
 from fleetwire_api.google.protobuf import Struct
 from fleetwire_api.proto.rpc.v1 import AuthenticateRequest, Credentials
 from fleetwire_api.services import AppServiceAsyncClient, AuthServiceAsyncClient

@@ -9,7 +9,7 @@ import pytest
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
-from fleetwire.local.logbus import LogBus
+from fleetwire.local.services.logbus import LogBus
 from fleetwire_api.viam.common.v1 import LogEntry
 
 pytestmark = pytest.mark.anyio

@@ -11,7 +11,7 @@ import pytest
 from grpclib.const import Status
 from test_local_machines import Conn, status_of, stranger
 
-import fleetwire.local.registry as registry
+import fleetwire.local.services.registry as registry
 from fleetwire.local.fleet import LocalFleet
 from fleetwire_api.viam.app import v1 as app
 from fleetwire_api.viam.app.packages.v1 import PackageType

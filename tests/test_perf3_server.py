@@ -19,9 +19,10 @@ from test_local_core import connect as core_connect
 from test_local_core import role
 from test_local_machines import Conn
 
-from fleetwire.local import LocalFleet, robot_rows
-from fleetwire.local.ids import now, to_iso
-from fleetwire.local.robot_rows import ROBOT_COLUMNS, RobotEncodings, robot_message
+from fleetwire.local import LocalFleet
+from fleetwire.local.store import robot_rows
+from fleetwire.local.store.ids import now, to_iso
+from fleetwire.local.store.robot_rows import ROBOT_COLUMNS, RobotEncodings, robot_message
 from fleetwire_api.services import AppServiceAsyncClient, FastCodec, codec
 from fleetwire_api.viam.app import v1 as app
 

@@ -18,7 +18,7 @@ from test_local_machines import Conn, connect
 from test_perf3_server import RawAnswers
 
 from fleetwire.local import LocalFleet
-from fleetwire.local.location_rows import LocationEncodings
+from fleetwire.local.store.location_rows import LocationEncodings
 from fleetwire_api.services import AppServiceAsyncClient, codec
 from fleetwire_api.viam.app import v1 as app
 

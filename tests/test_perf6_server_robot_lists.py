@@ -15,8 +15,8 @@ import pytest
 from test_local_machines import Conn, connect
 
 from fleetwire.local import LocalFleet
-from fleetwire.local.ids import now, to_iso
-from fleetwire.local.robot_lists import RobotLists
+from fleetwire.local.store.ids import now, to_iso
+from fleetwire.local.store.robot_lists import RobotLists
 
 pytestmark = pytest.mark.anyio
 

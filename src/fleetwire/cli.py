@@ -31,7 +31,7 @@ def _serve(args: argparse.Namespace) -> int:
     from grpclib.exceptions import GRPCError
 
     from fleetwire.local.runner import ServeOptions, serve
-    from fleetwire.local.validate import require_email
+    from fleetwire.local.services.validate import require_email
 
     try:
         email = require_email(args.email, "--email")

@@ -16,6 +16,7 @@ from grpclib.exceptions import GRPCError
 __all__ = (
     "AbortedError",
     "AlreadyExistsError",
+    "ArgumentError",
     "CallCancelledError",
     "DeadlineExceededError",
     "FailedPreconditionError",
@@ -94,6 +95,18 @@ class InvalidArgumentError(GRPCStatusError):
     """``INVALID_ARGUMENT``: the server rejected an argument."""
 
     status_code = Status.INVALID_ARGUMENT
+
+
+class ArgumentError(InvalidArgumentError, ValueError):
+    """An argument the client rejects before making any call: a ``ValueError`` naming the argument.
+
+    It is also an ``InvalidArgumentError``, hence a ``GRPCError``, so handlers written for the ``GRPCError``
+    listed under ``Raises`` in the method docstrings catch it too.
+    """
+
+    def __init__(self, message: str) -> None:
+        """Build the error from a message that names the argument."""
+        super().__init__(None, message)
 
 
 class DeadlineExceededError(GRPCStatusError):

@@ -1,6 +1,11 @@
 """The local fleet server: ``viam.app.v1.AppService`` on SQLite, in-process (``LocalFleet``) or ``fleetwire serve``.
 
 Importing this package is light: the server modules load when :class:`LocalFleet` is first used.
+
+Layout: ``auth/`` (authentication and authorization), ``store/`` (SQLite, rows, memos, ids, paging),
+``services/`` (the RPC handlers); at the top, ``context`` (what every handler shares: the store, the log bus, the
+caller's rights), ``wire`` (answers sent pre-encoded), ``bootstrap`` (first-run setup), ``server`` (assembly),
+``fleet`` (:class:`LocalFleet`) and ``runner`` (``fleetwire serve``).
 """
 
 from __future__ import annotations

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from .auth import insert_key
-from .grants import Grant, grant
-from .locations import create_location_row
-from .organizations import create_organization_row, create_user
-from .store import Store
+from .auth.authentication import insert_key
+from .auth.grants import Grant, grant
+from .services.locations import create_location_row
+from .services.organizations import create_organization_row, create_user
+from .store.database import Store
 
 __all__ = ("DEFAULT_EMAIL", "Credentials", "bootstrap")
 

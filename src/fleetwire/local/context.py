@@ -3,7 +3,7 @@
 Authorization model: an identity (an API key) holds ``owner`` or ``operator`` roles on organizations, locations and
 machines (table ``authorizations``). A role on an organization covers every location the organization owns or that
 is shared with it, and their machines; a role on a location covers its sub-locations and their machines. An owner
-holds every permission, an operator the read/operate subset (see :mod:`fleetwire.local.permissions`).
+holds every permission, an operator the read/operate subset (see :mod:`fleetwire.local.auth.permissions`).
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Any
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
-from .auth_cache import EpochCache
-from .ids import from_iso, is_id, now, to_iso
-from .location_rows import LocationEncodings
-from .permissions import ALL_PERMISSIONS, RESOURCE_TYPES, role_grants
-from .robot_lists import RobotLists
-from .robot_rows import PartEncodings, RobotEncodings, fetch_part
-from .store import Store
+from .auth.cache import EpochCache
+from .auth.permissions import ALL_PERMISSIONS, RESOURCE_TYPES, role_grants
+from .store.database import Store
+from .store.ids import from_iso, is_id, now, to_iso
+from .store.location_rows import LocationEncodings
+from .store.robot_lists import RobotLists
+from .store.robot_rows import PartEncodings, RobotEncodings, fetch_part
 
 if TYPE_CHECKING:
-    from .logbus import LogBus
+    from .services.logbus import LogBus
 
 __all__ = ("Caller", "Context", "hash_token", "location_chain", "roles_on")
 

@@ -9,8 +9,8 @@ from types import TracebackType
 
 from .bootstrap import DEFAULT_EMAIL, Credentials, bootstrap
 from .context import Context
-from .logbus import LogBus
 from .server import FleetServer, open_listener, open_store, start_server
+from .services.logbus import LogBus
 
 __all__ = ("LocalFleet",)
 

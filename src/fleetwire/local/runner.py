@@ -16,8 +16,8 @@ from typing import TextIO
 
 from .bootstrap import DEFAULT_EMAIL, bootstrap
 from .context import Context
-from .logbus import LogBus
 from .server import open_listener, open_store, start_server
+from .services.logbus import LogBus
 
 __all__ = ("ServeOptions", "serve", "write_credentials")
 

@@ -21,22 +21,23 @@ from grpclib.server import Server, Stream
 from fleetwire_api.services import AppServiceBase
 from fleetwire_api.services._runtime import coalesce_connection, serve_unary_unary
 
-from . import auth, auth_cache, grants, locations, organizations
+from .auth import authentication, cache, grants
 from .bootstrap import Credentials, bootstrap
 from .context import Context
-from .fragments import SCHEMA as FRAGMENTS_SCHEMA
-from .fragments import FragmentsMixin
-from .keys import KeysMixin
-from .locations import LocationsMixin
-from .members import MembersMixin
-from .organizations import OrganizationsMixin
-from .registry import SCHEMA as REGISTRY_SCHEMA
-from .registry import RegistryMixin
-from .robot_service import LocalRobotService
-from .robots import SCHEMA as ROBOTS_SCHEMA
-from .robots import RobotsMixin
-from .roles import RolesMixin
-from .store import Store
+from .services import locations, organizations
+from .services.fragments import SCHEMA as FRAGMENTS_SCHEMA
+from .services.fragments import FragmentsMixin
+from .services.keys import KeysMixin
+from .services.locations import LocationsMixin
+from .services.members import MembersMixin
+from .services.organizations import OrganizationsMixin
+from .services.registry import SCHEMA as REGISTRY_SCHEMA
+from .services.registry import RegistryMixin
+from .services.robot_service import LocalRobotService
+from .services.robots import SCHEMA as ROBOTS_SCHEMA
+from .services.robots import RobotsMixin
+from .services.roles import RolesMixin
+from .store.database import Store
 from .wire import Encoded, ServerCodec
 
 __all__ = (
@@ -55,12 +56,12 @@ _log = logging.getLogger("fleetwire.local")
 SCHEMAS: tuple[str, ...] = (
     organizations.SCHEMA,
     locations.SCHEMA,
-    auth.SCHEMA,
+    authentication.SCHEMA,
     grants.SCHEMA,
     ROBOTS_SCHEMA,
     FRAGMENTS_SCHEMA,
     REGISTRY_SCHEMA,
-    auth_cache.SCHEMA,
+    cache.SCHEMA,
 )
 """Every table of the server, in dependency order (core tables first, then the triggers watching them)."""
 
@@ -221,7 +222,7 @@ class FleetServer(Server):
 
 async def open_store(db: str | Path | None) -> Store:
     """Open the server's database at ``db`` (``None``: in memory) with every table, watched by the auth cache."""
-    return await Store.open(db, SCHEMAS, watch=auth_cache.EPOCH_QUERY)
+    return await Store.open(db, SCHEMAS, watch=cache.EPOCH_QUERY)
 
 
 async def start_server(
@@ -231,7 +232,7 @@ async def start_server(
 
     Stop it with ``await ctx.logs.close()`` then ``await server.shutdown()``, before closing the store.
     """
-    services: list[Any] = [auth.LocalAuthService(ctx), LocalAppService(ctx), LocalRobotService(ctx)]
+    services: list[Any] = [authentication.LocalAuthService(ctx), LocalAppService(ctx), LocalRobotService(ctx)]
     server = FleetServer(services)
     await server.start(sock=sock if sock is not None else open_listener(host, port), backlog=_BACKLOG)
     return server

@@ -6,7 +6,7 @@ from typing import Any
 
 from grpclib.server import Stream
 
-from .context import Context
+from ..context import Context
 
 __all__ = ("AnyStream", "ServiceMixin")
 

@@ -36,8 +36,8 @@ from fleetwire_api.viam.app.v1 import (
     UpdateFragmentResponse,
 )
 
-from .configs import config_from_struct, config_from_text, dump_config, struct_of
-from .ids import (
+from ..store.configs import config_from_struct, config_from_text, dump_config, struct_of
+from ..store.ids import (
     encode_page_token,
     from_iso,
     invalid,
@@ -48,10 +48,10 @@ from .ids import (
     require_name,
     to_iso,
 )
-from .paging import history_page
+from ..store.paging import history_page
 
 if TYPE_CHECKING:
-    from .context import Caller, Context
+    from ..context import Caller, Context
 
 __all__ = ("SCHEMA", "FragmentsMixin")
 

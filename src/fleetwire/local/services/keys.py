@@ -6,10 +6,10 @@ import sqlite3
 
 from fleetwire_api.viam.app import v1 as app
 
-from .auth import insert_key
-from .context import Caller
-from .grants import Grant, grant, parse_authorization, require_resource_in_org
-from .ids import from_iso, invalid, not_found, now, require_id, require_name, to_iso
+from ..auth.authentication import insert_key
+from ..auth.grants import Grant, grant, parse_authorization, require_resource_in_org
+from ..context import Caller
+from ..store.ids import from_iso, invalid, not_found, now, require_id, require_name, to_iso
 from .mixin import AnyStream, ServiceMixin
 
 __all__ = ("KeysMixin",)

@@ -9,8 +9,7 @@ from grpclib.exceptions import GRPCError
 
 from fleetwire_api.viam.app import v1 as app
 
-from .context import Caller, roles_on
-from .grants import (
+from ..auth.grants import (
     Grant,
     delete_grant,
     grant,
@@ -20,9 +19,10 @@ from .grants import (
     require_resource_in_org,
     to_message,
 )
-from .ids import invalid, is_id, not_found, now, require_id, to_iso
+from ..auth.permissions import ALL_PERMISSIONS, RESOURCE_TYPES, role_grants
+from ..context import Caller, roles_on
+from ..store.ids import invalid, is_id, not_found, now, require_id, to_iso
 from .mixin import AnyStream, ServiceMixin
-from .permissions import ALL_PERMISSIONS, RESOURCE_TYPES, role_grants
 
 __all__ = ("RolesMixin",)
 

@@ -9,10 +9,10 @@ from grpclib.exceptions import GRPCError
 
 from fleetwire_api.viam.app import v1 as app
 
-from .configs import struct_of
-from .context import Caller
-from .grants import Grant, grant
-from .ids import from_iso, new_id, not_found, now, require_id, require_name, require_text, to_iso
+from ..auth.grants import Grant, grant
+from ..context import Caller
+from ..store.configs import struct_of
+from ..store.ids import from_iso, new_id, not_found, now, require_id, require_name, require_text, to_iso
 from .mixin import AnyStream, ServiceMixin
 from .validate import metadata_json, require_email, require_namespace
 

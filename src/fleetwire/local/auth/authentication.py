@@ -21,8 +21,8 @@ from grpclib.server import Stream
 from fleetwire_api.proto.rpc import v1 as rpc
 from fleetwire_api.services import AuthServiceBase
 
-from .context import Context, hash_token
-from .ids import is_id, new_id, new_secret, now, to_iso
+from ..context import Context, hash_token
+from ..store.ids import is_id, new_id, new_secret, now, to_iso
 
 __all__ = (
     "SCHEMA",

@@ -42,8 +42,8 @@ from fleetwire_api.viam.app.v1 import (
     UpdateRobotPartResponse,
 )
 
-from .configs import config_from_struct, config_from_text, dump_config
-from .ids import (
+from ..store.configs import config_from_struct, config_from_text, dump_config
+from ..store.ids import (
     encode_page_token,
     from_iso,
     invalid,
@@ -55,12 +55,12 @@ from .ids import (
     require_name,
     to_iso,
 )
-from .paging import history_page
-from .robot_rows import PART_QUERY, fetch_part, fetch_robot, insert_part, part_message
-from .wire import Encoded, field_bytes, repeated_field
+from ..store.paging import history_page
+from ..store.robot_rows import PART_QUERY, fetch_part, fetch_robot, insert_part, part_message
+from ..wire import Encoded, field_bytes, repeated_field
 
 if TYPE_CHECKING:
-    from .context import Caller, Context
+    from ..context import Caller, Context
 
 __all__ = ("PartsMixin",)
 

@@ -35,8 +35,8 @@ from fleetwire_api.viam.app.v1 import (
     UpdateRobotResponse,
 )
 
-from . import robot_lists, robot_logs, robot_rows
-from .ids import (
+from ..store import robot_lists, robot_rows
+from ..store.ids import (
     from_iso,
     new_id,
     now,
@@ -44,13 +44,14 @@ from .ids import (
     require_name,
     to_iso,
 )
+from ..store.robot_rows import fetch_robot, insert_part, robot_columns
+from ..wire import Encoded, field_bytes, repeated_field
+from . import robot_logs
 from .robot_logs import PartLogsMixin
 from .robot_parts import PartsMixin
-from .robot_rows import fetch_robot, insert_part, robot_columns
-from .wire import Encoded, field_bytes, repeated_field
 
 if TYPE_CHECKING:
-    from .context import Context
+    from ..context import Context
 
 __all__ = ("SCHEMA", "RobotsMixin")
 

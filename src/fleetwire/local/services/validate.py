@@ -8,7 +8,7 @@ from typing import Any
 
 from fleetwire_api.google.protobuf import Struct
 
-from .ids import invalid
+from ..store.ids import invalid
 
 __all__ = ("MAX_METADATA_BYTES", "metadata_json", "require_email", "require_namespace")
 

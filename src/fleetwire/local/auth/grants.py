@@ -11,8 +11,8 @@ from grpclib.exceptions import GRPCError
 
 from fleetwire_api.viam.app import v1 as app
 
-from .context import location_chain
-from .ids import from_iso, invalid, is_id, now, to_iso
+from ..context import location_chain
+from ..store.ids import from_iso, invalid, is_id, now, to_iso
 from .permissions import RESOURCE_TYPES, ROLES
 
 __all__ = (

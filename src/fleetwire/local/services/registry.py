@@ -49,8 +49,8 @@ from fleetwire_api.viam.app.v1 import (
     Visibility,
 )
 
-from .ids import invalid, new_id, now, require_id, require_text, to_iso
-from .registry_rows import (
+from ..store.ids import invalid, new_id, now, require_id, require_text, to_iso
+from ..store.registry_rows import (
     MAX_MODULE_FILE_BYTES,
     SCHEMA,
     fetch_item,
@@ -66,7 +66,7 @@ from .registry_rows import (
 )
 
 if TYPE_CHECKING:
-    from .context import Caller, Context
+    from ..context import Caller, Context
 
 __all__ = ("SCHEMA", "RegistryMixin")
 

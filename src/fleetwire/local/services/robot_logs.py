@@ -26,13 +26,13 @@ from fleetwire_api.viam.app.v1 import (
 )
 from fleetwire_api.viam.common.v1 import LogEntry
 
-from .ids import decode_page_token, encode_page_token, invalid, now, require_id, require_text
+from ..store.ids import decode_page_token, encode_page_token, invalid, now, require_id, require_text
+from ..store.paging import cursor_int
+from ..wire import Encoded, field_bytes, repeated_field
 from .logbus import LogFilter
-from .paging import cursor_int
-from .wire import Encoded, field_bytes, repeated_field
 
 if TYPE_CHECKING:
-    from .context import Context
+    from ..context import Context
 
 __all__ = (
     "DEFAULT_PAGE_SIZE",

@@ -11,14 +11,14 @@ from grpclib.exceptions import GRPCError
 from fleetwire_api.services import codec
 from fleetwire_api.viam.app import v1 as app
 
-from .configs import struct_of
-from .context import Caller, location_chain, roles_on
-from .ids import new_id, new_secret, not_found, now, require_id, require_name, require_text, to_iso
-from .location_rows import LOCATION_QUERY, auth_message, location_message, robot_count, secret_rows
+from ..auth.permissions import role_grants
+from ..context import Caller, location_chain, roles_on
+from ..store.configs import struct_of
+from ..store.ids import new_id, new_secret, not_found, now, require_id, require_name, require_text, to_iso
+from ..store.location_rows import LOCATION_QUERY, auth_message, location_message, robot_count, secret_rows
+from ..wire import Encoded, field_bytes
 from .mixin import AnyStream, ServiceMixin
-from .permissions import role_grants
 from .validate import metadata_json
-from .wire import Encoded, field_bytes
 
 __all__ = ("MAX_LOCATION_DEPTH", "SCHEMA", "LocationsMixin", "create_location_row")
 

@@ -41,10 +41,10 @@ from fleetwire_api.viam.app.v1 import (
 )
 from fleetwire_api.viam.common.v1 import LogEntry
 
-from .context import Context
-from .ids import now, require_id, to_iso
+from ..context import Context
+from ..store.ids import now, require_id, to_iso
+from ..store.robot_rows import fetch_part
 from .robot_logs import MAX_ENTRIES_PER_PUSH, insert_logs
-from .robot_rows import fetch_part
 
 __all__ = ("RESTART_CHECK_INTERVAL", "LocalRobotService", "robot_config")
 

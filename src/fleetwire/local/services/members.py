@@ -10,8 +10,8 @@ from grpclib.exceptions import GRPCError
 
 from fleetwire_api.viam.app import v1 as app
 
-from .grants import parse_authorization, require_resource_in_org
-from .ids import from_iso, not_found, now, require_id, to_iso
+from ..auth.grants import parse_authorization, require_resource_in_org
+from ..store.ids import from_iso, not_found, now, require_id, to_iso
 from .mixin import AnyStream, ServiceMixin
 from .validate import require_email
 

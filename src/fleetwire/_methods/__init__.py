@@ -1,0 +1,1 @@
+"""The methods of ``AsyncAppClient``, one module per resource group, over the shared :mod:`.base`."""
