@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from test_objects_writes import Recorder, client  # noqa: F401  # client: the fixture
+from test_objects_writes import Recorder, client_fixture  # noqa: F401  # the fixture ``client``
 
 from fleetwire import AsyncAppClient
 from fleetwire.local import LocalFleet
@@ -27,7 +27,7 @@ _PENDING_MERGE = pytest.mark.xfail(strict=True, reason="needs set_config_propert
 
 
 @pytest.fixture
-async def part(local_fleet: LocalFleet, client: AsyncAppClient) -> AsyncIterator[MachinePart]:  # noqa: F811
+async def part(local_fleet: LocalFleet, client: AsyncAppClient) -> AsyncIterator[MachinePart]:
     fleet = Fleet(client)
     machine = await Machine(fleet, name="rover", location_id=local_fleet.location_id).create()
     main = await machine.main_part()
@@ -37,7 +37,7 @@ async def part(local_fleet: LocalFleet, client: AsyncAppClient) -> AsyncIterator
 
 
 @_PENDING_CONFLICTS
-async def test_a_stale_part_cannot_overwrite_a_newer_change(part: MachinePart, client: AsyncAppClient) -> None:  # noqa: F811
+async def test_a_stale_part_cannot_overwrite_a_newer_change(part: MachinePart, client: AsyncAppClient) -> None:
     from fleetwire import AbortedError, ConflictError
 
     first, second = await part.reload(), await part.reload()
@@ -63,7 +63,7 @@ async def test_a_stale_part_cannot_overwrite_a_newer_change(part: MachinePart, c
 @_PENDING_CONFLICTS
 async def test_a_stale_fragment_cannot_overwrite_a_newer_change(
     local_fleet: LocalFleet,
-    client: AsyncAppClient,  # noqa: F811
+    client: AsyncAppClient,
 ) -> None:
     from fleetwire import ConflictError
 
@@ -85,7 +85,7 @@ async def test_a_stale_fragment_cannot_overwrite_a_newer_change(
 async def test_update_merge_sends_only_the_changed_paths(
     part: MachinePart,
     local_fleet: LocalFleet,
-    client: AsyncAppClient,  # noqa: F811
+    client: AsyncAppClient,
 ) -> None:
     elsewhere = await part.reload()
     elsewhere.config.network.tls = True
@@ -113,7 +113,7 @@ async def test_update_merge_sends_only_the_changed_paths(
 @_PENDING_CONFLICTS
 async def test_update_merge_falls_back_to_the_conflict_safe_update(
     part: MachinePart,
-    local_fleet: LocalFleet,  # noqa: F811
+    local_fleet: LocalFleet,
 ) -> None:
     recorder = Recorder(local_fleet)
     del part.config.network  # a top-level key removed: no path can say it

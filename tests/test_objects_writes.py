@@ -42,8 +42,9 @@ class Recorder:
         return [m for m in self.take() if not type(m).__name__.startswith(("Get", "List", "CheckPermissions"))]
 
 
-@pytest.fixture
-async def client(local_fleet: LocalFleet) -> AsyncIterator[AsyncAppClient]:
+@pytest.fixture(name="client")
+async def client_fixture(local_fleet: LocalFleet) -> AsyncIterator[AsyncAppClient]:
+    """A plain async client of the fleet's owner."""
     client = await AsyncAppClient.connect(
         local_fleet.address, api_key=local_fleet.api_key, api_key_id=local_fleet.api_key_id
     )
