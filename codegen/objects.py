@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CodegenError
+from .overlay import docstring_literal
 
 # The modules of the async object layer, in the package ``fleetwire.objects``.
 MODULES = ("_base", "organizations", "locations", "machines", "fragments", "access", "registry", "fleet")
@@ -23,22 +24,8 @@ ABSTRACT = frozenset({"Resource"})
 INTERNAL_CONSTRUCTOR = frozenset({"Collection"})
 # The type variable that stands for "the class of self" in the bases' methods.
 SELF_TYPE = "_R"
-_SECTION = re.compile(r"^(Args|Returns|Raises|Yields|Example|Examples|Note|Notes):$", re.MULTILINE)
 # Annotations of the async layer and what they become on the blocking twin.
 _BLOCKING_TYPES = (("AsyncIterator[", "Iterator["), ("LogsStream[", "BlockingStream["))
-
-
-def docstring_literal(doc: str, indent: str) -> str:
-    """``doc`` as a Python literal at ``indent``, its examples rewritten for blocking code (no ``await``)."""
-    for old, new in (("await ", ""), ("async with ", "with "), ("async for ", "for ")):
-        doc = doc.replace(old, new)
-    lines = doc.splitlines()
-    body = "\n".join((indent + line) if line.strip() else "" for line in lines[1:])
-    tail = f"\n\n{indent}" if _SECTION.search(doc) else f"\n{indent}"
-    text = lines[0] + ("\n" + body + tail if len(lines) > 1 else "")
-    if '"""' in text:
-        raise CodegenError(f"a docstring of the object layer contains triple quotes: {lines[0]!r}")
-    return f'{"r" if chr(92) in text else ""}"""{text}"""'
 
 
 @dataclass(frozen=True)
@@ -67,7 +54,7 @@ class Member:
 
     def doc(self, indent: str = "        ") -> str:
         """The docstring literal at ``indent``."""
-        return docstring_literal(self.docstring, indent)
+        return docstring_literal(self.docstring, indent, f"src/fleetwire/objects: the docstring of {self.name}")
 
     @property
     def signature(self) -> str:
@@ -112,7 +99,7 @@ class TwinClass:
 
     def doc(self) -> str:
         """The class docstring literal."""
-        return docstring_literal(self.docstring, "    ")
+        return docstring_literal(self.docstring, "    ", f"src/fleetwire/objects: the docstring of {self.name}")
 
 
 @dataclass(frozen=True)
