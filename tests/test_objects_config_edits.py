@@ -75,8 +75,10 @@ def containers(doc: Any, keys: list[str | int]) -> list[list[str | int]]:
 def node(config: Any, keys: list[str | int], by_attribute: bool) -> Any:
     """Walk the object's config to ``keys``, by attribute where a key allows it (and ``by_attribute``)."""
     for key in keys:
-        attribute = by_attribute and isinstance(key, str) and key.isidentifier() and key not in dir(dict)
-        config = getattr(config, key) if attribute else config[key]
+        if by_attribute and isinstance(key, str) and key.isidentifier() and key not in dir(dict):
+            config = getattr(config, key)
+        else:
+            config = config[key]
     return config
 
 

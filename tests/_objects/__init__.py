@@ -55,13 +55,13 @@ class World:
 @pytest.fixture(name="world", params=["async", "blocking"])
 async def world_fixture(request: pytest.FixtureRequest, local_fleet: LocalFleet) -> AsyncIterator[World]:
     """The object layer of one mode over a fresh local fleet, and a plain async client of its owner."""
-    creds = {"api_key": local_fleet.api_key, "api_key_id": local_fleet.api_key_id}
-    plain = await AsyncAppClient.connect(local_fleet.address, **creds)
+    key, key_id = local_fleet.api_key, local_fleet.api_key_id
+    plain = await AsyncAppClient.connect(local_fleet.address, api_key=key, api_key_id=key_id)
     try:
         if request.param == "async":
             yield World("async", fleetwire.objects, fleetwire.objects.Fleet(plain), plain, local_fleet)
         else:
-            with AppClient.connect(local_fleet.address, **creds) as blocking:
+            with AppClient.connect(local_fleet.address, api_key=key, api_key_id=key_id) as blocking:
                 yield World(
                     "blocking",
                     fleetwire.objects.blocking,
