@@ -68,12 +68,21 @@ async def test_location_tree_verbs(world: World) -> None:
     sharing = {o.id for o in await world.plain.get_organizations_with_access_to_location(child.id)}
     assert other.id not in sharing
 
-    await do(world.ns.Machine(world.fleet, name="rover", location_id=child.id).create())
+    rover = await do(world.ns.Machine(world.fleet, name="rover", location_id=child.id).create())
     with pytest.raises(FailedPreconditionError):
         await do(child.delete())  # not empty: delete() never cascades
     await do(loose.delete())
     with pytest.raises(NotFoundError):
         await world.plain.get_location(loose.id)
+    part = await do(world.fleet.part((await do(rover.main_part())).id))
+    await do(child.delete_tree())
+    for gone in (
+        world.plain.get_location(child.id),
+        world.plain.get_robot(rover.id),
+        world.plain.get_robot_part(part.id),
+    ):
+        with pytest.raises(NotFoundError):
+            await gone
 
 
 async def test_machine_verbs(world: World) -> None:
@@ -167,7 +176,7 @@ async def test_fragment_verbs(world: World) -> None:
     assert fragment.config == {"a": {"b": 1}} and fragment.visibility == "private"
     org = await do(world.fleet.organization(world.org_id))
     assert [f.id for f in await do(org.fragments.get_all())] == [fragment.id]
-    assert (await do(org.fragments.get(fragment.id))) == fragment
+    assert (await do(org.fragments.get(fragment.id))) == fragment == (await do(world.fleet.fragment(fragment.id)))
 
     fragment.config.a.b = 2
     fragment.config.a.c = [1]
@@ -251,6 +260,8 @@ async def test_member_and_invite_verbs(world: World) -> None:
     await do(me.remove_role("owner", "location", world.location_id))
     held = {(a.identity_id, a.authorization_id) for a in await world.plain.list_authorizations(world.org_id)}
     assert (me.user_id, "location_owner") not in held
+    with pytest.raises(FailedPreconditionError, match="last member"):  # members join by invite: only one here
+        await do(me.delete())
 
 
 async def test_registry_verbs(world: World) -> None:
