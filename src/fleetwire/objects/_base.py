@@ -11,7 +11,6 @@ comparison. An object built by its constructor has not been loaded: all its fiel
 from __future__ import annotations
 
 import datetime
-import enum
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
@@ -94,7 +93,7 @@ class Resource:
     # JSON ------------------------------------------------------------------------------------------------------
 
     def to_json(self, only_updated: bool = False) -> dict[str, Any]:
-        """Return the object's fields as JSON (datetimes as ISO 8601 strings, enums as their names).
+        """Return the object's fields as JSON (datetimes as ISO 8601 strings).
 
         With ``only_updated``, only what changed since the object was loaded, which is what :meth:`update`
         writes: each changed field with its new value, and for a config the changed paths with their new
@@ -119,8 +118,6 @@ class Resource:
         value = getattr(self, name)
         if isinstance(value, datetime.datetime):
             return value.isoformat()
-        if isinstance(value, enum.Enum):
-            return value.name.lower()
         return plain(value, f"{type(self).__name__}.{name}")
 
     @classmethod
@@ -295,8 +292,6 @@ class Collection(Generic[T]):
 
 
 def _matches(value: object, wanted: object) -> bool:
-    if isinstance(value, enum.Enum) and isinstance(wanted, str):
-        return value.name.lower() == wanted.lower()
     return same(value, wanted) if not isinstance(value, datetime.datetime) else value == wanted
 
 

@@ -158,7 +158,7 @@ class ApiKey(_Twin):
         return cast("Fleet", _wrap(self._portal, self._aio.fleet))
 
     def to_json(self, only_updated: bool = False) -> dict[str, Any]:
-        """Return the object's fields as JSON (datetimes as ISO 8601 strings, enums as their names).
+        """Return the object's fields as JSON (datetimes as ISO 8601 strings).
 
         With ``only_updated``, only what changed since the object was loaded, which is what :meth:`update`
         writes: each changed field with its new value, and for a config the changed paths with their new
@@ -507,7 +507,7 @@ class Fragment(_Twin):
         return cast("Fleet", _wrap(self._portal, self._aio.fleet))
 
     def to_json(self, only_updated: bool = False) -> dict[str, Any]:
-        """Return the object's fields as JSON (datetimes as ISO 8601 strings, enums as their names).
+        """Return the object's fields as JSON (datetimes as ISO 8601 strings).
 
         With ``only_updated``, only what changed since the object was loaded, which is what :meth:`update`
         writes: each changed field with its new value, and for a config the changed paths with their new
@@ -747,7 +747,7 @@ class Invite(_Twin):
         return cast("Fleet", _wrap(self._portal, self._aio.fleet))
 
     def to_json(self, only_updated: bool = False) -> dict[str, Any]:
-        """Return the object's fields as JSON (datetimes as ISO 8601 strings, enums as their names).
+        """Return the object's fields as JSON (datetimes as ISO 8601 strings).
 
         With ``only_updated``, only what changed since the object was loaded, which is what :meth:`update`
         writes: each changed field with its new value, and for a config the changed paths with their new
@@ -943,7 +943,7 @@ class Location(_Twin):
         return cast("Fleet", _wrap(self._portal, self._aio.fleet))
 
     def to_json(self, only_updated: bool = False) -> dict[str, Any]:
-        """Return the object's fields as JSON (datetimes as ISO 8601 strings, enums as their names).
+        """Return the object's fields as JSON (datetimes as ISO 8601 strings).
 
         With ``only_updated``, only what changed since the object was loaded, which is what :meth:`update`
         writes: each changed field with its new value, and for a config the changed paths with their new
@@ -1231,7 +1231,7 @@ class Machine(_Twin):
         return cast("Fleet", _wrap(self._portal, self._aio.fleet))
 
     def to_json(self, only_updated: bool = False) -> dict[str, Any]:
-        """Return the object's fields as JSON (datetimes as ISO 8601 strings, enums as their names).
+        """Return the object's fields as JSON (datetimes as ISO 8601 strings).
 
         With ``only_updated``, only what changed since the object was loaded, which is what :meth:`update`
         writes: each changed field with its new value, and for a config the changed paths with their new
@@ -1503,7 +1503,7 @@ class MachinePart(_Twin):
         return cast("Fleet", _wrap(self._portal, self._aio.fleet))
 
     def to_json(self, only_updated: bool = False) -> dict[str, Any]:
-        """Return the object's fields as JSON (datetimes as ISO 8601 strings, enums as their names).
+        """Return the object's fields as JSON (datetimes as ISO 8601 strings).
 
         With ``only_updated``, only what changed since the object was loaded, which is what :meth:`update`
         writes: each changed field with its new value, and for a config the changed paths with their new
@@ -1865,7 +1865,7 @@ class Member(_Twin):
         return cast("Fleet", _wrap(self._portal, self._aio.fleet))
 
     def to_json(self, only_updated: bool = False) -> dict[str, Any]:
-        """Return the object's fields as JSON (datetimes as ISO 8601 strings, enums as their names).
+        """Return the object's fields as JSON (datetimes as ISO 8601 strings).
 
         With ``only_updated``, only what changed since the object was loaded, which is what :meth:`update`
         writes: each changed field with its new value, and for a config the changed paths with their new
@@ -2055,7 +2055,7 @@ class Module(_Twin):
         return cast("Fleet", _wrap(self._portal, self._aio.fleet))
 
     def to_json(self, only_updated: bool = False) -> dict[str, Any]:
-        """Return the object's fields as JSON (datetimes as ISO 8601 strings, enums as their names).
+        """Return the object's fields as JSON (datetimes as ISO 8601 strings).
 
         With ``only_updated``, only what changed since the object was loaded, which is what :meth:`update`
         writes: each changed field with its new value, and for a config the changed paths with their new
@@ -2279,7 +2279,7 @@ class Organization(_Twin):
         return cast("Fleet", _wrap(self._portal, self._aio.fleet))
 
     def to_json(self, only_updated: bool = False) -> dict[str, Any]:
-        """Return the object's fields as JSON (datetimes as ISO 8601 strings, enums as their names).
+        """Return the object's fields as JSON (datetimes as ISO 8601 strings).
 
         With ``only_updated``, only what changed since the object was loaded, which is what :meth:`update`
         writes: each changed field with its new value, and for a config the changed paths with their new
@@ -2527,7 +2527,7 @@ class RegistryItem(_Twin):
         return cast("Fleet", _wrap(self._portal, self._aio.fleet))
 
     def to_json(self, only_updated: bool = False) -> dict[str, Any]:
-        """Return the object's fields as JSON (datetimes as ISO 8601 strings, enums as their names).
+        """Return the object's fields as JSON (datetimes as ISO 8601 strings).
 
         With ``only_updated``, only what changed since the object was loaded, which is what :meth:`update`
         writes: each changed field with its new value, and for a config the changed paths with their new
