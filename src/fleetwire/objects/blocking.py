@@ -192,9 +192,7 @@ class ApiKey(_Twin):
         """
         return self._aio.flag_update(name=name)
 
-    def reload(
-        self,
-    ) -> ApiKey:
+    def reload(self) -> ApiKey:
         """Read the object again from the server: a fresh object, with no changes."""
         return cast(
             "ApiKey",
@@ -208,9 +206,7 @@ class ApiKey(_Twin):
             ),
         )
 
-    def update(
-        self,
-    ) -> ApiKey:
+    def update(self) -> ApiKey:
         """Write the changes since the object was loaded; no call at all when nothing changed.
 
         What is written is exactly ``to_json(only_updated=True)``. Returns a fresh object as the server has it
@@ -287,9 +283,7 @@ class ApiKey(_Twin):
     def created_on(self, value: datetime.datetime | None) -> None:
         self._aio.created_on = value
 
-    def create(
-        self,
-    ) -> ApiKey:
+    def create(self) -> ApiKey:
         """Create a key with these roles and this name; calling it again makes another one.
 
         Returns:
@@ -308,9 +302,7 @@ class ApiKey(_Twin):
             ),
         )
 
-    def delete(
-        self,
-    ) -> None:
+    def delete(self) -> None:
         """Delete the key: it stops working at once."""
         return self._portal.call(
             functools.partial(
@@ -318,9 +310,7 @@ class ApiKey(_Twin):
             )
         )
 
-    def rotate(
-        self,
-    ) -> ApiKey:
+    def rotate(self) -> ApiKey:
         """Replace the key with a new one holding the same roles, at once; the old secret stops working.
 
         Returns:
@@ -543,9 +533,7 @@ class Fragment(_Twin):
         """
         return self._aio.flag_update(name=name)
 
-    def reload(
-        self,
-    ) -> Fragment:
+    def reload(self) -> Fragment:
         """Read the object again from the server: a fresh object, with no changes."""
         return cast(
             "Fragment",
@@ -559,9 +547,7 @@ class Fragment(_Twin):
             ),
         )
 
-    def update(
-        self,
-    ) -> Fragment:
+    def update(self) -> Fragment:
         """Write the changes since the object was loaded; no call at all when nothing changed.
 
         What is written is exactly ``to_json(only_updated=True)``. Returns a fresh object as the server has it
@@ -656,9 +642,7 @@ class Fragment(_Twin):
     def part_count(self, value: int) -> None:
         self._aio.part_count = value
 
-    def create(
-        self,
-    ) -> Fragment:
+    def create(self) -> Fragment:
         """Create a fragment with this name, config and visibility in ``organization_id``.
 
         Calling it again makes another one.
@@ -679,9 +663,7 @@ class Fragment(_Twin):
             ),
         )
 
-    def delete(
-        self,
-    ) -> None:
+    def delete(self) -> None:
         """Delete the fragment."""
         return self._portal.call(
             functools.partial(
@@ -781,9 +763,7 @@ class Invite(_Twin):
         """
         return self._aio.flag_update(name=name)
 
-    def reload(
-        self,
-    ) -> Invite:
+    def reload(self) -> Invite:
         """Read the object again from the server: a fresh object, with no changes."""
         return cast(
             "Invite",
@@ -797,9 +777,7 @@ class Invite(_Twin):
             ),
         )
 
-    def update(
-        self,
-    ) -> Invite:
+    def update(self) -> Invite:
         """Write the changes since the object was loaded; no call at all when nothing changed.
 
         What is written is exactly ``to_json(only_updated=True)``. Returns a fresh object as the server has it
@@ -873,9 +851,7 @@ class Invite(_Twin):
             ),
         )
 
-    def delete(
-        self,
-    ) -> None:
+    def delete(self) -> None:
         """Withdraw the invite."""
         return self._portal.call(
             functools.partial(
@@ -883,9 +859,7 @@ class Invite(_Twin):
             )
         )
 
-    def resend(
-        self,
-    ) -> Invite:
+    def resend(self) -> Invite:
         """Send the invite email again, at once."""
         return cast(
             "Invite",
@@ -979,9 +953,7 @@ class Location(_Twin):
         """
         return self._aio.flag_update(name=name)
 
-    def reload(
-        self,
-    ) -> Location:
+    def reload(self) -> Location:
         """Read the object again from the server: a fresh object, with no changes."""
         return cast(
             "Location",
@@ -995,9 +967,7 @@ class Location(_Twin):
             ),
         )
 
-    def update(
-        self,
-    ) -> Location:
+    def update(self) -> Location:
         """Write the changes since the object was loaded; no call at all when nothing changed.
 
         What is written is exactly ``to_json(only_updated=True)``. Returns a fresh object as the server has it
@@ -1074,9 +1044,7 @@ class Location(_Twin):
     def machine_count(self, value: int) -> None:
         self._aio.machine_count = value
 
-    def create(
-        self,
-    ) -> Location:
+    def create(self) -> Location:
         """Create a location with this name under ``parent_location_id`` in ``organization_id``.
 
         Calling it again makes another one.
@@ -1097,9 +1065,7 @@ class Location(_Twin):
             ),
         )
 
-    def delete(
-        self,
-    ) -> None:
+    def delete(self) -> None:
         """Delete the location, which must be empty (no machines, no sub-locations); see :meth:`delete_tree`.
 
         Raises:
@@ -1112,9 +1078,7 @@ class Location(_Twin):
             )
         )
 
-    def parent(
-        self,
-    ) -> Location | None:
+    def parent(self) -> Location | None:
         """Read the location this one is in read from the server; ``None`` at the top level."""
         return cast(
             "Location | None",
@@ -1171,9 +1135,7 @@ class Location(_Twin):
         """Stop sharing the location with ``organization_id``, at once."""
         return self._portal.call(functools.partial(self._aio.unshare, organization_id=organization_id))
 
-    def delete_tree(
-        self,
-    ) -> None:
+    def delete_tree(self) -> None:
         """Delete the location with everything in it: sub-locations at every depth, their machines and parts.
 
         The rights of the caller on the whole tree are checked first; if it may not delete any of it, nothing is
@@ -1265,9 +1227,7 @@ class Machine(_Twin):
         """
         return self._aio.flag_update(name=name)
 
-    def reload(
-        self,
-    ) -> Machine:
+    def reload(self) -> Machine:
         """Read the object again from the server: a fresh object, with no changes."""
         return cast(
             "Machine",
@@ -1281,9 +1241,7 @@ class Machine(_Twin):
             ),
         )
 
-    def update(
-        self,
-    ) -> Machine:
+    def update(self) -> Machine:
         """Write the changes since the object was loaded; no call at all when nothing changed.
 
         What is written is exactly ``to_json(only_updated=True)``. Returns a fresh object as the server has it
@@ -1351,9 +1309,7 @@ class Machine(_Twin):
     def last_access(self, value: datetime.datetime | None) -> None:
         self._aio.last_access = value
 
-    def create(
-        self,
-    ) -> Machine:
+    def create(self) -> Machine:
         """Create a machine with this name in ``location_id`` (the server gives it a main part).
 
         Calling it again makes another one (names are unique per location, so change the name first).
@@ -1374,9 +1330,7 @@ class Machine(_Twin):
             ),
         )
 
-    def delete(
-        self,
-    ) -> None:
+    def delete(self) -> None:
         """Delete the machine; the API deletes its parts with it."""
         return self._portal.call(
             functools.partial(
@@ -1384,9 +1338,7 @@ class Machine(_Twin):
             )
         )
 
-    def delete_tree(
-        self,
-    ) -> None:
+    def delete_tree(self) -> None:
         """Delete the machine with its parts, after checking the caller may (nothing is deleted if not).
 
         Raises:
@@ -1404,9 +1356,7 @@ class Machine(_Twin):
         """The machine's parts."""
         return cast("Collection[MachinePart]", _wrap(self._portal, self._aio.parts))
 
-    def main_part(
-        self,
-    ) -> MachinePart:
+    def main_part(self) -> MachinePart:
         """Read the machine's main part."""
         return cast(
             "MachinePart",
@@ -1426,9 +1376,7 @@ class Machine(_Twin):
             "MachinePart", _wrap(self._portal, self._portal.call(functools.partial(self._aio.create_part, name=name)))
         )
 
-    def location(
-        self,
-    ) -> Location:
+    def location(self) -> Location:
         """Read the location the machine is in."""
         return cast(
             "Location",
@@ -1539,9 +1487,7 @@ class MachinePart(_Twin):
         """
         return self._aio.flag_update(name=name)
 
-    def reload(
-        self,
-    ) -> MachinePart:
+    def reload(self) -> MachinePart:
         """Read the object again from the server: a fresh object, with no changes."""
         return cast(
             "MachinePart",
@@ -1699,9 +1645,7 @@ class MachinePart(_Twin):
     def secret(self, value: str) -> None:
         self._aio.secret = value
 
-    def create(
-        self,
-    ) -> MachinePart:
+    def create(self) -> MachinePart:
         """Add a part with this name (and config, if any) to machine ``machine_id``.
 
         Calling it again makes another one (names are unique per machine, so change the name first).
@@ -1722,9 +1666,7 @@ class MachinePart(_Twin):
             ),
         )
 
-    def delete(
-        self,
-    ) -> None:
+    def delete(self) -> None:
         """Delete the part (not the machine's main part: make another part main first)."""
         return self._portal.call(
             functools.partial(
@@ -1747,9 +1689,7 @@ class MachinePart(_Twin):
             _wrap(self._portal, self._portal.call(functools.partial(self._aio.apply_to, other=_unwrap(other)))),
         )
 
-    def machine(
-        self,
-    ) -> Machine:
+    def machine(self) -> Machine:
         """Read the machine this part belongs to."""
         return cast(
             "Machine",
@@ -1778,9 +1718,7 @@ class MachinePart(_Twin):
         """
         return BlockingStream(self._portal, self._aio.logs(filter=filter, log_levels=log_levels, limit=limit))
 
-    def history(
-        self,
-    ) -> list[RobotPartHistoryEntry]:
+    def history(self) -> list[RobotPartHistoryEntry]:
         """Read the part's earlier versions, newest first."""
         return self._portal.call(
             functools.partial(
@@ -1788,9 +1726,7 @@ class MachinePart(_Twin):
             )
         )
 
-    def mark_main(
-        self,
-    ) -> None:
+    def mark_main(self) -> None:
         """Make this part its machine's main part, at once."""
         return self._portal.call(
             functools.partial(
@@ -1798,9 +1734,7 @@ class MachinePart(_Twin):
             )
         )
 
-    def mark_for_restart(
-        self,
-    ) -> None:
+    def mark_for_restart(self) -> None:
         """Ask the part to restart the next time it checks in, at once."""
         return self._portal.call(
             functools.partial(
@@ -1808,9 +1742,7 @@ class MachinePart(_Twin):
             )
         )
 
-    def create_secret(
-        self,
-    ) -> MachinePart:
+    def create_secret(self) -> MachinePart:
         """Add a secret to the part, at once; returns the part with its secrets, read back."""
         return cast(
             "MachinePart",
@@ -1899,9 +1831,7 @@ class Member(_Twin):
         """
         return self._aio.flag_update(name=name)
 
-    def reload(
-        self,
-    ) -> Member:
+    def reload(self) -> Member:
         """Read the object again from the server: a fresh object, with no changes."""
         return cast(
             "Member",
@@ -1915,9 +1845,7 @@ class Member(_Twin):
             ),
         )
 
-    def update(
-        self,
-    ) -> Member:
+    def update(self) -> Member:
         """Write the changes since the object was loaded; no call at all when nothing changed.
 
         What is written is exactly ``to_json(only_updated=True)``. Returns a fresh object as the server has it
@@ -1985,9 +1913,7 @@ class Member(_Twin):
     def last_login(self, value: datetime.datetime | None) -> None:
         self._aio.last_login = value
 
-    def delete(
-        self,
-    ) -> None:
+    def delete(self) -> None:
         """Remove the member from the organization."""
         return self._portal.call(
             functools.partial(
@@ -2089,9 +2015,7 @@ class Module(_Twin):
         """
         return self._aio.flag_update(name=name)
 
-    def reload(
-        self,
-    ) -> Module:
+    def reload(self) -> Module:
         """Read the object again from the server: a fresh object, with no changes."""
         return cast(
             "Module",
@@ -2105,9 +2029,7 @@ class Module(_Twin):
             ),
         )
 
-    def update(
-        self,
-    ) -> Module:
+    def update(self) -> Module:
         """Write the changes since the object was loaded; no call at all when nothing changed.
 
         What is written is exactly ``to_json(only_updated=True)``. Returns a fresh object as the server has it
@@ -2202,9 +2124,7 @@ class Module(_Twin):
     def visibility(self, value: str) -> None:
         self._aio.visibility = value
 
-    def create(
-        self,
-    ) -> Module:
+    def create(self) -> Module:
         """Create a module of this name in ``organization_id`` and write its other fields.
 
         Calling it again with another name makes another one.
@@ -2225,9 +2145,7 @@ class Module(_Twin):
             ),
         )
 
-    def delete(
-        self,
-    ) -> None:
+    def delete(self) -> None:
         """Delete the module (with its uploaded files)."""
         return self._portal.call(
             functools.partial(
@@ -2316,9 +2234,7 @@ class Organization(_Twin):
         """
         return self._aio.flag_update(name=name)
 
-    def reload(
-        self,
-    ) -> Organization:
+    def reload(self) -> Organization:
         """Read the object again from the server: a fresh object, with no changes."""
         return cast(
             "Organization",
@@ -2332,9 +2248,7 @@ class Organization(_Twin):
             ),
         )
 
-    def update(
-        self,
-    ) -> Organization:
+    def update(self) -> Organization:
         """Write the changes since the object was loaded; no call at all when nothing changed.
 
         What is written is exactly ``to_json(only_updated=True)``. Returns a fresh object as the server has it
@@ -2411,9 +2325,7 @@ class Organization(_Twin):
     def created_on(self, value: datetime.datetime | None) -> None:
         self._aio.created_on = value
 
-    def create(
-        self,
-    ) -> Organization:
+    def create(self) -> Organization:
         """Create an organization with these fields (the server makes the caller its owner).
 
         The object itself is left as it is, so calling it again makes another one.
@@ -2434,9 +2346,7 @@ class Organization(_Twin):
             ),
         )
 
-    def delete(
-        self,
-    ) -> None:
+    def delete(self) -> None:
         """Delete the organization."""
         return self._portal.call(
             functools.partial(
@@ -2563,9 +2473,7 @@ class RegistryItem(_Twin):
         """
         return self._aio.flag_update(name=name)
 
-    def reload(
-        self,
-    ) -> RegistryItem:
+    def reload(self) -> RegistryItem:
         """Read the object again from the server: a fresh object, with no changes."""
         return cast(
             "RegistryItem",
@@ -2579,9 +2487,7 @@ class RegistryItem(_Twin):
             ),
         )
 
-    def update(
-        self,
-    ) -> RegistryItem:
+    def update(self) -> RegistryItem:
         """Write the changes since the object was loaded; no call at all when nothing changed.
 
         What is written is exactly ``to_json(only_updated=True)``. Returns a fresh object as the server has it
@@ -2676,9 +2582,7 @@ class RegistryItem(_Twin):
     def created_on(self, value: datetime.datetime | None) -> None:
         self._aio.created_on = value
 
-    def create(
-        self,
-    ) -> RegistryItem:
+    def create(self) -> RegistryItem:
         """Create an item of this name, type, description and visibility in ``organization_id``.
 
         Calling it again with another name makes another one.
@@ -2699,9 +2603,7 @@ class RegistryItem(_Twin):
             ),
         )
 
-    def delete(
-        self,
-    ) -> None:
+    def delete(self) -> None:
         """Delete the item (a module with its uploaded files)."""
         return self._portal.call(
             functools.partial(
