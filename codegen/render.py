@@ -22,6 +22,7 @@ from .messages import PACKAGE_ROOT, compile_messages
 from .model import Model, build_model
 from .objects import read_objects
 from .overlay import read_overlay
+from .proto_twin import proto_twins
 from .schema import SCHEMA_DISTRIBUTION, Schema, load_schema
 from .secrets import hide_secrets
 from .wire_layouts import check_wire_layouts
@@ -126,6 +127,12 @@ def render_message_packages(
     return out
 
 
+def render_proto_names(schema: Schema, templates: Path = TEMPLATES) -> dict[str, str]:
+    """The name table of ``fleetwire.proto``, the twin of the official ``viam.proto`` namespaces."""
+    context: dict[str, object] = {"header": header(schema.version), "twins": proto_twins(schema)}
+    return _render(templates, {"proto_names.py.j2": f"{PACKAGE_ROOT}/proto_names.py"}, context)
+
+
 def _ruff(args: list[str], cwd: Path) -> None:
     command = [sys.executable, "-m", "ruff", *args, "--config", str(cwd / "ruff.toml"), "--no-cache", "."]
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
@@ -152,6 +159,7 @@ def build(schema: Schema, staging: Path, templates: Path = TEMPLATES) -> None:
     files.update(render_message_packages(split_message_packages(files), schema.version, templates))
     check_wire_layouts(schema)
     files.update(render_services(build_model(schema), templates, build_codec_model(schema)))
+    files.update(render_proto_names(schema, templates))
     _write_formatted(staging, files, schema.version)
     for cache in staging.rglob("__pycache__"):
         shutil.rmtree(cache)

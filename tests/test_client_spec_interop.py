@@ -11,84 +11,24 @@ those expectations honest.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import betterproto2
 import pytest
-from _spec.cases import CASES, Case, Lib, ours
-from _spec.runner import arm, call_async, verify_exchanges
+from _spec.cases import CASES, Case
+from _spec.interop import TOKEN, assert_same_bytes, exchange, official_client, official_lib
+from _spec.runner import verify_exchanges
 from _spec.seed import app_client_surface
-from _spec.server import RecordedCall, SpecServer
+from _spec.server import SpecServer
 from _spec.wire import canonical, has_map, request_descriptor
-from grpclib.client import Channel
 
-import fleetwire
-
-TOKEN = "interop-token"
-METADATA = {"authorization": f"Bearer {TOKEN}"}
 INTEROP = tuple(case for case in CASES if case.interop)
-
-
-def official_lib() -> Lib:
-    from viam.app.app_client import APIKeyAuthorization, Fragment
-    from viam.proto import app as official_app
-
-    def message(ours_message: betterproto2.Message) -> Any:
-        # The official protos spell acronyms in caps; betterproto2 camel-cases them. Same wire, so round-trip bytes.
-        name = type(ours_message).__name__.replace("Api", "API")
-        return getattr(official_app, name).FromString(bytes(ours_message))
-
-    return Lib(
-        "viam-sdk",
-        lambda value: Fragment.Visibility(value),
-        lambda role, resource_type, resource_id: APIKeyAuthorization(
-            role=role,  # pyright: ignore[reportArgumentType]
-            resource_type=resource_type,  # pyright: ignore[reportArgumentType]
-            resource_id=resource_id,
-        ),
-        message,
-    )
-
-
-def official_client(channel: Channel) -> Any:
-    from viam.app.app_client import AppClient
-
-    return AppClient(channel, METADATA)
-
-
-def our_client(channel: Channel) -> Any:
-    return fleetwire.AsyncAppClient(channel, METADATA)
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[SpecServer]:
     with SpecServer() as spec_server:
         yield spec_server
-
-
-def exchange(
-    server: SpecServer, make_client: Callable[[Channel], Any], case: Case, lib: Lib, tmp: Path
-) -> list[RecordedCall]:
-    async def run() -> None:
-        channel = Channel("127.0.0.1", server.port)
-        try:
-            await call_async(make_client(channel), case, lib, tmp)
-        finally:
-            channel.close()
-
-    arm(server.script, case)
-    asyncio.run(run())
-    assert server.script.unanswered() == [], f"{case.id}: scripted replies never requested"
-    return server.script.taken()
-
-
-def describe(call: RecordedCall) -> str:
-    return "; ".join(
-        f"{type(r).__name__}{r.to_dict()} = {raw.hex()}" for r, raw in zip(call.requests, call.raw, strict=True)
-    )
 
 
 def test_every_seed_method_is_compared() -> None:
@@ -102,20 +42,7 @@ def test_official_sdk_sends_the_expected_requests(case: Case, server: SpecServer
 
 @pytest.mark.parametrize("case", INTEROP, ids=lambda case: case.id)
 def test_same_bytes_as_the_official_sdk(case: Case, server: SpecServer, tmp_path: Path) -> None:
-    theirs = exchange(server, official_client, case, official_lib(), tmp_path / "official")
-    mine = exchange(server, our_client, case, ours(), tmp_path / "fleetwire")
-    assert [c.rpc for c in mine] == [c.rpc for c in theirs]
-    for n, (m, t) in enumerate(zip(mine, theirs, strict=True)):
-        descriptor = request_descriptor(m.rpc)
-        if has_map(descriptor):
-            mine_bytes = [canonical(raw, descriptor) for raw in m.raw]
-            their_bytes = [canonical(raw, descriptor) for raw in t.raw]
-        else:
-            mine_bytes, their_bytes = m.raw, t.raw
-        assert mine_bytes == their_bytes, (
-            f"{case.id}: {m.rpc} #{n + 1} differs on the wire\n  fleetwire: {describe(m)}\n  viam-sdk:  {describe(t)}"
-        )
-        assert m.header("authorization") == t.header("authorization") == [f"Bearer {TOKEN}"]
+    assert_same_bytes(case, server, tmp_path)
 
 
 def test_canonical_sorts_map_entries_and_nothing_else() -> None:

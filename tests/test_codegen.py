@@ -183,6 +183,7 @@ def test_a_method_written_in_two_method_groups_is_refused(tmp_path: Path) -> Non
     locations = (overlay / "_methods" / "locations.py").read_text()
     start, end = locations.index("    async def get_location("), locations.index("    async def update_location(")
     get_location = locations[start:end]
-    fragments.write_text(fragments.read_text() + "\n" + get_location)
+    anchor = "    async def list_fragments("
+    fragments.write_text(fragments.read_text().replace(anchor, get_location + anchor, 1))
     with pytest.raises(CodegenError, match=r"fragments\.py:\d+: get_location is defined twice in AsyncAppClient"):
         read_overlay(overlay / "aio.py")

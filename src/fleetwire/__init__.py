@@ -1,6 +1,6 @@
 """fleetwire: typed sync and async Python SDK for fleet management over ``viam.app.v1.AppService``.
 
-``AsyncAppClient`` is the asyncio client, ``AppClient`` its blocking twin (generated from it); both have the 70
+``AsyncAppClient`` is the asyncio client, ``AppClient`` its blocking twin (generated from it); both have the 94
 methods of the official SDK's ``AppClient``. Importing this package loads the message classes (betterproto2), the
 clients and their errors only: no server, no CLI, no sqlite, and no transport. asyncio, grpclib's client, HTTP/2
 and ssl load when a client is built or connected, so a program that only imports fleetwire (pytest through the
@@ -10,11 +10,13 @@ plugin, a script using the types) does not pay for them.
 from ._blocking import AppClient
 from ._bridge import BlockingStream
 from ._retry import RetryPolicy
-from .aio import DEFAULT_TIMEOUT, ArgumentError, AsyncAppClient
+from .aio import DEFAULT_TIMEOUT, AsyncAppClient
 from .errors import (
     AbortedError,
     AlreadyExistsError,
+    ArgumentError,
     CallCancelledError,
+    ConflictError,
     DeadlineExceededError,
     FailedPreconditionError,
     FleetwireError,
@@ -53,6 +55,7 @@ __all__ = (
     "AsyncAppClient",
     "BlockingStream",
     "CallCancelledError",
+    "ConflictError",
     "DeadlineExceededError",
     "FailedPreconditionError",
     "FleetwireError",

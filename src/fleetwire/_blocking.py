@@ -7,14 +7,13 @@ Generated from ``src/fleetwire/aio.py`` and the method groups under ``src/fleetw
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._bridge import BlockingStream, start_portal
-from ._methods.base import (
-    DEFAULT_TIMEOUT,
-)
+from ._methods.base import DEFAULT_TIMEOUT
 from ._wire import app_pb, pkg_pb, services
 from .aio import AsyncAppClient
 from .models import (
@@ -336,6 +335,7 @@ class AppClient:
         public_namespace: str | None = None,
         region: str | None = None,
         cid: str | None = None,
+        default_fragments: list[app_pb.FragmentImport] | None = None,
         *,
         timeout: float | None = None,
     ) -> app_pb.Organization:
@@ -347,12 +347,15 @@ class AppClient:
             public_namespace: A namespace for the organization; it can only be set while none is set yet.
             region: A new region.
             cid: A new CRM id.
+            default_fragments: The fragments every new machine of the organization starts with (each a
+                ``fleetwire.proto.app.FragmentImport``); ``[]`` clears them, ``None`` (the default) leaves them.
             timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
 
         Returns:
             The organization as it is after the change.
 
         Raises:
+            TypeError: If an argument has the wrong type (``default_fragments`` not a list of ``FragmentImport``).
             GRPCError: If the organization already has a namespace, or the requested namespace is taken.
 
         Example:
@@ -369,6 +372,7 @@ class AppClient:
                 public_namespace=public_namespace,
                 region=region,
                 cid=cid,
+                default_fragments=default_fragments,
                 timeout=timeout,
             )
         )
@@ -972,6 +976,178 @@ class AppClient:
         """
         return self.portal.call(functools.partial(self.aio.get_robot_parts, robot_id=robot_id, timeout=timeout))
 
+    def get_robot_api_keys(
+        self,
+        robot_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> list[app_pb.ApiKeyWithAuthorizations]:
+        """List the API keys of a machine.
+
+        Args:
+            robot_id: The machine's id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The machine's API keys, each with its authorizations.
+
+        Example:
+            ::
+
+                keys = client.get_robot_api_keys(robot_id="machine-1")
+
+        """
+        return self.portal.call(functools.partial(self.aio.get_robot_api_keys, robot_id=robot_id, timeout=timeout))
+
+    def list_robots(
+        self,
+        location_id: str | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> list[app_pb.Robot]:
+        """List the machines in a location.
+
+        Args:
+            location_id: The location's id (default: the client's ``location_id``).
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The location's machines.
+
+        Raises:
+            ArgumentError: If ``location_id`` is omitted and the client has no default location (raised before
+                any call; it is an ``InvalidArgumentError`` too, hence a ``GRPCError``).
+            GRPCError: If the location id is invalid.
+
+        Example:
+            ::
+
+                machines = client.list_robots(location_id="loc-1")
+
+        """
+        return self.portal.call(functools.partial(self.aio.list_robots, location_id=location_id, timeout=timeout))
+
+    def list_robots_for_locations(
+        self,
+        location_ids: list[str],
+        *,
+        timeout: float | None = None,
+    ) -> list[app_pb.Robot]:
+        """List the machines of several locations in one call.
+
+        Args:
+            location_ids: The locations' ids.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The machines of all the given locations.
+
+        Raises:
+            TypeError: If ``location_ids`` is not a list of strings.
+            ArgumentError: If an id is empty (raised before any call).
+            GRPCError: If a location id is invalid.
+
+        Example:
+            ::
+
+                machines = client.list_robots_for_locations(["loc-1", "loc-2"])
+
+        """
+        return self.portal.call(
+            functools.partial(self.aio.list_robots_for_locations, location_ids=location_ids, timeout=timeout)
+        )
+
+    def new_robot(
+        self,
+        name: str,
+        location_id: str | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> str:
+        """Create a new machine in a location.
+
+        Args:
+            name: The new machine's name.
+            location_id: The location to create it in (default: the client's ``location_id``).
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The new machine's id.
+
+        Raises:
+            ArgumentError: If ``location_id`` is omitted and the client has no default location (raised before
+                any call; it is an ``InvalidArgumentError`` too, hence a ``GRPCError``).
+            GRPCError: If the location id is invalid.
+
+        Example:
+            ::
+
+                machine_id = client.new_robot(name="rover-7", location_id="loc-1")
+
+        """
+        return self.portal.call(
+            functools.partial(self.aio.new_robot, name=name, location_id=location_id, timeout=timeout)
+        )
+
+    def update_robot(
+        self,
+        robot_id: str,
+        name: str,
+        location_id: str | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> app_pb.Robot:
+        """Rename a machine.
+
+        Args:
+            robot_id: The machine's id.
+            name: The machine's new name.
+            location_id: The location the machine is in (default: the client's ``location_id``).
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The machine as it is after the change.
+
+        Raises:
+            ArgumentError: If ``location_id`` is omitted and the client has no default location (raised before
+                any call; it is an ``InvalidArgumentError`` too, hence a ``GRPCError``).
+            GRPCError: If the machine id, the name or the location id is invalid.
+
+        Example:
+            ::
+
+                machine = client.update_robot(robot_id="machine-1", name="rover-8", location_id="loc-1")
+
+        """
+        return self.portal.call(
+            functools.partial(
+                self.aio.update_robot, robot_id=robot_id, name=name, location_id=location_id, timeout=timeout
+            )
+        )
+
+    def delete_robot(
+        self,
+        robot_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Delete a machine.
+
+        Args:
+            robot_id: The id of the machine to delete.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If the machine id is invalid.
+
+        Example:
+            ::
+
+                client.delete_robot(robot_id="machine-2")
+
+        """
+        return self.portal.call(functools.partial(self.aio.delete_robot, robot_id=robot_id, timeout=timeout))
+
     def get_robot_part(
         self,
         robot_part_id: str,
@@ -1010,29 +1186,94 @@ class AppClient:
     def get_robot_part_history(
         self,
         robot_part_id: str,
+        start: datetime.datetime | None = None,
+        end: datetime.datetime | None = None,
+        page_limit: int | None = None,
         *,
         timeout: float | None = None,
     ) -> list[RobotPartHistoryEntry]:
-        """List the recorded history of a machine part.
+        """List the recorded history of a machine part (one page; :meth:`iter_robot_part_history` reads them all).
 
         Args:
             robot_part_id: The part's id.
+            start: Only entries recorded at or after this time (default: no lower bound).
+            end: Only entries recorded at or before this time (default: no upper bound).
+            page_limit: How many entries to return at most (default: the server's page size).
             timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
 
         Returns:
             The part's history entries.
 
         Raises:
+            TypeError: If ``start`` or ``end`` is not a ``datetime``, or ``page_limit`` not an ``int``.
+            ArgumentError: If ``page_limit`` is negative (raised before any call).
             GRPCError: If the part id is invalid.
 
         Example:
             ::
 
-                history = client.get_robot_part_history(robot_part_id="part-1")
+                history = client.get_robot_part_history(robot_part_id="part-1", page_limit=20)
 
         """
         return self.portal.call(
-            functools.partial(self.aio.get_robot_part_history, robot_part_id=robot_part_id, timeout=timeout)
+            functools.partial(
+                self.aio.get_robot_part_history,
+                robot_part_id=robot_part_id,
+                start=start,
+                end=end,
+                page_limit=page_limit,
+                timeout=timeout,
+            )
+        )
+
+    def iter_robot_part_history(
+        self,
+        robot_part_id: str,
+        start: datetime.datetime | None = None,
+        end: datetime.datetime | None = None,
+        *,
+        page_limit: int | None = None,
+        num_entries: int = 0,
+        timeout: float | None = None,
+    ) -> BlockingStream[RobotPartHistoryEntry]:
+        """Iterate over a machine part's whole history page by page, holding only a page or two in memory.
+
+        The next page is requested while the current one is read. To stop early, close the stream with
+        ``entries.close()`` or leave its ``with ... as entries:`` block.
+
+        Args:
+            robot_part_id: The part's id.
+            start: Only entries recorded at or after this time (default: no lower bound).
+            end: Only entries recorded at or before this time (default: no upper bound).
+            page_limit: How many entries to ask the server for per page (default: the server's page size).
+            num_entries: Stop after this many entries; 0 (the default) reads them all.
+            timeout: Seconds each page request may take (default: the client's timeout).
+
+        Returns:
+            A stream of :class:`RobotPartHistoryEntry`.
+
+        Raises:
+            TypeError: If an argument has the wrong type.
+            ArgumentError: If ``page_limit`` is not positive or ``num_entries`` negative (raised before any call).
+
+        Example:
+            ::
+
+                with client.iter_robot_part_history("part-1") as history:
+                    for entry in history:
+                        print(entry.when, entry.old.name)
+
+        """
+        return BlockingStream(
+            self.portal,
+            self.aio.iter_robot_part_history(
+                robot_part_id=robot_part_id,
+                start=start,
+                end=end,
+                page_limit=page_limit,
+                num_entries=num_entries,
+                timeout=timeout,
+            ),
         )
 
     def update_robot_part(
@@ -1040,27 +1281,43 @@ class AppClient:
         robot_part_id: str,
         name: str,
         robot_config: Mapping[str, Any] | None = None,
+        last_known_update: datetime.datetime | None = None,
+        robot_config_json: str | None = None,
         *,
         timeout: float | None = None,
     ) -> RobotPart:
-        """Rename a machine part and, optionally, replace its config.
+        """Rename a machine part and, optionally, replace its config, unless it changed since it was read.
 
         Args:
             robot_part_id: The part's id.
             name: The part's new name.
-            robot_config: A new config, as a dictionary; when omitted (or empty) the config stays as it is.
+            robot_config: A new config, as a mapping of JSON-able values; when omitted (or empty) the config stays
+                as it is.
+            last_known_update: The part's ``last_updated`` when it was read: the update is refused with
+                :class:`~fleetwire.ConflictError` if the part changed since. ``None`` (the default) updates
+                unconditionally.
+            robot_config_json: A new config as JSON text, kept as written (key order, number spelling); when given,
+                the server takes it instead of ``robot_config``.
             timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
 
         Returns:
-            The part as it is after the change.
+            The part as it is after the change (with its new ``last_updated``).
 
         Raises:
+            TypeError: If ``robot_config`` is not a mapping of JSON-able values (the message names the key path),
+                or another argument has the wrong type.
+            ConflictError: If the part changed since ``last_known_update``: nothing was written; reload it with
+                :meth:`get_robot_part`, re-apply the change and update again.
             GRPCError: If the part id, the name or the config is invalid.
 
         Example:
             ::
 
-                part = client.update_robot_part(robot_part_id="part-1", name="arm-controller")
+                part = client.get_robot_part("part-1")
+                config = dict(part.robot_config or {}, components=[])
+                part = client.update_robot_part(
+                    part.id, part.name, config, last_known_update=part.last_updated
+                )
 
         """
         return self.portal.call(
@@ -1069,6 +1326,49 @@ class AppClient:
                 robot_part_id=robot_part_id,
                 name=name,
                 robot_config=robot_config,
+                last_known_update=last_known_update,
+                robot_config_json=robot_config_json,
+                timeout=timeout,
+            )
+        )
+
+    def set_config_property(
+        self,
+        robot_part_id: str,
+        property_changes: Mapping[str, Any],
+        timeout: float | None = None,
+    ) -> list[app_pb.ConfigPropertyChangeResult]:
+        """Set single values inside a machine part's config by path, without sending the whole config.
+
+        A path is dot-separated keys with ``[N]`` list indices, e.g. ``components[0].attributes.speed``; a key
+        holding ``.``, ``[`` or ``]`` is written as a JSON string in brackets: ``services[1]["x.y"]``.
+
+        Args:
+            robot_part_id: The part's id.
+            property_changes: Path -> new value (any JSON-able value).
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The result of each change, in the order given: its path, value, ``success`` and ``error``.
+
+        Raises:
+            TypeError: If ``property_changes`` is not a mapping of ``str`` paths to JSON-able values.
+            ArgumentError: If a path does not follow the syntax (the message names the path).
+            GRPCError: If the part id is invalid, or a change cannot be applied (then none is).
+
+        Example:
+            ::
+
+                results = client.set_config_property(
+                    "part-1", {"components[0].attributes.speed": 20, "modules[0].version": "1.2.0"}
+                )
+
+        """
+        return self.portal.call(
+            functools.partial(
+                self.aio.set_config_property,
+                robot_part_id=robot_part_id,
+                property_changes=property_changes,
                 timeout=timeout,
             )
         )
@@ -1127,29 +1427,6 @@ class AppClient:
         return self.portal.call(
             functools.partial(self.aio.delete_robot_part, robot_part_id=robot_part_id, timeout=timeout)
         )
-
-    def get_robot_api_keys(
-        self,
-        robot_id: str,
-        *,
-        timeout: float | None = None,
-    ) -> list[app_pb.ApiKeyWithAuthorizations]:
-        """List the API keys of a machine.
-
-        Args:
-            robot_id: The machine's id.
-            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
-
-        Returns:
-            The machine's API keys, each with its authorizations.
-
-        Example:
-            ::
-
-                keys = client.get_robot_api_keys(robot_id="machine-1")
-
-        """
-        return self.portal.call(functools.partial(self.aio.get_robot_api_keys, robot_id=robot_id, timeout=timeout))
 
     def mark_part_as_main(
         self,
@@ -1258,125 +1535,6 @@ class AppClient:
             )
         )
 
-    def list_robots(
-        self,
-        location_id: str | None = None,
-        *,
-        timeout: float | None = None,
-    ) -> list[app_pb.Robot]:
-        """List the machines in a location.
-
-        Args:
-            location_id: The location's id (default: the client's ``location_id``).
-            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
-
-        Returns:
-            The location's machines.
-
-        Raises:
-            ArgumentError: If ``location_id`` is omitted and the client has no default location (raised before
-                any call; it is an ``InvalidArgumentError`` too, hence a ``GRPCError``).
-            GRPCError: If the location id is invalid.
-
-        Example:
-            ::
-
-                machines = client.list_robots(location_id="loc-1")
-
-        """
-        return self.portal.call(functools.partial(self.aio.list_robots, location_id=location_id, timeout=timeout))
-
-    def new_robot(
-        self,
-        name: str,
-        location_id: str | None = None,
-        *,
-        timeout: float | None = None,
-    ) -> str:
-        """Create a new machine in a location.
-
-        Args:
-            name: The new machine's name.
-            location_id: The location to create it in (default: the client's ``location_id``).
-            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
-
-        Returns:
-            The new machine's id.
-
-        Raises:
-            ArgumentError: If ``location_id`` is omitted and the client has no default location (raised before
-                any call; it is an ``InvalidArgumentError`` too, hence a ``GRPCError``).
-            GRPCError: If the location id is invalid.
-
-        Example:
-            ::
-
-                machine_id = client.new_robot(name="rover-7", location_id="loc-1")
-
-        """
-        return self.portal.call(
-            functools.partial(self.aio.new_robot, name=name, location_id=location_id, timeout=timeout)
-        )
-
-    def update_robot(
-        self,
-        robot_id: str,
-        name: str,
-        location_id: str | None = None,
-        *,
-        timeout: float | None = None,
-    ) -> app_pb.Robot:
-        """Rename a machine.
-
-        Args:
-            robot_id: The machine's id.
-            name: The machine's new name.
-            location_id: The location the machine is in (default: the client's ``location_id``).
-            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
-
-        Returns:
-            The machine as it is after the change.
-
-        Raises:
-            ArgumentError: If ``location_id`` is omitted and the client has no default location (raised before
-                any call; it is an ``InvalidArgumentError`` too, hence a ``GRPCError``).
-            GRPCError: If the machine id, the name or the location id is invalid.
-
-        Example:
-            ::
-
-                machine = client.update_robot(robot_id="machine-1", name="rover-8", location_id="loc-1")
-
-        """
-        return self.portal.call(
-            functools.partial(
-                self.aio.update_robot, robot_id=robot_id, name=name, location_id=location_id, timeout=timeout
-            )
-        )
-
-    def delete_robot(
-        self,
-        robot_id: str,
-        *,
-        timeout: float | None = None,
-    ) -> None:
-        """Delete a machine.
-
-        Args:
-            robot_id: The id of the machine to delete.
-            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
-
-        Raises:
-            GRPCError: If the machine id is invalid.
-
-        Example:
-            ::
-
-                client.delete_robot(robot_id="machine-2")
-
-        """
-        return self.portal.call(functools.partial(self.aio.delete_robot, robot_id=robot_id, timeout=timeout))
-
     def iter_robot_part_logs(
         self,
         robot_part_id: str,
@@ -1385,6 +1543,10 @@ class AppClient:
         *,
         num_log_entries: int = 0,
         page_size: int | None = None,
+        start: datetime.datetime | None = None,
+        end: datetime.datetime | None = None,
+        order: int | None = None,
+        range: str | None = None,
         timeout: float | None = None,
     ) -> BlockingStream[LogEntry]:
         """Iterate over a machine part's logs page by page, holding only a page or two in memory.
@@ -1398,15 +1560,20 @@ class AppClient:
             log_levels: The levels to keep; the default empty list keeps every level.
             num_log_entries: Stop after this many entries; 0 (the default) reads them all.
             page_size: How many entries to ask the server for per page (default: the server's page size).
+            start: Only entries at or after this time (default: no lower bound).
+            end: Only entries at or before this time (default: no upper bound).
+            order: ``LogOrder.ASCENDING`` (1) for oldest first, ``LogOrder.DESCENDING`` (2) for newest first; ``None``
+                (the default) leaves it to the server (newest first).
+            range: A time range the server understands (for example ``"1h"``); ``None`` sends none.
             timeout: Seconds each page request may take (default: the client's timeout).
 
         Returns:
             A stream of :class:`LogEntry`.
 
         Raises:
-            ArgumentError: If ``num_log_entries`` is negative or ``page_size`` is not positive (raised before any
-                call).
-            TypeError: If ``log_levels`` is not a list of strings.
+            ArgumentError: If ``num_log_entries`` is negative, ``page_size`` is not positive or ``order`` is not a
+                ``LogOrder`` value (raised before any call).
+            TypeError: If an argument has the wrong type (``log_levels`` not a list of strings, ...).
 
         Example:
             ::
@@ -1424,6 +1591,10 @@ class AppClient:
                 log_levels=log_levels,
                 num_log_entries=num_log_entries,
                 page_size=page_size,
+                start=start,
+                end=end,
+                order=order,
+                range=range,
                 timeout=timeout,
             ),
         )
@@ -1435,6 +1606,10 @@ class AppClient:
         dest: str | None = None,
         log_levels: list[str] = [],  # noqa: B006  # the async overlay's default; never mutated
         num_log_entries: int = 100,
+        start: datetime.datetime | None = None,
+        end: datetime.datetime | None = None,
+        order: int | None = None,
+        range: str | None = None,
         *,
         timeout: float | None = None,
     ) -> list[LogEntry]:
@@ -1452,14 +1627,20 @@ class AppClient:
             log_levels: The levels to keep; the default empty list keeps every level.
             num_log_entries: How many entries to return at most (default 100); 0 returns all of them. Fewer come back
                 when the part has fewer logs.
+            start: Only entries at or after this time (default: no lower bound).
+            end: Only entries at or before this time (default: no upper bound).
+            order: ``LogOrder.ASCENDING`` (1) for oldest first, ``LogOrder.DESCENDING`` (2) for newest first; ``None``
+                (the default) leaves it to the server (newest first).
+            range: A time range the server understands (for example ``"1h"``); ``None`` sends none.
             timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
 
         Returns:
             The log entries.
 
         Raises:
-            ArgumentError: If ``num_log_entries`` is negative (raised before any call).
-            TypeError: If ``log_levels`` is not a list of strings.
+            ArgumentError: If ``num_log_entries`` is negative or ``order`` is not a ``LogOrder`` value (raised
+                before any call).
+            TypeError: If an argument has the wrong type (``log_levels`` not a list of strings, ...).
             GRPCError: If the part id is invalid.
 
         Example:
@@ -1476,6 +1657,10 @@ class AppClient:
                 dest=dest,
                 log_levels=log_levels,
                 num_log_entries=num_log_entries,
+                start=start,
+                end=end,
+                order=order,
+                range=range,
                 timeout=timeout,
             )
         )
@@ -1559,13 +1744,15 @@ class AppClient:
     def get_fragment(
         self,
         fragment_id: str,
+        version: str | None = None,
         *,
         timeout: float | None = None,
     ) -> Fragment:
-        """Fetch one fragment.
+        """Fetch one fragment, as it is now or as it was at an earlier version.
 
         Args:
             fragment_id: The fragment's id.
+            version: The version (revision) to fetch; ``None`` (the default) fetches the current one.
             timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
 
         Returns:
@@ -1581,7 +1768,9 @@ class AppClient:
                 print(fragment.name, fragment.created_on)
 
         """
-        return self.portal.call(functools.partial(self.aio.get_fragment, fragment_id=fragment_id, timeout=timeout))
+        return self.portal.call(
+            functools.partial(self.aio.get_fragment, fragment_id=fragment_id, version=version, timeout=timeout)
+        )
 
     def create_fragment(
         self,
@@ -1622,10 +1811,11 @@ class AppClient:
         config: Mapping[str, Any] | None = None,
         public: bool | None = None,
         visibility: Fragment.Visibility | None = None,
+        last_known_update: datetime.datetime | None = None,
         *,
         timeout: float | None = None,
     ) -> Fragment:
-        """Rename a fragment and, optionally, replace its config and change its visibility.
+        """Rename a fragment and, optionally, replace its config and visibility, unless it changed since it was read.
 
         Args:
             fragment_id: The fragment's id.
@@ -1635,18 +1825,29 @@ class AppClient:
                 stays as it is. New fragments are private.
             visibility: Who may see the fragment; when omitted the visibility stays as it is. New fragments are
                 private.
+            last_known_update: The fragment's ``last_updated`` when it was read: the update is refused with
+                :class:`~fleetwire.ConflictError` if the fragment changed since. ``None`` (the default) updates
+                unconditionally.
             timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
 
         Returns:
             The fragment as it is after the change.
 
         Raises:
+            TypeError: If ``config`` is not a mapping of JSON-able values (the message names the key path), or
+                another argument has the wrong type.
+            ArgumentError: If ``visibility`` is not a visibility.
+            ConflictError: If the fragment changed since ``last_known_update``: nothing was written; reload it with
+                :meth:`get_fragment`, re-apply the change and update again.
             GRPCError: If the id, the name or the config is invalid.
 
         Example:
             ::
 
-                fragment = client.update_fragment(fragment_id="frag-1", name="camera-defaults-v2")
+                fragment = client.get_fragment("frag-1")
+                fragment = client.update_fragment(
+                    fragment.id, "camera-defaults-v2", last_known_update=fragment.last_updated
+                )
 
         """
         return self.portal.call(
@@ -1657,6 +1858,7 @@ class AppClient:
                 config=config,
                 public=public,
                 visibility=visibility,
+                last_known_update=last_known_update,
                 timeout=timeout,
             )
         )
@@ -1717,6 +1919,45 @@ class AppClient:
             functools.partial(
                 self.aio.get_fragment_history, id=id, page_token=page_token, page_limit=page_limit, timeout=timeout
             )
+        )
+
+    def iter_fragment_history(
+        self,
+        id: str,
+        *,
+        page_limit: int | None = 10,
+        num_entries: int = 0,
+        timeout: float | None = None,
+    ) -> BlockingStream[FragmentHistoryEntry]:
+        """Iterate over a fragment's whole edit history page by page, holding only a page or two in memory.
+
+        The next page is requested while the current one is read. To stop early, close the stream with
+        ``entries.close()`` or leave its ``with ... as entries:`` block.
+
+        Args:
+            id: The fragment's id.
+            page_limit: How many entries to ask the server for per page (default 10, as ``get_fragment_history``).
+            num_entries: Stop after this many entries; 0 (the default) reads them all.
+            timeout: Seconds each page request may take (default: the client's timeout).
+
+        Returns:
+            A stream of :class:`FragmentHistoryEntry`.
+
+        Raises:
+            TypeError: If an argument has the wrong type.
+            ArgumentError: If ``page_limit`` is not positive or ``num_entries`` negative (raised before any call).
+
+        Example:
+            ::
+
+                with client.iter_fragment_history("frag-1") as history:
+                    for entry in history:
+                        print(entry.edited_on, entry.edited_by.email)
+
+        """
+        return BlockingStream(
+            self.portal,
+            self.aio.iter_fragment_history(id=id, page_limit=page_limit, num_entries=num_entries, timeout=timeout),
         )
 
     def add_role(
@@ -2074,6 +2315,7 @@ class AppClient:
     def get_registry_item(
         self,
         item_id: str,
+        include_markdown_documentation: bool = False,
         *,
         timeout: float | None = None,
     ) -> app_pb.RegistryItem:
@@ -2082,6 +2324,8 @@ class AppClient:
         Args:
             item_id: The item's id, ``namespace:name`` (``acme:lidar-driver``) or ``org-id:name``
                 (``org-1:training-script``).
+            include_markdown_documentation: Whether to include the item's markdown documentation (default
+                ``False``).
             timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
 
         Returns:
@@ -2093,7 +2337,14 @@ class AppClient:
                 item = client.get_registry_item("acme:lidar-driver")
 
         """
-        return self.portal.call(functools.partial(self.aio.get_registry_item, item_id=item_id, timeout=timeout))
+        return self.portal.call(
+            functools.partial(
+                self.aio.get_registry_item,
+                item_id=item_id,
+                include_markdown_documentation=include_markdown_documentation,
+                timeout=timeout,
+            )
+        )
 
     def create_registry_item(
         self,
@@ -2232,6 +2483,178 @@ class AppClient:
             )
         )
 
+    def iter_registry_items(
+        self,
+        organization_id: str,
+        types: list[pkg_pb.PackageType],
+        visibilities: list[app_pb.Visibility],
+        platforms: list[str],
+        statuses: list[app_pb.RegistryItemStatus],
+        search_term: str | None = None,
+        *,
+        num_items: int = 0,
+        timeout: float | None = None,
+    ) -> BlockingStream[app_pb.RegistryItem]:
+        """Iterate over every registry item a query matches, page by page, holding only a page or two in memory.
+
+        ``ListRegistryItems`` answers no next page token: the next page is asked for with the last item's id as its
+        ``page_token``, until a page comes back empty (or repeats the previous page, as a server that does not page
+        does). The next page is requested while the current one is read; close the stream to stop early.
+
+        Args:
+            organization_id: The organization whose items to list; ``""`` lists the public items of every
+                organization.
+            types: The kinds of package to include.
+            visibilities: The visibilities to include.
+            platforms: The platforms to include (``"linux/any"``, for example).
+            statuses: The statuses to include.
+            search_term: Keep only items whose name or description contains this text (default: all).
+            num_items: Stop after this many items; 0 (the default) reads them all.
+            timeout: Seconds each page request may take (default: the client's timeout).
+
+        Returns:
+            A stream of registry items.
+
+        Raises:
+            TypeError: If an argument has the wrong type.
+            ArgumentError: If ``num_items`` is negative or a filter value is unknown (raised before any call).
+
+        Example:
+            ::
+
+                with client.iter_registry_items("", [PackageType.MODULE], [], [], []) as items:
+                    for item in items:
+                        print(item.item_id)
+
+        """
+        return BlockingStream(
+            self.portal,
+            self.aio.iter_registry_items(
+                organization_id=organization_id,
+                types=types,
+                visibilities=visibilities,
+                platforms=platforms,
+                statuses=statuses,
+                search_term=search_term,
+                num_items=num_items,
+                timeout=timeout,
+            ),
+        )
+
+    def deprecate_registry_item(
+        self,
+        item_id: str,
+        message: str,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Deprecate a registry item: it stays usable, marked deprecated with ``message``.
+
+        Args:
+            item_id: The item's id, ``namespace:name`` or ``org-id:name``.
+            message: Why the item is deprecated (shown to its users).
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If the item does not exist or the caller may not change it.
+
+        Example:
+            ::
+
+                client.deprecate_registry_item("acme:lidar-driver", "use acme:lidar-v2")
+
+        """
+        return self.portal.call(
+            functools.partial(self.aio.deprecate_registry_item, item_id=item_id, message=message, timeout=timeout)
+        )
+
+    def undeprecate_registry_item(
+        self,
+        item_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Lift the deprecation of a registry item.
+
+        Args:
+            item_id: The item's id, ``namespace:name`` or ``org-id:name``.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If the item does not exist or the caller may not change it.
+
+        Example:
+            ::
+
+                client.undeprecate_registry_item("acme:lidar-driver")
+
+        """
+        return self.portal.call(functools.partial(self.aio.undeprecate_registry_item, item_id=item_id, timeout=timeout))
+
+    def deprecate_registry_item_version(
+        self,
+        item_id: str,
+        version: str,
+        message: str,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Deprecate one version of a registry item, with ``message``.
+
+        Args:
+            item_id: The item's id, ``namespace:name`` or ``org-id:name``.
+            version: The version (semver) to deprecate.
+            message: Why the version is deprecated.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If the item or the version does not exist or the caller may not change it.
+
+        Example:
+            ::
+
+                client.deprecate_registry_item_version("acme:lidar-driver", "1.0.0", "crashes on start")
+
+        """
+        return self.portal.call(
+            functools.partial(
+                self.aio.deprecate_registry_item_version,
+                item_id=item_id,
+                version=version,
+                message=message,
+                timeout=timeout,
+            )
+        )
+
+    def undeprecate_registry_item_version(
+        self,
+        item_id: str,
+        version: str,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Lift the deprecation of one version of a registry item.
+
+        Args:
+            item_id: The item's id, ``namespace:name`` or ``org-id:name``.
+            version: The version (semver).
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If the item or the version does not exist or the caller may not change it.
+
+        Example:
+            ::
+
+                client.undeprecate_registry_item_version("acme:lidar-driver", "1.0.0")
+
+        """
+        return self.portal.call(
+            functools.partial(
+                self.aio.undeprecate_registry_item_version, item_id=item_id, version=version, timeout=timeout
+            )
+        )
+
     def delete_registry_item(
         self,
         item_id: str,
@@ -2357,7 +2780,7 @@ class AppClient:
         Example:
             ::
 
-                from fleetwire_api.viam.app.v1 import ModuleFileInfo
+                from fleetwire.proto.app import ModuleFileInfo
 
                 info = ModuleFileInfo(module_id="acme:lidar-driver", version="0.2.0", platform="linux/arm64")
                 with open("module.tar.gz", "rb") as archive:
@@ -2419,3 +2842,508 @@ class AppClient:
 
         """
         return self.portal.call(functools.partial(self.aio.list_modules, org_id=org_id, timeout=timeout))
+
+    def get_organization_metadata(
+        self,
+        org_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> Mapping[str, Any]:
+        """Fetch the user-defined metadata of an organization.
+
+        Args:
+            org_id: The organization's id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The metadata, as a dictionary (empty when none is set).
+
+        Raises:
+            GRPCError: If the id is invalid.
+
+        Example:
+            ::
+
+                metadata = client.get_organization_metadata("org-1")
+
+        """
+        return self.portal.call(functools.partial(self.aio.get_organization_metadata, org_id=org_id, timeout=timeout))
+
+    def update_organization_metadata(
+        self,
+        org_id: str,
+        metadata: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Replace the user-defined metadata of an organization.
+
+        Args:
+            org_id: The organization's id.
+            metadata: The new metadata, a mapping of JSON-able values; it replaces what was stored.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            TypeError: If ``metadata`` is not a mapping of JSON-able values (the message names the key path).
+            GRPCError: If the id is invalid.
+
+        Example:
+            ::
+
+                client.update_organization_metadata("org-1", {"owner": "ops", "shift": 2})
+
+        """
+        return self.portal.call(
+            functools.partial(self.aio.update_organization_metadata, org_id=org_id, metadata=metadata, timeout=timeout)
+        )
+
+    def get_location_metadata(
+        self,
+        location_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> Mapping[str, Any]:
+        """Fetch the user-defined metadata of a location.
+
+        Args:
+            location_id: The location's id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The metadata, as a dictionary (empty when none is set).
+
+        Raises:
+            GRPCError: If the id is invalid.
+
+        Example:
+            ::
+
+                metadata = client.get_location_metadata("loc-1")
+
+        """
+        return self.portal.call(
+            functools.partial(self.aio.get_location_metadata, location_id=location_id, timeout=timeout)
+        )
+
+    def update_location_metadata(
+        self,
+        location_id: str,
+        metadata: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Replace the user-defined metadata of a location.
+
+        Args:
+            location_id: The location's id.
+            metadata: The new metadata, a mapping of JSON-able values; it replaces what was stored.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            TypeError: If ``metadata`` is not a mapping of JSON-able values (the message names the key path).
+            GRPCError: If the id is invalid.
+
+        Example:
+            ::
+
+                client.update_location_metadata("loc-1", {"owner": "ops", "shift": 2})
+
+        """
+        return self.portal.call(
+            functools.partial(
+                self.aio.update_location_metadata, location_id=location_id, metadata=metadata, timeout=timeout
+            )
+        )
+
+    def get_robot_metadata(
+        self,
+        robot_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> Mapping[str, Any]:
+        """Fetch the user-defined metadata of a machine.
+
+        Args:
+            robot_id: The machine's id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The metadata, as a dictionary (empty when none is set).
+
+        Raises:
+            GRPCError: If the id is invalid.
+
+        Example:
+            ::
+
+                metadata = client.get_robot_metadata("machine-1")
+
+        """
+        return self.portal.call(functools.partial(self.aio.get_robot_metadata, robot_id=robot_id, timeout=timeout))
+
+    def update_robot_metadata(
+        self,
+        robot_id: str,
+        metadata: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Replace the user-defined metadata of a machine.
+
+        Args:
+            robot_id: The machine's id.
+            metadata: The new metadata, a mapping of JSON-able values; it replaces what was stored.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            TypeError: If ``metadata`` is not a mapping of JSON-able values (the message names the key path).
+            GRPCError: If the id is invalid.
+
+        Example:
+            ::
+
+                client.update_robot_metadata("machine-1", {"owner": "ops", "shift": 2})
+
+        """
+        return self.portal.call(
+            functools.partial(self.aio.update_robot_metadata, robot_id=robot_id, metadata=metadata, timeout=timeout)
+        )
+
+    def get_robot_part_metadata(
+        self,
+        robot_part_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> Mapping[str, Any]:
+        """Fetch the user-defined metadata of a machine part.
+
+        Args:
+            robot_part_id: The part's id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The metadata, as a dictionary (empty when none is set).
+
+        Raises:
+            GRPCError: If the id is invalid.
+
+        Example:
+            ::
+
+                metadata = client.get_robot_part_metadata("part-1")
+
+        """
+        return self.portal.call(
+            functools.partial(self.aio.get_robot_part_metadata, robot_part_id=robot_part_id, timeout=timeout)
+        )
+
+    def update_robot_part_metadata(
+        self,
+        robot_part_id: str,
+        metadata: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Replace the user-defined metadata of a machine part.
+
+        Args:
+            robot_part_id: The part's id.
+            metadata: The new metadata, a mapping of JSON-able values; it replaces what was stored.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            TypeError: If ``metadata`` is not a mapping of JSON-able values (the message names the key path).
+            GRPCError: If the id is invalid.
+
+        Example:
+            ::
+
+                client.update_robot_part_metadata("part-1", {"owner": "ops", "shift": 2})
+
+        """
+        return self.portal.call(
+            functools.partial(
+                self.aio.update_robot_part_metadata, robot_part_id=robot_part_id, metadata=metadata, timeout=timeout
+            )
+        )
+
+    def add_favorite_machine(
+        self,
+        machine_id: str,
+        timeout: float | None = None,
+    ) -> None:
+        """Add a machine to the calling user's favourites (adding one twice keeps one).
+
+        Args:
+            machine_id: The machine's id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If the machine id is invalid.
+
+        Example:
+            ::
+
+                client.add_favorite_machine("machine-1")
+
+        """
+        return self.portal.call(
+            functools.partial(self.aio.add_favorite_machine, machine_id=machine_id, timeout=timeout)
+        )
+
+    def list_favorite_machines(
+        self,
+        timeout: float | None = None,
+    ) -> list[app_pb.FavoriteMachine]:
+        """List the calling user's favourite machines.
+
+        Args:
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The favourites: each machine with its organization and when it was added.
+
+        Example:
+            ::
+
+                favorites = client.list_favorite_machines()
+
+        """
+        return self.portal.call(functools.partial(self.aio.list_favorite_machines, timeout=timeout))
+
+    def remove_favorite_machine(
+        self,
+        machine_id: str,
+        timeout: float | None = None,
+    ) -> None:
+        """Remove a machine from the calling user's favourites.
+
+        Args:
+            machine_id: The machine's id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If the machine id is invalid.
+
+        Example:
+            ::
+
+                client.remove_favorite_machine("machine-1")
+
+        """
+        return self.portal.call(
+            functools.partial(self.aio.remove_favorite_machine, machine_id=machine_id, timeout=timeout)
+        )
+
+    def upload_device_push_token(
+        self,
+        app_id: str,
+        device_token: str,
+        device_uuid: str,
+        timeout: float | None = None,
+    ) -> None:
+        """Register a device's push-notification token for a Firebase app (replacing the device's earlier one).
+
+        Args:
+            app_id: The Firebase app id.
+            device_token: The device's push-notification token.
+            device_uuid: The device's unique id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If an argument is invalid.
+
+        Example:
+            ::
+
+                client.upload_device_push_token("app-1", "fcm-token", "device-uuid-1")
+
+        """
+        return self.portal.call(
+            functools.partial(
+                self.aio.upload_device_push_token,
+                app_id=app_id,
+                device_token=device_token,
+                device_uuid=device_uuid,
+                timeout=timeout,
+            )
+        )
+
+    def get_device_push_tokens(
+        self,
+        app_id: str,
+        timeout: float | None = None,
+    ) -> list[str]:
+        """List the push-notification tokens registered for a Firebase app.
+
+        Args:
+            app_id: The Firebase app id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The device tokens.
+
+        Example:
+            ::
+
+                tokens = client.get_device_push_tokens("app-1")
+
+        """
+        return self.portal.call(functools.partial(self.aio.get_device_push_tokens, app_id=app_id, timeout=timeout))
+
+    def delete_device_push_token(
+        self,
+        app_id: str,
+        device_uuid: str,
+        timeout: float | None = None,
+    ) -> None:
+        """Remove a device's push-notification token from a Firebase app.
+
+        Args:
+            app_id: The Firebase app id.
+            device_uuid: The device's unique id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If an argument is invalid.
+
+        Example:
+            ::
+
+                client.delete_device_push_token("app-1", "device-uuid-1")
+
+        """
+        return self.portal.call(
+            functools.partial(
+                self.aio.delete_device_push_token, app_id=app_id, device_uuid=device_uuid, timeout=timeout
+            )
+        )
+
+    def set_firebase_config(
+        self,
+        org_id: str,
+        app_id: str,
+        config_json: str,
+        timeout: float | None = None,
+    ) -> None:
+        """Set an organization's Firebase config for an app (the service-account JSON, kept secret).
+
+        Args:
+            org_id: The organization's id.
+            app_id: The Firebase app id.
+            config_json: The Firebase config, as JSON text.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If an argument is invalid (``config_json`` not a JSON object, for one).
+
+        Example:
+            ::
+
+                client.set_firebase_config("org-1", "app-1", pathlib.Path("firebase.json").read_text())
+
+        """
+        return self.portal.call(
+            functools.partial(
+                self.aio.set_firebase_config, org_id=org_id, app_id=app_id, config_json=config_json, timeout=timeout
+            )
+        )
+
+    def get_firebase_config(
+        self,
+        org_id: str,
+        timeout: float | None = None,
+    ) -> str:
+        """Fetch the Firebase app id an organization has a config for.
+
+        Args:
+            org_id: The organization's id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The Firebase app id.
+
+        Raises:
+            GRPCError: If the organization has no Firebase config.
+
+        Example:
+            ::
+
+                app_id = client.get_firebase_config("org-1")
+
+        """
+        return self.portal.call(functools.partial(self.aio.get_firebase_config, org_id=org_id, timeout=timeout))
+
+    def delete_firebase_config(
+        self,
+        org_id: str,
+        app_id: str,
+        timeout: float | None = None,
+    ) -> None:
+        """Delete an organization's Firebase config for an app.
+
+        Args:
+            org_id: The organization's id.
+            app_id: The Firebase app id.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If an argument is invalid.
+
+        Example:
+            ::
+
+                client.delete_firebase_config("org-1", "app-1")
+
+        """
+        return self.portal.call(
+            functools.partial(self.aio.delete_firebase_config, org_id=org_id, app_id=app_id, timeout=timeout)
+        )
+
+    def create_oauth_app_user(
+        self,
+        org_id: str,
+        application_id: str,
+        email: str,
+        first_name: str,
+        last_name: str,
+        password: str,
+        timeout: float | None = None,
+    ) -> app_pb.CreateOAuthAppUserResponse:
+        """Create a user of an organization's OAuth application.
+
+        Args:
+            org_id: The organization's id.
+            application_id: The OAuth application's id.
+            email: The new user's email address.
+            first_name: The new user's first name.
+            last_name: The new user's last name.
+            password: The new user's password (sent once, never shown in a ``repr`` or an error).
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Returns:
+            The response: ``auth_token``, ``registration_id``, ``user_id`` and ``refresh_token``.
+
+        Raises:
+            GRPCError: If an argument is invalid or the user exists already.
+
+        Example:
+            ::
+
+                created = client.create_oauth_app_user(
+                    "org-1", "oauth-app-1", "ada@example.com", "Ada", "Lovelace", "correct horse"
+                )
+
+        """
+        return self.portal.call(
+            functools.partial(
+                self.aio.create_oauth_app_user,
+                org_id=org_id,
+                application_id=application_id,
+                email=email,
+                first_name=first_name,
+                last_name=last_name,
+                password=password,
+                timeout=timeout,
+            )
+        )

@@ -1,10 +1,10 @@
-"""``AsyncAppClient``: the 70 fleet management methods of the official SDK's ``AppClient``, plus conveniences.
+"""``AsyncAppClient``: the 94 fleet management methods of the official SDK's ``AppClient``, plus conveniences.
 
 The methods run over the generated raw client; the conveniences are the default location id, config and log
 export, log paging and tailing, timeouts, retries of reads and typed errors. They live in one module per
-resource group under ``fleetwire._methods`` (organizations, locations, machines, part logs, fragments, access,
-registry), each a class over the shared connection of :class:`~fleetwire._methods.base.ClientBase`;
-``AsyncAppClient`` composes them.
+resource group under ``fleetwire._methods`` (organizations, locations, machines, parts, part logs, fragments,
+access, registry, metadata, settings), each a class over the shared connection of
+:class:`~fleetwire._methods.base.ClientBase`; ``AsyncAppClient`` composes them.
 
 These modules are the single source of truth for the client surface: the blocking :class:`fleetwire.AppClient`
 is generated from them by ``codegen/overlay.py`` (``python -m codegen``), which reads this class's bases in the
@@ -21,9 +21,12 @@ from ._methods.base import DEFAULT_TIMEOUT
 from ._methods.fragments import FragmentMethods
 from ._methods.locations import LocationMethods
 from ._methods.machines import MachineMethods
+from ._methods.metadata import MetadataMethods
 from ._methods.organizations import OrganizationMethods
 from ._methods.part_logs import PartLogMethods
+from ._methods.parts import PartMethods
 from ._methods.registry import RegistryMethods
+from ._methods.settings import SettingsMethods
 from .errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -36,10 +39,13 @@ class AsyncAppClient(
     OrganizationMethods,
     LocationMethods,
     MachineMethods,
+    PartMethods,
     PartLogMethods,
     FragmentMethods,
     AccessMethods,
     RegistryMethods,
+    MetadataMethods,
+    SettingsMethods,
 ):
     """Asyncio client for the fleet management RPCs of the app server.
 

@@ -18,6 +18,7 @@ __all__ = (
     "AlreadyExistsError",
     "ArgumentError",
     "CallCancelledError",
+    "ConflictError",
     "DeadlineExceededError",
     "FailedPreconditionError",
     "FleetwireError",
@@ -149,6 +150,26 @@ class AbortedError(GRPCStatusError):
     """``ABORTED``: the call was aborted, typically by a concurrent change."""
 
     status_code = Status.ABORTED
+
+
+class ConflictError(AbortedError):
+    """A stale update: the object changed since it was read (its ``last_known_update`` is old); nothing was written.
+
+    Raised by ``update_robot_part`` and ``update_fragment`` when the server answers ``ABORTED``. Reload the object
+    (``get_robot_part``, ``get_fragment``), re-apply the change to what is stored now and update again with the new
+    ``last_updated``.
+    """
+
+    @classmethod
+    def stale(cls, what: str, object_id: str, error: GRPCError) -> ConflictError:
+        """Build the error for a stale update of ``what`` (``"machine part"``, ``"fragment"``) ``object_id``."""
+        detail = f" (server: {error.message})" if error.message else ""
+        return cls(
+            error.status,
+            f"{what} {object_id!r} changed since it was read (last_known_update is stale); nothing was written: "
+            f"reload it and re-apply the change{detail}",
+            error.details,
+        )
 
 
 class UnimplementedError(GRPCStatusError):

@@ -1,12 +1,12 @@
 """Machine part logs: the pager behind ``get_robot_part_logs``/``iter_robot_part_logs``, and the live tail.
 
 Both hand out a :class:`LogsStream`, an async iterator that can be closed early; closing it cancels the page
-being prefetched or the server stream being tailed, so nothing keeps running after the caller stops reading.
+being prefetched or the server stream being tailed, so nothing keeps running after the caller stops reading. The
+other ``iter_*`` methods (history, registry items) hand out the same stream over the same pager.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from fleetwire_api.services.codec import decode
 from fleetwire_api.viam.app import v1 as app_pb
 
+from ._paging import Pager
 from ._retry import CALL_FAILURES, translate
 from .models import LogEntry
 
 if TYPE_CHECKING:
-    import asyncio
+    pass
 
 __all__ = ("LogPager", "LogsStream", "PageFetcher", "decode_page", "tail")
 
@@ -120,78 +121,16 @@ def scan_page(data: bytes) -> tuple[int, str] | None:
     return scan_log_page(data)
 
 
-async def _let_it_leave() -> None:
-    """Let a request just started reach the wire before the loop is kept busy decoding.
+class LogPager(Pager[bytes, LogEntry]):
+    """Follow ``page_token`` across ``GetRobotPartLogs`` pages, a page ahead (see :class:`~fleetwire._paging.Pager`).
 
-    Two turns of the event loop: one for the call to write its request (grpclib does it without waiting on an open
-    connection), one for the coalescing transport to send what was written.
-    """
-    import asyncio  # here and below, where it is used: a running event loop has imported it already
-
-    await asyncio.sleep(0)
-    await asyncio.sleep(0)
-
-
-class LogPager:
-    """Follow ``page_token`` across ``GetRobotPartLogs`` pages, a page ahead.
-
-    A page's next page token is read from its bytes before the page is decoded, and the next page, when it is needed
-    (there is a new token, and the limit is not reached with this page), is requested at once: the server answers
-    while this page is decoded and consumed. The requests are those of fetching one page after the other (except
-    that a page failing to decode leaves the request for its successor cancelled), and at most two pages are held:
-    the one being consumed and the one in flight.
+    A page's next page token is read from its bytes before the page is decoded (:func:`scan_page`), so the next
+    page is requested before this one is decoded (:func:`decode_page`).
     """
 
     def __init__(self, fetch: PageFetcher) -> None:
         """Page with ``fetch``."""
-        self._fetch = fetch
-
-    async def chunks(self, limit: int = 0) -> AsyncGenerator[list[LogEntry], None]:
-        """Yield the pages' entries, page by page, at most ``limit`` entries in all (0: all)."""
-        import asyncio
-
-        left = limit
-        seen: set[str] = {""}
-        pending: asyncio.Future[bytes] | None = asyncio.ensure_future(self._fetch(""))
-        try:
-            while pending is not None:
-                data = await pending
-                pending = None
-                scanned = scan_page(data)
-                if scanned is not None:
-                    count, next_token = scanned
-                    pending = self._request_next(next_token, seen, wanted=not limit or count < left)
-                    if pending is not None:
-                        await _let_it_leave()
-                entries, next_token = decode_page(data)
-                if scanned is None:  # the token is known only now
-                    pending = self._request_next(next_token, seen, wanted=not limit or len(entries) < left)
-                if limit:
-                    entries = entries[:left]
-                    left -= len(entries)
-                yield entries
-        finally:
-            if pending is not None:
-                pending.cancel()
-                with contextlib.suppress(BaseException):
-                    await pending
-
-    def _request_next(self, token: str, seen: set[str], *, wanted: bool) -> asyncio.Future[bytes] | None:
-        """Request the page at ``token`` if there is one and more entries are ``wanted``; ``None`` otherwise."""
-        import asyncio
-
-        # A token seen before would make us loop forever over the same pages: treat it as the end.
-        more = bool(token) and token not in seen
-        seen.add(token)
-        return asyncio.ensure_future(self._fetch(token)) if more and wanted else None
-
-    async def collect(self, limit: int = 0) -> list[LogEntry]:
-        """Return every entry, at most ``limit`` of them (0: all), a page at a time into one list."""
-        collected: list[LogEntry] = []
-        async with contextlib.aclosing(self.chunks(limit)) as chunks:
-            async for chunk in chunks:
-                collected += chunk
-        return collected
+        super().__init__(fetch, decode_page, scan_page)
 
 
 async def tail(

@@ -18,6 +18,7 @@ from fleetwire_api.viam.app import v1 as app_pb
 from fleetwire_api.viam.common import v1 as common_pb
 
 from ._convert import dict_to_struct, struct_to_dict
+from .errors import ArgumentError
 
 __all__ = (
     "APIKeyAuthorization",
@@ -69,6 +70,10 @@ class RobotPart:
     local_fqdn: str
     created_on: Optional[datetime.datetime]  # noqa: UP045
     secrets: Optional[list[app_pb.SharedSecret]] = field(repr=False)  # noqa: UP045
+    last_updated: Optional[datetime.datetime] = None  # noqa: UP045
+    """When the part was last changed: pass it back as ``update_robot_part(last_known_update=...)``."""
+    robot_config_json: Optional[str] = None  # noqa: UP045
+    """The config as the JSON text it was saved as (key order and number spelling kept), when the server sends it."""
 
     @classmethod
     def from_proto(cls, robot_part: app_pb.RobotPart) -> RobotPart:
@@ -96,6 +101,8 @@ class RobotPart:
             local_fqdn=robot_part.local_fqdn,
             created_on=robot_part.created_on,
             secrets=list(robot_part.secrets),
+            last_updated=robot_part.last_updated,
+            robot_config_json=robot_part.robot_config_json,
         )
 
     @property
@@ -116,6 +123,8 @@ class RobotPart:
             local_fqdn=self.local_fqdn,
             created_on=self.created_on,
             secrets=list(self.secrets or []),
+            last_updated=self.last_updated,
+            robot_config_json=self.robot_config_json or None,
         )
 
 
@@ -248,6 +257,8 @@ class Fragment:
     organization_count: int
     only_used_by_owner: bool
     visibility: _Visibility
+    last_updated: Optional[datetime.datetime] = None  # noqa: UP045
+    """When the fragment was last changed: pass it back as ``update_fragment(last_known_update=...)``."""
 
     @classmethod
     def from_proto(cls, fragment: app_pb.Fragment) -> Fragment:
@@ -272,6 +283,7 @@ class Fragment:
             organization_count=fragment.organization_count,
             only_used_by_owner=fragment.only_used_by_owner,
             visibility=_Visibility.from_proto(fragment.visibility),
+            last_updated=fragment.last_updated,
         )
 
     @property
@@ -289,6 +301,7 @@ class Fragment:
             organization_count=self.organization_count,
             only_used_by_owner=self.only_used_by_owner,
             visibility=self.visibility.to_proto(),
+            last_updated=self.last_updated,
         )
 
 
@@ -389,11 +402,14 @@ class APIKeyAuthorization:
             resource_id: The id of that organization, location or machine.
 
         Raises:
-            ValueError: If ``role`` or ``resource_type`` is not one of the accepted values.
+            TypeError: If ``role``, ``resource_type`` or ``resource_id`` is not a string.
+            ArgumentError: If ``role`` or ``resource_type`` is not one of the accepted values (a ``ValueError``).
 
         """
         self._role: Role = check_role("role", role)
         self._resource_type: ResourceType = check_resource_type("resource_type", resource_type)
+        if not isinstance(resource_id, str):  # pyright: ignore[reportUnnecessaryIsInstance]  # callers may pass anything
+            raise TypeError(f"resource_id must be a str, got {type(resource_id).__name__}")
         self._resource_id = resource_id
 
     @property
@@ -434,14 +450,18 @@ class APIKeyAuthorization:
 
 
 def check_role(name: str, value: object) -> Role:
-    """Return ``value`` if it is one of the accepted roles, else raise ``ValueError`` naming ``name``."""
+    """Return ``value`` if it is one of the accepted roles; ``TypeError`` for a non-string, else ``ArgumentError``."""
     if isinstance(value, str) and value in ROLES:
         return cast("Role", value)
-    raise ValueError(f"{name} must be one of {', '.join(map(repr, ROLES))}, got {value!r}")
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    raise ArgumentError(f"{name} must be one of {', '.join(map(repr, ROLES))}, got {value!r}")
 
 
 def check_resource_type(name: str, value: object) -> ResourceType:
-    """Return ``value`` if it is one of the accepted resource types, else raise ``ValueError`` naming ``name``."""
+    """Return ``value`` if it is an accepted resource type; ``TypeError`` for a non-string, else ``ArgumentError``."""
     if isinstance(value, str) and value in RESOURCE_TYPES:
         return cast("ResourceType", value)
-    raise ValueError(f"{name} must be one of {', '.join(map(repr, RESOURCE_TYPES))}, got {value!r}")
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    raise ArgumentError(f"{name} must be one of {', '.join(map(repr, RESOURCE_TYPES))}, got {value!r}")

@@ -7,7 +7,8 @@ import datetime
 from .._wire import app_pb
 from ..errors import ArgumentError
 from ..models import APIKeyAuthorization, ResourceType, Role
-from .base import ClientBase, key_authorization, require_id, role_authorization
+from .args import require_id, text_list
+from .base import ClientBase, key_authorization, role_authorization
 
 
 class AccessMethods(ClientBase):
@@ -170,7 +171,8 @@ class AccessMethods(ClientBase):
 
         """
         require_id("org_id", org_id)
-        request = app_pb.ListAuthorizationsRequest(organization_id=org_id, resource_ids=list(resource_ids or []))
+        ids = text_list("resource_ids", resource_ids) if resource_ids is not None else []
+        request = app_pb.ListAuthorizationsRequest(organization_id=org_id, resource_ids=ids)
         response = await self._read(self.raw.list_authorizations, request, timeout)
         return list(response.authorizations)
 
@@ -249,7 +251,9 @@ class AccessMethods(ClientBase):
 
         """
         require_id("org_id", org_id)
-        pb_authorizations = [key_authorization(org_id, auth) for auth in authorizations]
+        pb_authorizations = [
+            key_authorization(org_id, auth, f"authorizations[{n}]") for n, auth in enumerate(authorizations)
+        ]
         request = app_pb.CreateKeyRequest(
             authorizations=pb_authorizations, name=name if name is not None else str(datetime.datetime.now())
         )

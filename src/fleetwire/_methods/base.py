@@ -8,13 +8,14 @@ the raw client, with no layer in between.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._logging import protect_library_logs
 from .._retry import RetryPolicy, call_with_retry
 from .._wire import app_pb, services
 from ..errors import ArgumentError
 from ..models import APIKeyAuthorization, ResourceType, Role, check_resource_type, check_role
+from .args import require_id, require_instance
 
 if TYPE_CHECKING:  # the transport is loaded when a client is built or connects (see _wire)
     from grpclib.client import Channel
@@ -23,11 +24,8 @@ __all__ = (
     "DEFAULT_TIMEOUT",
     "ClientBase",
     "authorization",
-    "check_log_levels",
     "key_authorization",
     "present",
-    "require_id",
-    "require_text",
     "role_authorization",
 )
 
@@ -36,28 +34,6 @@ DEFAULT_TIMEOUT = 30.0
 
 M = TypeVar("M")
 R = TypeVar("R")
-
-
-def require_id(name: str, value: object) -> None:
-    """Reject an id that is not a non-empty string, naming the parameter."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-    if not value.strip():
-        raise ArgumentError(f"{name} must not be empty")
-
-
-def require_text(name: str, value: object) -> None:
-    """Reject a required text argument that is not a non-empty string (same rule as ids)."""
-    require_id(name, value)
-
-
-def check_log_levels(log_levels: object) -> None:
-    """Reject ``log_levels`` unless it is a list (or tuple) of strings."""
-    if isinstance(log_levels, str) or not isinstance(log_levels, (list, tuple)):
-        raise TypeError(f"log_levels must be a list of str, got {type(log_levels).__name__}")
-    for level in cast("list[object]", log_levels):
-        if not isinstance(level, str):
-            raise TypeError(f"log_levels must be a list of str, got an item of type {type(level).__name__}")
 
 
 def present(message: M | None, kind: Callable[[], M]) -> M:
@@ -97,12 +73,11 @@ def role_authorization(
     )
 
 
-def key_authorization(org_id: str, auth: object) -> app_pb.Authorization:
-    """Build the ``Authorization`` of a new API key from an :class:`APIKeyAuthorization`."""
-    if not isinstance(auth, APIKeyAuthorization):
-        raise TypeError(f"authorizations must hold APIKeyAuthorization objects, got {type(auth).__name__}")
-    require_id("resource_id", auth.resource_id)
-    return authorization(org_id, "", "api-key", auth.role, auth.resource_type, auth.resource_id)
+def key_authorization(org_id: str, auth: object, name: str = "authorizations") -> app_pb.Authorization:
+    """Build the ``Authorization`` of a new API key from an :class:`APIKeyAuthorization` (``name`` in errors)."""
+    checked = require_instance(name, auth, APIKeyAuthorization)
+    require_id(f"{name}.resource_id", checked.resource_id)
+    return authorization(org_id, "", "api-key", checked.role, checked.resource_type, checked.resource_id)
 
 
 class ClientBase:

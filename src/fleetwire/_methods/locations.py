@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._wire import app_pb
-from .base import ClientBase, present, require_id
+from .args import require_id
+from .base import ClientBase, present
 
 
 class LocationMethods(ClientBase):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._wire import app_pb
-from .base import ClientBase, present, require_id, require_text
+from .args import message_list, optional_text, require_id, require_text
+from .base import ClientBase, present
 
 
 class OrganizationMethods(ClientBase):
@@ -197,6 +198,7 @@ class OrganizationMethods(ClientBase):
         public_namespace: str | None = None,
         region: str | None = None,
         cid: str | None = None,
+        default_fragments: list[app_pb.FragmentImport] | None = None,
         *,
         timeout: float | None = None,
     ) -> app_pb.Organization:
@@ -208,12 +210,15 @@ class OrganizationMethods(ClientBase):
             public_namespace: A namespace for the organization; it can only be set while none is set yet.
             region: A new region.
             cid: A new CRM id.
+            default_fragments: The fragments every new machine of the organization starts with (each a
+                ``fleetwire.proto.app.FragmentImport``); ``[]`` clears them, ``None`` (the default) leaves them.
             timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
 
         Returns:
             The organization as it is after the change.
 
         Raises:
+            TypeError: If an argument has the wrong type (``default_fragments`` not a list of ``FragmentImport``).
             GRPCError: If the organization already has a namespace, or the requested namespace is taken.
 
         Example:
@@ -223,8 +228,19 @@ class OrganizationMethods(ClientBase):
 
         """
         require_id("org_id", org_id)
+        for label, text in (("name", name), ("public_namespace", public_namespace), ("region", region), ("cid", cid)):
+            optional_text(label, text)
+        fragments = None
+        if default_fragments is not None:
+            items = message_list("default_fragments", default_fragments, app_pb.FragmentImport)
+            fragments = app_pb.FragmentImportList(fragments=items)
         request = app_pb.UpdateOrganizationRequest(
-            organization_id=org_id, name=name, public_namespace=public_namespace, region=region, cid=cid
+            organization_id=org_id,
+            name=name,
+            public_namespace=public_namespace,
+            region=region,
+            cid=cid,
+            default_fragments=fragments,
         )
         response = await self._write(self.raw.update_organization, request, timeout)
         return present(response.organization, app_pb.Organization)

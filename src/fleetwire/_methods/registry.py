@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import cast
+
+from .._paging import Pager
 from .._retry import call_with_retry
 from .._wire import app_pb, pkg_pb
-from .base import ClientBase, present, require_id
+from ..logs import LogsStream
+from .args import (
+    enum_list,
+    message_list,
+    optional_int,
+    optional_text,
+    require_bool,
+    require_id,
+    require_instance,
+    require_str,
+    require_text,
+    text_list,
+)
+from .base import ClientBase, present
 
 
 class RegistryMethods(ClientBase):
@@ -13,6 +30,7 @@ class RegistryMethods(ClientBase):
     async def get_registry_item(
         self,
         item_id: str,
+        include_markdown_documentation: bool = False,
         *,
         timeout: float | None = None,
     ) -> app_pb.RegistryItem:
@@ -21,6 +39,8 @@ class RegistryMethods(ClientBase):
         Args:
             item_id: The item's id, ``namespace:name`` (``acme:lidar-driver``) or ``org-id:name``
                 (``org-1:training-script``).
+            include_markdown_documentation: Whether to include the item's markdown documentation (default
+                ``False``).
             timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
 
         Returns:
@@ -33,8 +53,11 @@ class RegistryMethods(ClientBase):
 
         """
         require_id("item_id", item_id)
-        # include_markdown_documentation=False is set explicitly, as the official SDK does: same bytes on the wire.
-        request = app_pb.GetRegistryItemRequest(item_id=item_id, include_markdown_documentation=False)
+        require_bool("include_markdown_documentation", include_markdown_documentation)
+        # The flag is set even when False, as the official SDK does: same bytes on the wire.
+        request = app_pb.GetRegistryItemRequest(
+            item_id=item_id, include_markdown_documentation=include_markdown_documentation
+        )
         response = await self._read(self.raw.get_registry_item, request, timeout)
         return present(response.item, app_pb.RegistryItem)
 
@@ -63,7 +86,9 @@ class RegistryMethods(ClientBase):
 
         """
         require_id("organization_id", organization_id)
-        request = app_pb.CreateRegistryItemRequest(organization_id=organization_id, name=name, type=type)
+        require_str("name", name)
+        (package_type,) = enum_list("type", [type], pkg_pb.PackageType)
+        request = app_pb.CreateRegistryItemRequest(organization_id=organization_id, name=name, type=package_type)
         await self._write(self.raw.create_registry_item, request, timeout)
 
     async def update_registry_item(
@@ -97,8 +122,11 @@ class RegistryMethods(ClientBase):
 
         """
         require_id("item_id", item_id)
+        require_str("description", description)
+        (package_type,) = enum_list("type", [type], pkg_pb.PackageType)
+        (item_visibility,) = enum_list("visibility", [visibility], app_pb.Visibility)
         request = app_pb.UpdateRegistryItemRequest(
-            item_id=item_id, type=type, description=description, visibility=visibility
+            item_id=item_id, type=package_type, description=description, visibility=item_visibility
         )
         await self._write(self.raw.update_registry_item, request, timeout)
 
@@ -154,18 +182,175 @@ class RegistryMethods(ClientBase):
                 )
 
         """
-        # organization_id may be empty: that lists public items of every organization (as the fleet API documents).
-        request = app_pb.ListRegistryItemsRequest(
-            organization_id=organization_id,
-            types=list(types),
-            visibilities=list(visibilities),
-            platforms=list(platforms),
-            statuses=list(statuses),
-            search_term=search_term if search_term is not None else "",
-            page_token=page_token if page_token is not None else "",
-        )
+        optional_text("page_token", page_token)
+        request = _registry_query(organization_id, types, visibilities, platforms, statuses, search_term)
+        request.page_token = page_token if page_token is not None else ""
         response = await self._read(self.raw.list_registry_items, request, timeout)
         return list(response.items)
+
+    def iter_registry_items(
+        self,
+        organization_id: str,
+        types: list[pkg_pb.PackageType],
+        visibilities: list[app_pb.Visibility],
+        platforms: list[str],
+        statuses: list[app_pb.RegistryItemStatus],
+        search_term: str | None = None,
+        *,
+        num_items: int = 0,
+        timeout: float | None = None,
+    ) -> LogsStream[app_pb.RegistryItem]:
+        """Iterate over every registry item a query matches, page by page, holding only a page or two in memory.
+
+        ``ListRegistryItems`` answers no next page token: the next page is asked for with the last item's id as its
+        ``page_token``, until a page comes back empty (or repeats the previous page, as a server that does not page
+        does). The next page is requested while the current one is read; close the stream to stop early.
+
+        Args:
+            organization_id: The organization whose items to list; ``""`` lists the public items of every
+                organization.
+            types: The kinds of package to include.
+            visibilities: The visibilities to include.
+            platforms: The platforms to include (``"linux/any"``, for example).
+            statuses: The statuses to include.
+            search_term: Keep only items whose name or description contains this text (default: all).
+            num_items: Stop after this many items; 0 (the default) reads them all.
+            timeout: Seconds each page request may take (default: the client's timeout).
+
+        Returns:
+            A stream of registry items.
+
+        Raises:
+            TypeError: If an argument has the wrong type.
+            ArgumentError: If ``num_items`` is negative or a filter value is unknown (raised before any call).
+
+        Example:
+            ::
+
+                async with client.iter_registry_items("", [PackageType.MODULE], [], [], []) as items:
+                    async for item in items:
+                        print(item.item_id)
+
+        """
+        optional_int("num_items", num_items)
+        query = _registry_query(organization_id, types, visibilities, platforms, statuses, search_term)
+
+        async def fetch(token: str) -> app_pb.ListRegistryItemsResponse:
+            return await self._read(self.raw.list_registry_items, replace(query, page_token=token), timeout)
+
+        return LogsStream(Pager(fetch, _RegistryPages().read).chunks(limit=num_items))
+
+    async def deprecate_registry_item(
+        self,
+        item_id: str,
+        message: str,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Deprecate a registry item: it stays usable, marked deprecated with ``message``.
+
+        Args:
+            item_id: The item's id, ``namespace:name`` or ``org-id:name``.
+            message: Why the item is deprecated (shown to its users).
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If the item does not exist or the caller may not change it.
+
+        Example:
+            ::
+
+                await client.deprecate_registry_item("acme:lidar-driver", "use acme:lidar-v2")
+
+        """
+        require_id("item_id", item_id)
+        require_str("message", message)
+        request = app_pb.DeprecateRegistryItemRequest(item_id=item_id, message=message)
+        await self._write(self.raw.deprecate_registry_item, request, timeout)
+
+    async def undeprecate_registry_item(
+        self,
+        item_id: str,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Lift the deprecation of a registry item.
+
+        Args:
+            item_id: The item's id, ``namespace:name`` or ``org-id:name``.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If the item does not exist or the caller may not change it.
+
+        Example:
+            ::
+
+                await client.undeprecate_registry_item("acme:lidar-driver")
+
+        """
+        require_id("item_id", item_id)
+        request = app_pb.UndeprecateRegistryItemRequest(item_id=item_id)
+        await self._write(self.raw.undeprecate_registry_item, request, timeout)
+
+    async def deprecate_registry_item_version(
+        self,
+        item_id: str,
+        version: str,
+        message: str,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Deprecate one version of a registry item, with ``message``.
+
+        Args:
+            item_id: The item's id, ``namespace:name`` or ``org-id:name``.
+            version: The version (semver) to deprecate.
+            message: Why the version is deprecated.
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If the item or the version does not exist or the caller may not change it.
+
+        Example:
+            ::
+
+                await client.deprecate_registry_item_version("acme:lidar-driver", "1.0.0", "crashes on start")
+
+        """
+        require_id("item_id", item_id)
+        require_text("version", version)
+        require_str("message", message)
+        request = app_pb.DeprecateRegistryItemVersionRequest(item_id=item_id, version=version, message=message)
+        await self._write(self.raw.deprecate_registry_item_version, request, timeout)
+
+    async def undeprecate_registry_item_version(
+        self,
+        item_id: str,
+        version: str,
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        """Lift the deprecation of one version of a registry item.
+
+        Args:
+            item_id: The item's id, ``namespace:name`` or ``org-id:name``.
+            version: The version (semver).
+            timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
+
+        Raises:
+            GRPCError: If the item or the version does not exist or the caller may not change it.
+
+        Example:
+            ::
+
+                await client.undeprecate_registry_item_version("acme:lidar-driver", "1.0.0")
+
+        """
+        require_id("item_id", item_id)
+        require_text("version", version)
+        request = app_pb.UndeprecateRegistryItemVersionRequest(item_id=item_id, version=version)
+        await self._write(self.raw.undeprecate_registry_item_version, request, timeout)
 
     async def delete_registry_item(
         self,
@@ -264,12 +449,15 @@ class RegistryMethods(ClientBase):
 
         """
         require_id("module_id", module_id)
+        for label, text in (("url", url), ("description", description), ("entrypoint", entrypoint)):
+            require_str(label, text)
+        require_bool("public", public)
         request = app_pb.UpdateModuleRequest(
             module_id=module_id,
             visibility=app_pb.Visibility.PUBLIC if public else app_pb.Visibility.PRIVATE,
             url=url,
             description=description,
-            models=list(models or []),
+            models=message_list("models", models or [], app_pb.Model),
             entrypoint=entrypoint,
         )
         response = await self._write(self.raw.update_module, request, timeout)
@@ -295,13 +483,17 @@ class RegistryMethods(ClientBase):
         Example:
             ::
 
-                from fleetwire_api.viam.app.v1 import ModuleFileInfo
+                from fleetwire.proto.app import ModuleFileInfo
 
                 info = ModuleFileInfo(module_id="acme:lidar-driver", version="0.2.0", platform="linux/arm64")
                 with open("module.tar.gz", "rb") as archive:
                     url = await client.upload_module_file(module_file_info=info, file=archive.read())
 
         """
+        if module_file_info is not None:
+            require_instance("module_file_info", module_file_info, app_pb.ModuleFileInfo)
+        if not isinstance(file, bytes):  # pyright: ignore[reportUnnecessaryIsInstance]  # callers may pass anything
+            raise TypeError(f"file must be bytes, got {type(file).__name__}")
         # Client streaming: first the metadata, then the bytes, as two messages of the module_file oneof.
         requests = [
             app_pb.UploadModuleFileRequest(module_file_info=module_file_info),
@@ -365,3 +557,43 @@ class RegistryMethods(ClientBase):
         require_id("org_id", org_id)
         response = await self._read(self.raw.list_modules, app_pb.ListModulesRequest(organization_id=org_id), timeout)
         return list(response.modules)
+
+
+def _registry_query(
+    organization_id: object,
+    types: object,
+    visibilities: object,
+    platforms: object,
+    statuses: object,
+    search_term: object,
+) -> app_pb.ListRegistryItemsRequest:
+    """Check a registry query and build its request (first page)."""
+    # organization_id may be empty: that lists public items of every organization (as the fleet API documents).
+    require_str("organization_id", organization_id)
+    optional_text("search_term", search_term)
+    return app_pb.ListRegistryItemsRequest(
+        organization_id=cast("str", organization_id),
+        types=enum_list("types", types, pkg_pb.PackageType),
+        visibilities=enum_list("visibilities", visibilities, app_pb.Visibility),
+        platforms=text_list("platforms", platforms),
+        statuses=enum_list("statuses", statuses, app_pb.RegistryItemStatus),
+        search_term=cast("str | None", search_term) or "",
+        page_token="",
+    )
+
+
+class _RegistryPages:
+    """Read ``ListRegistryItems`` pages, whose next token is the last item's id.
+
+    A page that starts like the one before it (a server ignoring the token sends the same list again) ends the paging.
+    """
+
+    def __init__(self) -> None:
+        self._previous_first = ""
+
+    def read(self, response: app_pb.ListRegistryItemsResponse) -> tuple[list[app_pb.RegistryItem], str]:
+        items = list(response.items)
+        if not items or items[0].item_id == self._previous_first:
+            return [], ""
+        self._previous_first = items[0].item_id
+        return items, items[-1].item_id
