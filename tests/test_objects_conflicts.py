@@ -18,12 +18,12 @@ from fleetwire.objects import Fleet, Fragment, Machine, MachinePart
 
 pytestmark = pytest.mark.anyio
 
-# The client does not yet send last_known_update, read last_updated or offer set_config_property and ConflictError;
-# the server answers a stale last_known_update with FAILED_PRECONDITION instead of ABORTED.
+# The local server answers a stale last_known_update with FAILED_PRECONDITION, not the ABORTED the client maps to
+# ConflictError, and does not implement SetConfigProperty yet.
 _PENDING_CONFLICTS = pytest.mark.xfail(
-    strict=True, reason="needs last_known_update and ConflictError in the client, ABORTED from the server"
+    strict=True, reason="the local server answers a stale last_known_update with FAILED_PRECONDITION, not ABORTED"
 )
-_PENDING_MERGE = pytest.mark.xfail(strict=True, reason="needs set_config_property in the client and its server side")
+_PENDING_MERGE = pytest.mark.xfail(strict=True, reason="the local server does not implement SetConfigProperty yet")
 
 
 @pytest.fixture
@@ -110,7 +110,6 @@ async def test_update_merge_sends_only_the_changed_paths(
     }
 
 
-@_PENDING_CONFLICTS
 async def test_update_merge_falls_back_to_the_conflict_safe_update(
     part: MachinePart,
     local_fleet: LocalFleet,

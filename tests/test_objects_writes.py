@@ -6,6 +6,7 @@ The recording server is the local fleet itself, with a listener on every request
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -80,15 +81,23 @@ async def test_part_update_sends_the_config_only_when_it_changed(
     part = await machine.main_part()
     part.name = "brain"
     recorder.take()
-    part = await part.update()
+    renamed = await part.update()
     [sent] = recorder.writes()
     assert type(sent).__name__ == "UpdateRobotPartRequest"
-    assert (sent.name, sent.robot_config) == ("brain", None)
+    assert (sent.name, sent.robot_config, sent.robot_config_json) == ("brain", None, None)
+    assert sent.last_known_update == part.last_updated is not None  # the name is conflict-checked too
 
-    part.config.motor = {"speed": 3, "pins": [1, 2]}
-    await part.update()
+    renamed.config.motor = {"speed": 3, "pins": [1, 2]}
+    await renamed.update()
     [sent] = recorder.writes()
-    assert sent.name == "brain" and sent.robot_config.to_dict() == {"motor": {"speed": 3, "pins": [1, 2]}}
+    assert sent.name == "brain" and sent.last_known_update == renamed.last_updated
+    assert json.loads(sent.robot_config_json) == {"motor": {"speed": 3, "pins": [1, 2]}}
+
+    emptied = await renamed.reload()
+    del emptied.config.motor  # an empty config is written too
+    await emptied.update()
+    assert json.loads(recorder.writes()[0].robot_config_json) == {}
+    assert (await client.get_robot_part(part.id)).robot_config == {}
 
 
 async def test_update_makes_no_call_when_nothing_changed(local_fleet: LocalFleet, client: AsyncAppClient) -> None:

@@ -83,6 +83,7 @@ class Fragment(Resource):
             config=dict(fragment.fragment or {}),
             visibility=fragment.visibility.value,
             created_on=fragment.created_on,
+            last_updated=fragment.last_updated,
             part_count=fragment.robot_part_count,
         )
         loaded._mark_loaded()
@@ -121,6 +122,7 @@ class Fragment(Resource):
             self.name,
             config=plain(self.config) if "config" in changed else None,
             visibility=models.Fragment.Visibility(visibility) if visibility is not None else None,
+            last_known_update=self.last_updated,
         )
         return self._from_model(self._fleet, written)
 

@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 import datetime
+import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .._config_path import PathSyntaxError, parse_path
 from .._wire import app_pb
 from ..errors import NotFoundError
 from ..logs import LogsStream
@@ -220,6 +222,7 @@ class MachinePart(Resource):
             dns_name=part.dns_name,
             created_on=part.created_on,
             last_access=part.last_access,
+            last_updated=part.last_updated,
             secret=part.secret,
         )
         loaded._mark_loaded()
@@ -273,11 +276,25 @@ class MachinePart(Resource):
         """
         if not merge:
             return await super().update()
-        return await super().update()
+        self._id()
+        changed = self.to_json(only_updated=True)
+        paths: dict[str, Any] = changed.get("config", {})
+        if not all(map(_settable, paths)):
+            return await super().update()  # a change no path can say: the conflict-safe way
+        if set(changed) - {"name", "config"}:
+            return await super().update()  # refuses the fields that cannot change, before any call
+        if "name" in changed:
+            await self._client.update_robot_part(self.id, self.name)
+        if paths:
+            await self._client.set_config_property(self.id, paths)
+        return await self._reread() if changed else self._copy()
 
     async def _write(self, changed: dict[str, Any]) -> MachinePart:
-        config = plain(self.config) if "config" in changed else None
-        part = await self._client.update_robot_part(self._id(), self.name, robot_config=config)
+        # As JSON text: an empty config is a config too (an empty ``robot_config`` would mean "unchanged").
+        config = json.dumps(plain(self.config)) if "config" in changed else None
+        part = await self._client.update_robot_part(
+            self._id(), self.name, last_known_update=self.last_updated, robot_config_json=config
+        )
         return self._from_model(self._fleet, part)
 
     async def delete(self) -> None:
@@ -335,3 +352,12 @@ class MachinePart(Resource):
     async def create_secret(self) -> MachinePart:
         """Add a secret to the part, at once; returns the part with its secrets, read back."""
         return self._from_model(self._fleet, await self._client.create_robot_part_secret(self._id()))
+
+
+def _settable(path: str) -> bool:
+    """Whether ``set_config_property`` can take ``path`` (not the whole config, no empty key)."""
+    try:
+        parse_path(path)
+    except PathSyntaxError:
+        return False
+    return True
