@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -65,15 +66,20 @@ def test_bad_values_and_fields_are_refused_before_anything_is_sent() -> None:
         Location(FLEET, name="draft")._id()
 
 
-async def _never(token: str) -> tuple[list[Location], str]:
-    raise AssertionError("no page may be fetched")
+async def _no_items() -> AsyncIterator[Location]:
+    raise AssertionError("nothing may be read")
+    yield  # an async generator
+
+
+async def _no_get(id: str) -> Location:
+    raise AssertionError("nothing may be read")
 
 
 @pytest.mark.anyio
 async def test_collections_check_their_arguments_before_any_call() -> None:
     from fleetwire.objects import Collection
 
-    collection = Collection(Location, FLEET, _never, _never)  # type: ignore[arg-type]
+    collection = Collection(Location, FLEET, _no_items, _no_get)
     with pytest.raises(ArgumentError, match="'colour'"):
         await collection.get_all(colour="red")
     with pytest.raises(TypeError, match="id must be a str"):

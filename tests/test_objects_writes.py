@@ -122,6 +122,20 @@ async def test_update_makes_no_call_when_nothing_changed(local_fleet: LocalFleet
     assert recorder.take() == []
 
 
+async def test_collections_read_nothing_until_iterated(local_fleet: LocalFleet, client: AsyncAppClient) -> None:
+    fleet = Fleet(client)
+    org_id = local_fleet.organization_id
+    for name in ("a", "b", "c"):
+        await RegistryItem(fleet, name=name, organization_id=org_id, type="ml_training").create()
+    org = await fleet.organization(org_id)
+    recorder = Recorder(local_fleet)
+    selected = org.registry_items.select(type="ml_training")
+    assert recorder.take() == []
+    first = await anext(selected)
+    assert first.name in {"a", "b", "c"} and [type(m).__name__ for m in recorder.take()] == ["ListRegistryItemsRequest"]
+    assert {first.name} | {item.name async for item in selected} == {"a", "b", "c"}
+
+
 async def test_delete_tree_deletes_a_location_with_everything_in_it(
     local_fleet: LocalFleet, client: AsyncAppClient
 ) -> None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..aio import AsyncAppClient
     from .fleet import Fleet
 
-__all__ = ("Collection", "Resource", "require_rights")
+__all__ = ("Collection", "Resource", "once", "require_rights")
 
 _R = TypeVar("_R", bound="Resource")
 T = TypeVar("T", bound="Resource")
@@ -230,24 +230,21 @@ class Resource:
 class Collection(Generic[T]):
     """The objects of one kind under a parent (an organization's locations, a machine's parts, ...).
 
-    Nothing is read until asked: :meth:`select` fetches a page when the iteration reaches it, :meth:`get_all`
-    reads them all, :meth:`get` reads one by id.
+    Nothing is read until asked: :meth:`select` reads as the iteration goes (a page at a time where the API
+    pages, as for registry items), :meth:`get_all` reads them all, :meth:`get` reads one by id.
     """
 
     def __init__(
         self,
         kind: type[T],
         fleet: Fleet,
-        pages: Callable[[str], Awaitable[tuple[list[T], str]]],
+        items: Callable[[], AsyncIterator[T]],
         get: Callable[[str], Awaitable[T]],
     ) -> None:
-        """Collect ``kind`` objects.
-
-        ``pages(token)`` returns a page and the next token ("" after the last page); ``get(id)`` reads one object.
-        """
+        """Collect ``kind`` objects: ``items()`` iterates over all of them, ``get(id)`` reads one."""
         self._kind = kind
         self._fleet = fleet
-        self._pages = pages
+        self._items = items
         self._get = get
 
     def __repr__(self) -> str:
@@ -277,18 +274,23 @@ class Collection(Generic[T]):
         unknown = sorted(set(filters) - set(self._kind._fields))
         if unknown:
             raise ArgumentError(f"{self._kind.__name__} has no field(s) {', '.join(map(repr, unknown))} to select by")
-        token = ""
-        while True:
-            items, token = await self._pages(token)
-            for item in items:
-                if all(_matches(getattr(item, name), value) for name, value in filters.items()):
-                    yield item
-            if not token:
-                return
+        async for item in self._items():
+            if all(_matches(getattr(item, name), value) for name, value in filters.items()):
+                yield item
 
     async def get_all(self, **filters: object) -> list[T]:
         """Read every object whose fields equal ``filters``, as a list (see :meth:`select`)."""
         return [item async for item in self.select(**filters)]
+
+
+def once(load: Callable[[], Awaitable[list[T]]]) -> Callable[[], AsyncIterator[T]]:
+    """Make the items of a collection that one call reads whole (``load``), when the iteration starts."""
+
+    async def items() -> AsyncIterator[T]:
+        for item in await load():
+            yield item
+
+    return items
 
 
 def _matches(value: object, wanted: object) -> bool:

@@ -345,8 +345,8 @@ class ApiKey(_Twin):
 class Collection(_Twin, Generic[T]):
     """The objects of one kind under a parent (an organization's locations, a machine's parts, ...).
 
-    Nothing is read until asked: :meth:`select` fetches a page when the iteration reaches it, :meth:`get_all`
-    reads them all, :meth:`get` reads one by id.
+    Nothing is read until asked: :meth:`select` reads as the iteration goes (a page at a time where the API
+    pages, as for registry items), :meth:`get_all` reads them all, :meth:`get` reads one by id.
     """
 
     _aio: _aio_base.Collection[Any]
@@ -2381,7 +2381,7 @@ class Organization(_Twin):
 
     @property
     def registry_items(self) -> Collection[RegistryItem]:
-        """The organization's registry items of every type, a page at a time."""
+        """The organization's registry items of every type, read a page at a time as the iteration goes."""
         return cast("Collection[RegistryItem]", _wrap(self._portal, self._aio.registry_items))
 
     @property

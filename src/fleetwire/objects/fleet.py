@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._base import Collection
+from ._base import Collection, once
 from .fragments import Fragment
 from .locations import Location
 from .machines import Machine, MachinePart
@@ -46,11 +46,11 @@ class Fleet:
     def organizations(self) -> Collection[Organization]:
         """The organizations the client's key may see."""
 
-        async def page(token: str) -> tuple[list[Organization], str]:
+        async def listed() -> list[Organization]:
             listed = await self.client.list_organizations()
-            return [Organization._from_message(self, org) for org in listed], ""
+            return [Organization._from_message(self, org) for org in listed]
 
-        return Collection(Organization, self, page, self.organization)
+        return Collection(Organization, self, once(listed), self.organization)
 
     async def organization(self, id: str) -> Organization:
         """Read the organization ``id``."""

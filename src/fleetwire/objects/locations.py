@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._wire import app_pb
 from ..errors import NotFoundError
-from ._base import Collection, Resource, require_rights
+from ._base import Collection, Resource, once, require_rights
 from .machines import Machine
 
 if TYPE_CHECKING:
@@ -115,10 +115,10 @@ class Location(Resource):
     def children(self) -> Collection[Location]:
         """The locations directly inside this one."""
 
-        async def page(token: str) -> tuple[list[Location], str]:
-            return [loc for loc in await self._siblings() if loc.parent_location_id == self.id], ""
+        async def listed() -> list[Location]:
+            return [loc for loc in await self._siblings() if loc.parent_location_id == self.id]
 
-        return Collection(Location, self._fleet, page, self._child)
+        return Collection(Location, self._fleet, once(listed), self._child)
 
     async def _siblings(self) -> list[Location]:
         """Every location of the organization."""
@@ -135,10 +135,10 @@ class Location(Resource):
     def machines(self) -> Collection[Machine]:
         """The machines in this location (not in its sub-locations)."""
 
-        async def page(token: str) -> tuple[list[Machine], str]:
-            return [Machine._from_message(self._fleet, m) for m in await self._client.list_robots(self._id())], ""
+        async def listed() -> list[Machine]:
+            return [Machine._from_message(self._fleet, m) for m in await self._client.list_robots(self._id())]
 
-        return Collection(Machine, self._fleet, page, self._machine)
+        return Collection(Machine, self._fleet, once(listed), self._machine)
 
     async def _machine(self, id: str) -> Machine:
         machine = await Machine._get(self._fleet, id)

@@ -13,7 +13,7 @@ from .._wire import app_pb
 from ..errors import NotFoundError
 from ..logs import LogsStream
 from ..models import LogEntry, RobotPart, RobotPartHistoryEntry
-from ._base import Collection, Resource, require_rights
+from ._base import Collection, Resource, once, require_rights
 from ._config import ConfigDict, plain
 
 if TYPE_CHECKING:
@@ -111,11 +111,11 @@ class Machine(Resource):
     def parts(self) -> Collection[MachinePart]:
         """The machine's parts."""
 
-        async def page(token: str) -> tuple[list[MachinePart], str]:
+        async def listed() -> list[MachinePart]:
             listed = await self._client.get_robot_parts(self._id())
-            return [MachinePart._from_model(self._fleet, part) for part in listed], ""
+            return [MachinePart._from_model(self._fleet, part) for part in listed]
 
-        return Collection(MachinePart, self._fleet, page, self._part)
+        return Collection(MachinePart, self._fleet, once(listed), self._part)
 
     async def _part(self, id: str) -> MachinePart:
         part = await MachinePart._get(self._fleet, id)

@@ -8,7 +8,7 @@ import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._wire import app_pb
-from ._base import Collection, Resource
+from ._base import Collection, Resource, once
 from .access import ApiKey, Invite, Member
 from .fragments import Fragment
 from .locations import Location
@@ -110,70 +110,72 @@ class Organization(Resource):
     def locations(self) -> Collection[Location]:
         """The organization's locations (its own and those shared with it), at every depth."""
 
-        async def page(token: str) -> tuple[list[Location], str]:
+        async def listed() -> list[Location]:
             listed = await self._client.list_locations(self._id())
-            return [Location._from_message(self._fleet, loc) for loc in listed], ""
+            return [Location._from_message(self._fleet, loc) for loc in listed]
 
-        return Collection(Location, self._fleet, page, lambda id: Location._get(self._fleet, id))
+        return Collection(Location, self._fleet, once(listed), lambda id: Location._get(self._fleet, id))
 
     @property
     def members(self) -> Collection[Member]:
         """The organization's members (``get`` takes a user id)."""
         org_id = self._id()
 
-        async def page(token: str) -> tuple[list[Member], str]:
-            return await Member._list(self._fleet, org_id), ""
+        async def listed() -> list[Member]:
+            return await Member._list(self._fleet, org_id)
 
-        return Collection(Member, self._fleet, page, lambda user_id: Member._get(self._fleet, org_id, user_id))
+        return Collection(Member, self._fleet, once(listed), lambda user_id: Member._get(self._fleet, org_id, user_id))
 
     @property
     def invites(self) -> Collection[Invite]:
         """The organization's pending invites (``get`` takes an email)."""
         org_id = self._id()
 
-        async def page(token: str) -> tuple[list[Invite], str]:
-            return await Invite._list(self._fleet, org_id), ""
+        async def listed() -> list[Invite]:
+            return await Invite._list(self._fleet, org_id)
 
-        return Collection(Invite, self._fleet, page, lambda email: Invite._get(self._fleet, org_id, email))
+        return Collection(Invite, self._fleet, once(listed), lambda email: Invite._get(self._fleet, org_id, email))
 
     @property
     def fragments(self) -> Collection[Fragment]:
         """The organization's own fragments."""
         org_id = self._id()
 
-        async def page(token: str) -> tuple[list[Fragment], str]:
+        async def listed() -> list[Fragment]:
             listed = await self._client.list_fragments(org_id, show_public=False)
-            return [Fragment._from_model(self._fleet, f) for f in listed if f.organization_owner == org_id], ""
+            return [Fragment._from_model(self._fleet, f) for f in listed if f.organization_owner == org_id]
 
-        return Collection(Fragment, self._fleet, page, lambda id: Fragment._get(self._fleet, id))
+        return Collection(Fragment, self._fleet, once(listed), lambda id: Fragment._get(self._fleet, id))
 
     @property
     def keys(self) -> Collection[ApiKey]:
         """The organization's API keys (their secrets are never listed)."""
         org_id = self._id()
 
-        async def page(token: str) -> tuple[list[ApiKey], str]:
-            return await ApiKey._list(self._fleet, org_id), ""
+        async def listed() -> list[ApiKey]:
+            return await ApiKey._list(self._fleet, org_id)
 
-        return Collection(ApiKey, self._fleet, page, lambda id: ApiKey._get(self._fleet, org_id, id))
+        return Collection(ApiKey, self._fleet, once(listed), lambda id: ApiKey._get(self._fleet, org_id, id))
 
     @property
     def registry_items(self) -> Collection[RegistryItem]:
-        """The organization's registry items of every type, a page at a time."""
+        """The organization's registry items of every type, read a page at a time as the iteration goes."""
         org_id = self._id()
 
-        async def page(token: str) -> tuple[list[RegistryItem], str]:
-            return await RegistryItem._page(self._fleet, org_id, token)
-
-        return Collection(RegistryItem, self._fleet, page, lambda id: RegistryItem._get(self._fleet, id))
+        return Collection(
+            RegistryItem,
+            self._fleet,
+            lambda: RegistryItem._iterate(self._fleet, org_id),
+            lambda id: RegistryItem._get(self._fleet, id),
+        )
 
     @property
     def modules(self) -> Collection[Module]:
         """The organization's modules."""
         org_id = self._id()
 
-        async def page(token: str) -> tuple[list[Module], str]:
+        async def listed() -> list[Module]:
             listed = await self._client.list_modules(org_id)
-            return [Module._from_message(self._fleet, m) for m in listed], ""
+            return [Module._from_message(self._fleet, m) for m in listed]
 
-        return Collection(Module, self._fleet, page, lambda id: Module._get(self._fleet, id))
+        return Collection(Module, self._fleet, once(listed), lambda id: Module._get(self._fleet, id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .._wire import app_pb, pkg_pb
@@ -97,9 +98,12 @@ class RegistryItem(Resource):
         return cls._from_message(fleet, await fleet.client.get_registry_item(id))
 
     @classmethod
-    async def _page(cls, fleet: Fleet, org_id: str, token: str) -> tuple[list[RegistryItem], str]:
-        listed = await fleet.client.list_registry_items(org_id, [], [], [], [], page_token=token or None)
-        return [cls._from_message(fleet, item) for item in listed if item.organization_id == org_id], ""
+    async def _iterate(cls, fleet: Fleet, org_id: str) -> AsyncIterator[RegistryItem]:
+        """Iterate over the organization's items through the client's pager (others' public items left out)."""
+        async with fleet.client.iter_registry_items(org_id, [], [], [], []) as stream:
+            async for item in stream:
+                if item.organization_id == org_id:
+                    yield cls._from_message(fleet, item)
 
     async def _reread(self) -> RegistryItem:
         return await self._get(self._fleet, self._id())
