@@ -19,7 +19,7 @@ from .overlay import docstring_literal
 # The modules of the async object layer, in the package ``fleetwire.objects``.
 MODULES = ("_base", "organizations", "locations", "machines", "fragments", "access", "registry", "fleet")
 # Bases that only lend their members to the classes below them: they get no twin of their own.
-ABSTRACT = frozenset({"Resource"})
+ABSTRACT = frozenset({"Resource", "WithMetadata"})
 # Classes whose objects only the object layer builds: their twins get no public constructor.
 INTERNAL_CONSTRUCTOR = frozenset({"Collection"})
 # The type variable that stands for "the class of self" in the bases' methods.

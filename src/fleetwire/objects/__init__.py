@@ -9,7 +9,7 @@ The API calls a machine a "robot"; its documentation, the official app and the C
 classes (``Machine``, ``MachinePart``, ``machine_id``).
 """
 
-from ._base import Collection, Resource
+from ._base import Collection, Resource, WithMetadata
 from ._config import ConfigDict, ConfigList
 from .access import ApiKey, Invite, Member
 from .fleet import Fleet
@@ -35,4 +35,5 @@ __all__ = (
     "Organization",
     "RegistryItem",
     "Resource",
+    "WithMetadata",
 )

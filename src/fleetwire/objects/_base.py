@@ -23,12 +23,17 @@ if TYPE_CHECKING:
     from ..aio import AsyncAppClient
     from .fleet import Fleet
 
-__all__ = ("Collection", "Resource", "once", "require_rights")
+__all__ = ("Collection", "Resource", "WithMetadata", "once", "require_rights")
 
 _R = TypeVar("_R", bound="Resource")
 T = TypeVar("T", bound="Resource")
 
 _HIDDEN = "<hidden>"
+
+MetadataCalls = tuple[
+    Callable[[str], Awaitable[Mapping[str, Any]]], Callable[[str, Mapping[str, Any]], Awaitable[None]]
+]
+"""The client's methods that read and replace one kind of resource's metadata."""
 
 
 class Resource:
@@ -225,6 +230,24 @@ class Resource:
                 text = repr(value)
             shown.append(f"{name}={text}")
         return f"{type(self).__name__}({', '.join(shown)})"
+
+
+class WithMetadata(Resource):
+    """A resource that carries user-defined metadata (organizations, locations, machines and parts)."""
+
+    def _metadata_calls(self) -> MetadataCalls:
+        """Return the client's methods that read and replace this kind of resource's metadata."""
+        raise NotImplementedError
+
+    async def metadata(self) -> dict[str, Any]:
+        """Read the user-defined metadata."""
+        read, _ = self._metadata_calls()
+        return dict(await read(self._id()))
+
+    async def set_metadata(self, metadata: Mapping[str, Any]) -> None:
+        """Replace the user-defined metadata with ``metadata``, at once."""
+        _, write = self._metadata_calls()
+        await write(self._id(), metadata)
 
 
 class Collection(Generic[T]):

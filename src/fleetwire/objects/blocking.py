@@ -990,6 +990,18 @@ class Location(_Twin):
             ),
         )
 
+    def metadata(self) -> dict[str, Any]:
+        """Read the user-defined metadata."""
+        return self._portal.call(
+            functools.partial(
+                self._aio.metadata,
+            )
+        )
+
+    def set_metadata(self, metadata: Mapping[str, Any]) -> None:
+        """Replace the user-defined metadata with ``metadata``, at once."""
+        return self._portal.call(functools.partial(self._aio.set_metadata, metadata=metadata))
+
     @property
     def id(self) -> str:
         """The location's id."""
@@ -1264,6 +1276,18 @@ class Machine(_Twin):
             ),
         )
 
+    def metadata(self) -> dict[str, Any]:
+        """Read the user-defined metadata."""
+        return self._portal.call(
+            functools.partial(
+                self._aio.metadata,
+            )
+        )
+
+    def set_metadata(self, metadata: Mapping[str, Any]) -> None:
+        """Replace the user-defined metadata with ``metadata``, at once."""
+        return self._portal.call(functools.partial(self._aio.set_metadata, metadata=metadata))
+
     @property
     def id(self) -> str:
         """The machine's id."""
@@ -1527,6 +1551,18 @@ class MachinePart(_Twin):
         return cast(
             "MachinePart", _wrap(self._portal, self._portal.call(functools.partial(self._aio.update, merge=merge)))
         )
+
+    def metadata(self) -> dict[str, Any]:
+        """Read the user-defined metadata."""
+        return self._portal.call(
+            functools.partial(
+                self._aio.metadata,
+            )
+        )
+
+    def set_metadata(self, metadata: Mapping[str, Any]) -> None:
+        """Replace the user-defined metadata with ``metadata``, at once."""
+        return self._portal.call(functools.partial(self._aio.set_metadata, metadata=metadata))
 
     @property
     def id(self) -> str:
@@ -2270,6 +2306,18 @@ class Organization(_Twin):
                 ),
             ),
         )
+
+    def metadata(self) -> dict[str, Any]:
+        """Read the user-defined metadata."""
+        return self._portal.call(
+            functools.partial(
+                self._aio.metadata,
+            )
+        )
+
+    def set_metadata(self, metadata: Mapping[str, Any]) -> None:
+        """Replace the user-defined metadata with ``metadata``, at once."""
+        return self._portal.call(functools.partial(self._aio.set_metadata, metadata=metadata))
 
     @property
     def id(self) -> str:

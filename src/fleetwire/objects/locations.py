@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._wire import app_pb
 from ..errors import NotFoundError
-from ._base import Collection, Resource, once, require_rights
+from ._base import Collection, MetadataCalls, WithMetadata, once, require_rights
 from .machines import Machine
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ("Location",)
 
 
-class Location(Resource):
+class Location(WithMetadata):
     """A location: machines and sub-locations under a parent location (or at the top of its organization).
 
     ``update()`` sends only the changed fields among ``name`` and ``parent_location_id`` (both optional in the
@@ -77,6 +77,9 @@ class Location(Resource):
 
     async def _reread(self) -> Location:
         return await self._get(self._fleet, self._id())
+
+    def _metadata_calls(self) -> MetadataCalls:
+        return self._client.get_location_metadata, self._client.update_location_metadata
 
     async def create(self) -> Location:
         """Create a location with this name under ``parent_location_id`` in ``organization_id``.

@@ -13,7 +13,7 @@ from .._wire import app_pb
 from ..errors import NotFoundError
 from ..logs import LogsStream
 from ..models import LogEntry, RobotPart, RobotPartHistoryEntry
-from ._base import Collection, Resource, once, require_rights
+from ._base import Collection, MetadataCalls, WithMetadata, once, require_rights
 from ._config import ConfigDict, plain
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ("Machine", "MachinePart")
 
 
-class Machine(Resource):
+class Machine(WithMetadata):
     """A machine (the API's "robot"): one or more parts in a location.
 
     ``update()`` sends ``name`` (the RPC requires it) and ``location_id`` (moving the machine) when either changed.
@@ -76,6 +76,9 @@ class Machine(Resource):
 
     async def _reread(self) -> Machine:
         return await self._get(self._fleet, self._id())
+
+    def _metadata_calls(self) -> MetadataCalls:
+        return self._client.get_robot_metadata, self._client.update_robot_metadata
 
     async def create(self) -> Machine:
         """Create a machine with this name in ``location_id`` (the server gives it a main part).
@@ -140,7 +143,7 @@ class Machine(Resource):
         return await Location._get(self._fleet, self.location_id)
 
 
-class MachinePart(Resource):
+class MachinePart(WithMetadata):
     """A part of a machine, with its config.
 
     Edit ``config`` in place, by attribute or by key (``part.config.components[0].attributes.speed = 5``), or assign
@@ -234,6 +237,9 @@ class MachinePart(Resource):
 
     async def _reread(self) -> MachinePart:
         return await self._get(self._fleet, self._id())
+
+    def _metadata_calls(self) -> MetadataCalls:
+        return self._client.get_robot_part_metadata, self._client.update_robot_part_metadata
 
     async def create(self) -> MachinePart:
         """Add a part with this name (and config, if any) to machine ``machine_id``.

@@ -8,7 +8,7 @@ import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._wire import app_pb
-from ._base import Collection, Resource, once
+from ._base import Collection, MetadataCalls, WithMetadata, once
 from .access import ApiKey, Invite, Member
 from .fragments import Fragment
 from .locations import Location
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ("Organization",)
 
 
-class Organization(Resource):
+class Organization(WithMetadata):
     """An organization: the owner of locations, fragments, keys and registry items.
 
     ``update()`` sends only the changed fields among ``name``, ``public_namespace``, ``region`` and ``cid`` (all
@@ -78,6 +78,9 @@ class Organization(Resource):
 
     async def _reread(self) -> Organization:
         return await self._get(self._fleet, self._id())
+
+    def _metadata_calls(self) -> MetadataCalls:
+        return self._client.get_organization_metadata, self._client.update_organization_metadata
 
     async def create(self) -> Organization:
         """Create an organization with these fields (the server makes the caller its owner).
