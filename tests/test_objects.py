@@ -204,7 +204,7 @@ async def test_fragment_verbs(world: World) -> None:
 async def test_api_key_verbs(world: World) -> None:
     grant = {"role": "operator", "resource_type": "location", "resource_id": world.location_id}
     key = await do(
-        world.ns.ApiKey(world.fleet, organization_id=world.org_id, name="ci", authorizations=[grant]).create()
+        world.ns.APIKey(world.fleet, organization_id=world.org_id, name="ci", authorizations=[grant]).create()
     )
     assert key.key and key.key not in repr(key) and key.authorizations == [grant]
     org = await do(world.fleet.organization(world.org_id))

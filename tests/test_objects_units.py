@@ -92,7 +92,12 @@ def test_the_generator_twins_every_public_class() -> None:
     objects = read_objects(Path(__file__).parent.parent / "src" / "fleetwire" / "objects")
     import fleetwire.objects as package
 
-    assert {c.name for c in objects.classes} == set(package.__all__) - {"Resource", "WithMetadata", "ConfigDict", "ConfigList"}
+    assert {c.name for c in objects.classes} == set(package.__all__) - {
+        "Resource",
+        "WithMetadata",
+        "ConfigDict",
+        "ConfigList",
+    }
     part = next(c for c in objects.classes if c.name == "MachinePart")
     members = {m.name: m for m in part.members}
     assert members["config"].kind == "field" and members["reload"].returns == "MachinePart"  # the base's, flattened

@@ -11,7 +11,7 @@ classes (``Machine``, ``MachinePart``, ``machine_id``).
 
 from ._base import Collection, Resource, WithMetadata
 from ._config import ConfigDict, ConfigList
-from .access import ApiKey, Invite, Member
+from .access import APIKey, Invite, Member
 from .fleet import Fleet
 from .fragments import Fragment
 from .locations import Location
@@ -20,7 +20,7 @@ from .organizations import Organization
 from .registry import Module, RegistryItem
 
 __all__ = (
-    "ApiKey",
+    "APIKey",
     "Collection",
     "ConfigDict",
     "ConfigList",

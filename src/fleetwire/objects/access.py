@@ -15,7 +15,7 @@ from ._base import Resource
 if TYPE_CHECKING:
     from .fleet import Fleet
 
-__all__ = ("ApiKey", "Invite", "Member")
+__all__ = ("APIKey", "Invite", "Member")
 
 
 def _grant(details: app_pb.AuthorizationDetails | app_pb.Authorization) -> dict[str, str]:
@@ -41,7 +41,7 @@ def _checked(grants: list[dict[str, str]], name: str) -> list[tuple[Role, Resour
     return out
 
 
-class ApiKey(Resource):
+class APIKey(Resource):
     """An API key of an organization and the roles it holds.
 
     Keys have no editable fields: ``update()`` writes nothing and raises if a field was changed. Roles are added
@@ -80,7 +80,7 @@ class ApiKey(Resource):
         self.authorizations, self.created_on = list(authorizations or []), created_on
 
     @classmethod
-    def _from_message(cls, fleet: Fleet, org_id: str, message: app_pb.ApiKeyWithAuthorizations) -> ApiKey:
+    def _from_message(cls, fleet: Fleet, org_id: str, message: app_pb.ApiKeyWithAuthorizations) -> APIKey:
         api_key = message.api_key or app_pb.ApiKey()
         loaded = cls(
             fleet,
@@ -95,26 +95,26 @@ class ApiKey(Resource):
         return loaded
 
     @classmethod
-    async def _list(cls, fleet: Fleet, org_id: str) -> list[ApiKey]:
+    async def _list(cls, fleet: Fleet, org_id: str) -> list[APIKey]:
         return [cls._from_message(fleet, org_id, k) for k in await fleet.client.list_keys(org_id)]
 
     @classmethod
-    async def _get(cls, fleet: Fleet, org_id: str, id: str) -> ApiKey:
+    async def _get(cls, fleet: Fleet, org_id: str, id: str) -> APIKey:
         for key in await cls._list(fleet, org_id):
             if key.id == id:
                 return key
         raise NotFoundError(None, f"organization {org_id} has no API key {id}")
 
-    async def _reread(self) -> ApiKey:
+    async def _reread(self) -> APIKey:
         return await self._get(self._fleet, self.organization_id, self._id())
 
-    async def _with_secret(self, key: str, id: str) -> ApiKey:
+    async def _with_secret(self, key: str, id: str) -> APIKey:
         fresh = await self._get(self._fleet, self.organization_id, id)
         object.__setattr__(fresh, "key", key)  # the server keeps only a hash: this is the one time it is known
         fresh._mark_loaded()
         return fresh
 
-    async def create(self) -> ApiKey:
+    async def create(self) -> APIKey:
         """Create a key with these roles and this name; calling it again makes another one.
 
         Returns:
@@ -129,7 +129,7 @@ class ApiKey(Resource):
         """Delete the key: it stops working at once."""
         await self._client.delete_key(self._id())
 
-    async def rotate(self) -> ApiKey:
+    async def rotate(self) -> APIKey:
         """Replace the key with a new one holding the same roles, at once; the old secret stops working.
 
         Returns:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .._wire import LoopPortal
 
 __all__ = (
-    "ApiKey",
+    "APIKey",
     "Collection",
     "Fleet",
     "Fragment",
@@ -115,14 +115,14 @@ def _iterate(portal: LoopPortal, items: AsyncIterator[Any]) -> Iterator[Any]:
         yield _wrap(portal, item)
 
 
-class ApiKey(_Twin):
+class APIKey(_Twin):
     """An API key of an organization and the roles it holds.
 
     Keys have no editable fields: ``update()`` writes nothing and raises if a field was changed. Roles are added
     and removed at once with :meth:`add_role` / :meth:`remove_role`, and :meth:`rotate` replaces the secret.
     """
 
-    _aio: _aio_access.ApiKey
+    _aio: _aio_access.APIKey
 
     def __init__(
         self,
@@ -136,7 +136,7 @@ class ApiKey(_Twin):
         created_on: datetime.datetime | None = None,
     ) -> None:
         """Describe a new key (``create()`` it), or with ``id`` an existing one."""
-        self._aio = _aio_access.ApiKey(
+        self._aio = _aio_access.APIKey(
             fleet=_unwrap(fleet),
             organization_id=organization_id,
             authorizations=authorizations,
@@ -148,7 +148,7 @@ class ApiKey(_Twin):
         self._portal = fleet._portal
 
     @property
-    def aio(self) -> _aio_access.ApiKey:
+    def aio(self) -> _aio_access.APIKey:
         """The async object this one drives."""
         return self._aio
 
@@ -168,7 +168,7 @@ class ApiKey(_Twin):
         return self._aio.to_json(only_updated=only_updated)
 
     @classmethod
-    def from_json(cls, fleet: Fleet, json: Mapping[str, Any]) -> ApiKey:
+    def from_json(cls, fleet: Fleet, json: Mapping[str, Any]) -> APIKey:
         """Build an object of this class from ``json`` (as :meth:`to_json` writes it), bound to ``fleet``.
 
         Fields missing from ``json`` keep their defaults. With its identifying field (``id``, or ``email`` for an
@@ -179,7 +179,7 @@ class ApiKey(_Twin):
             ArgumentError: If ``json`` has a key that is not a field of the class (named in the message).
 
         """
-        return cast("ApiKey", _wrap(fleet._portal, _aio_access.ApiKey.from_json(fleet=_unwrap(fleet), json=json)))
+        return cast("APIKey", _wrap(fleet._portal, _aio_access.APIKey.from_json(fleet=_unwrap(fleet), json=json)))
 
     def flag_update(self, name: str) -> None:
         """Count field ``name`` as changed, so :meth:`update` writes it even when its value looks the same.
@@ -192,10 +192,10 @@ class ApiKey(_Twin):
         """
         return self._aio.flag_update(name=name)
 
-    def reload(self) -> ApiKey:
+    def reload(self) -> APIKey:
         """Read the object again from the server: a fresh object, with no changes."""
         return cast(
-            "ApiKey",
+            "APIKey",
             _wrap(
                 self._portal,
                 self._portal.call(
@@ -206,7 +206,7 @@ class ApiKey(_Twin):
             ),
         )
 
-    def update(self) -> ApiKey:
+    def update(self) -> APIKey:
         """Write the changes since the object was loaded; no call at all when nothing changed.
 
         What is written is exactly ``to_json(only_updated=True)``. Returns a fresh object as the server has it
@@ -218,7 +218,7 @@ class ApiKey(_Twin):
 
         """
         return cast(
-            "ApiKey",
+            "APIKey",
             _wrap(
                 self._portal,
                 self._portal.call(
@@ -283,7 +283,7 @@ class ApiKey(_Twin):
     def created_on(self, value: datetime.datetime | None) -> None:
         self._aio.created_on = value
 
-    def create(self) -> ApiKey:
+    def create(self) -> APIKey:
         """Create a key with these roles and this name; calling it again makes another one.
 
         Returns:
@@ -291,7 +291,7 @@ class ApiKey(_Twin):
 
         """
         return cast(
-            "ApiKey",
+            "APIKey",
             _wrap(
                 self._portal,
                 self._portal.call(
@@ -310,7 +310,7 @@ class ApiKey(_Twin):
             )
         )
 
-    def rotate(self) -> ApiKey:
+    def rotate(self) -> APIKey:
         """Replace the key with a new one holding the same roles, at once; the old secret stops working.
 
         Returns:
@@ -318,7 +318,7 @@ class ApiKey(_Twin):
 
         """
         return cast(
-            "ApiKey",
+            "APIKey",
             _wrap(
                 self._portal,
                 self._portal.call(
@@ -2423,9 +2423,9 @@ class Organization(_Twin):
         return cast("Collection[Fragment]", _wrap(self._portal, self._aio.fragments))
 
     @property
-    def keys(self) -> Collection[ApiKey]:
+    def keys(self) -> Collection[APIKey]:
         """The organization's API keys (their secrets are never listed)."""
-        return cast("Collection[ApiKey]", _wrap(self._portal, self._aio.keys))
+        return cast("Collection[APIKey]", _wrap(self._portal, self._aio.keys))
 
     @property
     def registry_items(self) -> Collection[RegistryItem]:
@@ -2660,7 +2660,7 @@ class RegistryItem(_Twin):
         )
 
 
-_TWINS[_aio_access.ApiKey] = ApiKey._twin
+_TWINS[_aio_access.APIKey] = APIKey._twin
 _TWINS[_aio_base.Collection] = Collection._twin
 _TWINS[_aio_fleet.Fleet] = Fleet._twin
 _TWINS[_aio_fragments.Fragment] = Fragment._twin

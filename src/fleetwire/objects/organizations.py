@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._wire import app_pb
 from ._base import Collection, MetadataCalls, WithMetadata, once
-from .access import ApiKey, Invite, Member
+from .access import APIKey, Invite, Member
 from .fragments import Fragment
 from .locations import Location
 from .registry import Module, RegistryItem
@@ -151,14 +151,14 @@ class Organization(WithMetadata):
         return Collection(Fragment, self._fleet, once(listed), lambda id: Fragment._get(self._fleet, id))
 
     @property
-    def keys(self) -> Collection[ApiKey]:
+    def keys(self) -> Collection[APIKey]:
         """The organization's API keys (their secrets are never listed)."""
         org_id = self._id()
 
-        async def listed() -> list[ApiKey]:
-            return await ApiKey._list(self._fleet, org_id)
+        async def listed() -> list[APIKey]:
+            return await APIKey._list(self._fleet, org_id)
 
-        return Collection(ApiKey, self._fleet, once(listed), lambda id: ApiKey._get(self._fleet, org_id, id))
+        return Collection(APIKey, self._fleet, once(listed), lambda id: APIKey._get(self._fleet, org_id, id))
 
     @property
     def registry_items(self) -> Collection[RegistryItem]:
