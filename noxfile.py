@@ -38,7 +38,8 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def codegen(session: nox.Session) -> None:
-    """Regenerate generated/ (and the generated blocking overlay) from the pinned schema and the templates."""
+    """Regenerate generated/ (and the generated blocking overlay) and report what changed. Options after --:
+    --protos DIR or --descriptor-set FILE instead of the pinned package, --report-json FILE, ... (--help)."""
     sync(session, "codegen")
     session.run("python", "-m", "codegen", *session.posargs)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import keyword
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from betterproto2_compiler.compile.naming import (
     pythonize_class_name,
@@ -88,6 +89,7 @@ class Param:
     value: str  # expression that turns the argument into the field's value
     given: str  # expression that is true when the caller passed something other than the default
     proto: str  # the field as written in the .proto, for docstrings
+    doc: str = ""  # the first paragraph of the field's comments, on one line, ready for a docstring
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class Method:
     request_proto: str  # full proto names, for docstrings
     response_proto: str
     params: tuple[Param, ...]
+    doc: str = ""  # the RPC's comments in the .proto, ready for a docstring
 
     @property
     def cardinality(self) -> str:
@@ -119,6 +122,7 @@ class Service:
     full_name: str  # viam.app.v1.AppService
     proto_file: str
     methods: tuple[Method, ...]
+    doc: str = ""  # the service's comments in the .proto, ready for a docstring
 
 
 @dataclass(frozen=True)
@@ -232,7 +236,22 @@ def _param(field: descriptor.FieldDescriptor, packages: set[str]) -> Param:
     )
 
 
-def _method(service: descriptor.ServiceDescriptor, method: descriptor.MethodDescriptor, packages: set[str]) -> Method:
+def docstring_text(doc: str) -> str:
+    """A comment made safe inside a triple-quoted docstring."""
+    return doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def first_paragraph(doc: str) -> str:
+    """The first paragraph of a comment, its lines joined."""
+    return " ".join(doc.split("\n\n", 1)[0].split())
+
+
+def _method(
+    service: descriptor.ServiceDescriptor,
+    method: descriptor.MethodDescriptor,
+    packages: set[str],
+    docs: Mapping[str, str],
+) -> Method:
     if method.client_streaming and method.server_streaming:
         # No service fleetwire generates has one; the templates would need a bidirectional adapter first.
         raise CodegenError(f"{service.file.name}: {method.full_name} is bidirectional streaming, which is unsupported")
@@ -248,7 +267,11 @@ def _method(service: descriptor.ServiceDescriptor, method: descriptor.MethodDesc
         response=class_ref(method.output_type),
         request_proto=method.input_type.full_name,
         response_proto=method.output_type.full_name,
-        params=tuple(_param(field, packages) for field in method.input_type.fields),
+        params=tuple(
+            replace(_param(field, packages), doc=docstring_text(first_paragraph(docs.get(field.full_name, ""))))
+            for field in method.input_type.fields
+        ),
+        doc=docstring_text(docs.get(method.full_name, "")),
     )
 
 
@@ -256,12 +279,18 @@ def build_model(schema: Schema) -> Model:
     """Collect every service defined in the schema's root files."""
     packages: set[str] = set()
     services: list[Service] = []
+    docs = schema.docs
     for file in schema.roots:
         for service in file.services_by_name.values():
-            methods = tuple(_method(service, method, packages) for method in service.methods)
-            services.append(Service(service.name, service.full_name, file.name, methods))
+            methods = tuple(_method(service, method, packages, docs) for method in service.methods)
+            doc = docstring_text(docs.get(service.full_name, ""))
+            services.append(Service(service.name, service.full_name, file.name, methods, doc))
     names = [s.name for s in services]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise CodegenError(f"two root files define services named {sorted(duplicates)}; client names would clash")
-    return Model(schema_version=schema.version, services=tuple(services), packages=tuple(sorted(packages)))
+    return Model(
+        schema_version=schema.version,
+        services=tuple(services),
+        packages=tuple(sorted(packages)),
+    )

@@ -23,8 +23,10 @@ from .model import Model, build_model
 from .objects import read_objects
 from .overlay import read_overlay
 from .proto_twin import proto_twins
+from .report import Report, build_report
 from .schema import SCHEMA_DISTRIBUTION, Schema, load_schema
 from .secrets import hide_secrets
+from .surface import SNAPSHOT, Change, diff, dump, read_snapshot, surface
 from .wire_layouts import check_wire_layouts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -160,6 +162,7 @@ def build(schema: Schema, staging: Path, templates: Path = TEMPLATES) -> None:
     check_wire_layouts(schema)
     files.update(render_services(build_model(schema), templates, build_codec_model(schema)))
     files.update(render_proto_names(schema, templates))
+    files[SNAPSHOT] = dump(surface(schema))  # what the next regeneration compares with (surface.py)
     _write_formatted(staging, files, schema.version)
     for cache in staging.rglob("__pycache__"):
         shutil.rmtree(cache)
@@ -239,14 +242,61 @@ def _overlay_root(target: Path, overlay: Path | None) -> Path | None:
     return SRC if target.resolve() == GENERATED.resolve() else None
 
 
-def generate(target: Path = GENERATED, templates: Path = TEMPLATES, overlay: Path | None = None) -> None:
+def _handwritten_root(target: Path, handwritten: Path | None) -> Path | None:
+    """The handwritten package whose uses the report lists: src/fleetwire when ``target`` is the repo's generated/."""
+    if handwritten is not None:
+        return handwritten
+    return SRC / "fleetwire" if target.resolve() == GENERATED.resolve() else None
+
+
+def api_report(schema: Schema, target: Path = GENERATED, handwritten: Path | None = None) -> Report:
+    """What regenerating ``target`` from ``schema`` changes, compared with the snapshot of the generation there."""
+    old = read_snapshot(target)
+    changes: list[Change] = []
+    compared_with = ""  # no snapshot: a first generation
+    if old is not None:
+        changes = diff(old, surface(schema))
+        snapshot = (target / SNAPSHOT).resolve()
+        compared_with = str(snapshot.relative_to(Path.cwd()) if snapshot.is_relative_to(Path.cwd()) else snapshot)
+    packages = {file.package for file in schema.files}
+    return build_report(changes, build_model(schema), packages, _handwritten_root(target, handwritten), compared_with)
+
+
+class BreakingChangeError(CodegenError):
+    """The new schema removes or moves fields the handwritten code uses; nothing was written."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        lines = [
+            f"{change.name}: {change.change}, used at {', '.join(map(str, uses))}" for change, uses in report.blocking
+        ]
+        super().__init__(
+            "the new schema removes or renumbers fields the handwritten code uses; generated/ is unchanged. Update "
+            "the code, or pass --allow-breaking to regenerate anyway:\n  " + "\n  ".join(lines)
+        )
+
+
+def generate(
+    target: Path = GENERATED,
+    templates: Path = TEMPLATES,
+    overlay: Path | None = None,
+    *,
+    schema: Schema | None = None,
+    handwritten: Path | None = None,
+    allow_breaking: bool = False,
+) -> Report:
     """Regenerate ``target`` (and the overlay artifacts under src/): build everything aside, then swap it in.
 
-    Both outputs are fully built before either is replaced, so on any error both are untouched. ``target`` is
-    swapped as a whole tree; each overlay file is replaced by an atomic rename from a staging directory on the
-    same filesystem.
+    ``schema`` defaults to the pinned package's. The report of what changes is made first: when the handwritten code
+    uses a field the new schema removes or renumbers, :class:`BreakingChangeError` stops the run before anything is
+    written (unless ``allow_breaking``). Both outputs are fully built before either is replaced, so on any error
+    both are untouched. ``target`` is swapped as a whole tree; each overlay file is replaced by an atomic rename
+    from a staging directory on the same filesystem.
     """
-    schema = load_schema()
+    schema = schema if schema is not None else load_schema()
+    report = api_report(schema, target, handwritten)
+    if report.blocking and not allow_breaking:
+        raise BreakingChangeError(report)
     overlay_root = _overlay_root(target, overlay)
     with staging_dir(target) as staging, contextlib.ExitStack() as stack:
         build(schema, staging, templates)
@@ -262,11 +312,14 @@ def generate(target: Path = GENERATED, templates: Path = TEMPLATES, overlay: Pat
         if overlay_root is not None and overlay_staging is not None:
             for relative in OVERLAY_ARTIFACTS.values():
                 os.replace(overlay_staging / relative, overlay_root / relative)
+    return report
 
 
-def check(target: Path = GENERATED, templates: Path = TEMPLATES, overlay: Path | None = None) -> list[str]:
+def check(
+    target: Path = GENERATED, templates: Path = TEMPLATES, overlay: Path | None = None, *, schema: Schema | None = None
+) -> list[str]:
     """Return the diff between ``target`` (and the overlay artifacts) and a fresh generation; empty if current."""
-    schema = load_schema()
+    schema = schema if schema is not None else load_schema()
     overlay_root = _overlay_root(target, overlay)
     with staging_dir(target) as staging:
         build(schema, staging, templates)

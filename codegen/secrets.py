@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from betterproto2_compiler.compile.naming import pythonize_class_name, pythonize_field_name
 from google.protobuf import descriptor
 
 from .messages import PACKAGE_ROOT
-from .schema import Schema
+from .schema import Schema, messages_of
 
 # Field names that hold a credential wherever they appear.
 SECRET_FIELD_NAMES = frozenset(
@@ -36,21 +34,12 @@ def _is_secret(message: descriptor.Descriptor, field: descriptor.FieldDescriptor
     return field.name in SECRET_FIELD_NAMES or (field.name == "key" and "Key" in message.name)
 
 
-def _messages(file: descriptor.FileDescriptor) -> Iterator[descriptor.Descriptor]:
-    pending = list(file.message_types_by_name.values())
-    while pending:
-        message = pending.pop(0)
-        pending.extend(message.nested_types)
-        if not message.GetOptions().map_entry:
-            yield message
-
-
 def hide_secrets(schema: Schema, files: dict[str, str]) -> None:
     """Append to each message module a call that keeps its classes' secret fields out of ``repr``."""
     by_module: dict[str, list[str]] = {}
     for file in schema.files:
         module = f"{PACKAGE_ROOT}/{file.package.replace('.', '/')}/__init__.py"
-        for message in _messages(file):
+        for message in messages_of(file):
             names = [pythonize_field_name(f.name) for f in message.fields if _is_secret(message, f)]
             if names:
                 relative = message.full_name.removeprefix(file.package + ".")

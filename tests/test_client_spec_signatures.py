@@ -99,7 +99,13 @@ def test_parameters(client: str, method: str) -> None:
     assert function is not None, f"{client}.{method} is missing"
     seed = SURFACE.method(method)
     extras = check_seed_prefix(f"{client}.{method}", own_params(function), seed.params)
-    for extra in extras:
+    official = OFFICIAL_ADDITIONS.get(method, ())
+    # The pinned official SDK's additions come first, in its order and, like its own, positional-or-keyword.
+    assert [p.name for p in extras[: len(official)]] == list(official), f"{client}.{method}: 0.85.1's additions"
+    for addition in extras[: len(official)]:
+        assert addition.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, f"{client}.{method}: {addition.name}"
+        assert addition.default is not inspect.Parameter.empty, f"{client}.{method}: {addition.name} is required"
+    for extra in extras[len(official) :]:
         # Allowed: trailing keyword-only extras with defaults (e.g. `timeout`), so every seed-shaped call still binds.
         assert extra.kind is inspect.Parameter.KEYWORD_ONLY, f"{client}.{method}: extra {extra.name} is {extra.kind}"
         assert extra.default is not inspect.Parameter.empty, f"{client}.{method}: extra {extra.name} is required"
