@@ -10,6 +10,7 @@ Start from ``Fleet(client)`` over a blocking :class:`fleetwire.AppClient`. Gener
 # pyright: reportPrivateUsage=false
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -106,13 +107,22 @@ class _Twin:
 
 
 def _iterate(portal: LoopPortal, items: AsyncIterator[Any]) -> Iterator[Any]:
-    """Drive an async iterator through the portal, one item per crossing, wrapping each item."""
-    while True:
-        try:
-            item = portal.call(items.__anext__)
-        except StopAsyncIteration:
-            return
-        yield _wrap(portal, item)
+    """Drive an async iterator through the portal, one item per crossing, wrapping each item.
+
+    Closing this iterator (or dropping it) closes the async one in its event loop, with any stream it holds.
+    """
+    try:
+        while True:
+            try:
+                item = portal.call(items.__anext__)
+            except StopAsyncIteration:
+                return
+            yield _wrap(portal, item)
+    finally:
+        close = getattr(items, "aclose", None)
+        if close is not None:
+            with contextlib.suppress(RuntimeError):  # the client was closed first: its loop ended the stream
+                portal.call(close)
 
 
 class APIKey(_Twin):
