@@ -17,7 +17,7 @@ from grpclib.events import RecvMessage, listen
 from fleetwire import AsyncAppClient, NotFoundError, PermissionDeniedError
 from fleetwire.local import LocalFleet
 from fleetwire.models import APIKeyAuthorization
-from fleetwire.objects import Fleet, Fragment, Invite, Location, Machine, Module, RegistryItem
+from fleetwire.objects import APIKey, Fleet, Fragment, Invite, Location, Machine, Module, RegistryItem
 
 pytestmark = pytest.mark.anyio
 
@@ -213,6 +213,14 @@ async def test_the_official_sdk_sees_the_changes(local_fleet: LocalFleet, client
     item = await RegistryItem(fleet, name="trainer", organization_id=org_id, type="ml_training").create()
     item.description = "Trains."
     await item.update()
+    module = await Module(fleet, name="motors", organization_id=org_id, entrypoint="run").create()
+    module.description = "Fast motors."
+    await module.update()
+    grant = {"role": "operator", "resource_type": "location", "resource_id": location.id}
+    key = await APIKey(fleet, organization_id=org_id, name="ci", authorizations=[grant]).create()
+    invite = await Invite(fleet, organization_id=org_id, email="new@example.com", authorizations=[grant]).create()
+    invite.authorizations.append({"role": "owner", "resource_type": "robot", "resource_id": machine.id})
+    await invite.update()
 
     async with session(local_fleet.host, local_fleet.port, local_fleet.api_key_id, local_fleet.api_key) as official:
         assert (await official.app.get_robot_part(part.id)).robot_config == {
@@ -223,5 +231,11 @@ async def test_the_official_sdk_sees_the_changes(local_fleet: LocalFleet, client
         assert (await official.app.get_fragment(fragment.id)).fragment == {"fps": 60}
         assert (await official.app.get_organization(org_id)).name == "Renamed"
         assert (await official.app.get_registry_item(item.id)).description == "Trains."
+        assert (await official.app.get_module(module.id)).description == "Fast motors."
+        assert key.id in {k.api_key.id for k in await official.app.list_keys(org_id)}
+        _, invites = await official.app.list_organization_members(org_id)
+        assert [(i.email, [a.authorization_id for a in i.authorizations]) for i in invites] == [
+            ("new@example.com", ["location_operator", "robot_owner"])
+        ]
         await location.delete_tree()
         assert location.id not in {loc.id for loc in await official.app.list_locations(org_id)}
