@@ -296,6 +296,8 @@ class Invite(Resource):
     async def create(self, send_email_invite: bool = False) -> Invite:
         """Invite ``email`` to the organization with these roles (and, with ``send_email_invite``, email them).
 
+        With no roles the server applies its default (owner of the organization); the invite read back says which.
+
         Returns:
             The invite, read back.
 
