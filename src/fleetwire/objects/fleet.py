@@ -47,8 +47,8 @@ class Fleet:
         """The organizations the client's key may see."""
 
         async def listed() -> list[Organization]:
-            listed = await self.client.list_organizations()
-            return [Organization._from_message(self, org) for org in listed]
+            found = await self.client.list_organizations()
+            return [Organization._from_message(self, org) for org in found]
 
         return Collection(Organization, self, once(listed), self.organization)
 

@@ -126,7 +126,7 @@ class Location(WithMetadata):
     async def _siblings(self) -> list[Location]:
         """Every location of the organization."""
         listed = await self._client.list_locations(self.organization_id or (await self.reload()).organization_id)
-        return [self._from_message(self._fleet, loc) for loc in listed]
+        return [self._from_message(self._fleet, loc) for loc in found]
 
     async def _child(self, id: str) -> Location:
         child = await self._get(self._fleet, id)

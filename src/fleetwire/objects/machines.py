@@ -115,8 +115,8 @@ class Machine(WithMetadata):
         """The machine's parts."""
 
         async def listed() -> list[MachinePart]:
-            listed = await self._client.get_robot_parts(self._id())
-            return [MachinePart._from_model(self._fleet, part) for part in listed]
+            found = await self._client.get_robot_parts(self._id())
+            return [MachinePart._from_model(self._fleet, part) for part in found]
 
         return Collection(MachinePart, self._fleet, once(listed), self._part)
 

@@ -114,8 +114,8 @@ class Organization(WithMetadata):
         """The organization's locations (its own and those shared with it), at every depth."""
 
         async def listed() -> list[Location]:
-            listed = await self._client.list_locations(self._id())
-            return [Location._from_message(self._fleet, loc) for loc in listed]
+            found = await self._client.list_locations(self._id())
+            return [Location._from_message(self._fleet, loc) for loc in found]
 
         return Collection(Location, self._fleet, once(listed), lambda id: Location._get(self._fleet, id))
 
@@ -145,8 +145,8 @@ class Organization(WithMetadata):
         org_id = self._id()
 
         async def listed() -> list[Fragment]:
-            listed = await self._client.list_fragments(org_id, show_public=False)
-            return [Fragment._from_model(self._fleet, f) for f in listed if f.organization_owner == org_id]
+            found = await self._client.list_fragments(org_id, show_public=False)
+            return [Fragment._from_model(self._fleet, f) for f in found if f.organization_owner == org_id]
 
         return Collection(Fragment, self._fleet, once(listed), lambda id: Fragment._get(self._fleet, id))
 
@@ -178,7 +178,7 @@ class Organization(WithMetadata):
         org_id = self._id()
 
         async def listed() -> list[Module]:
-            listed = await self._client.list_modules(org_id)
-            return [Module._from_message(self._fleet, m) for m in listed]
+            found = await self._client.list_modules(org_id)
+            return [Module._from_message(self._fleet, m) for m in found]
 
         return Collection(Module, self._fleet, once(listed), lambda id: Module._get(self._fleet, id))
