@@ -124,8 +124,8 @@ class Location(WithMetadata):
         return Collection(Location, self._fleet, once(listed), self._child)
 
     async def _siblings(self) -> list[Location]:
-        """Every location of the organization."""
-        listed = await self._client.list_locations(self.organization_id or (await self.reload()).organization_id)
+        """Read every location of the organization."""
+        found = await self._client.list_locations(self.organization_id or (await self.reload()).organization_id)
         return [self._from_message(self._fleet, loc) for loc in found]
 
     async def _child(self, id: str) -> Location:
