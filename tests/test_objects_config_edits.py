@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -116,10 +117,20 @@ def edit(data: st.DataObject, model: dict[str, Any], config: Any) -> None:
                 mine[index] = value
 
 
+@pytest.mark.parametrize(
+    "merge",
+    [
+        False,
+        pytest.param(
+            True,
+            marks=pytest.mark.xfail(strict=True, reason="the local server does not implement SetConfigProperty yet"),
+        ),
+    ],
+)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_config_edits_are_reported_and_stored(
-    data: st.DataObject, local_fleet: LocalFleet, local_app_client: AppClient
+    merge: bool, data: st.DataObject, local_fleet: LocalFleet, local_app_client: AppClient
 ) -> None:
     fleet = Fleet(local_app_client)
     machines = fleet.location(local_fleet.location_id).machines.get_all()
@@ -151,7 +162,7 @@ def test_random_config_edits_are_reported_and_stored(
             continue  # a new key: a change by definition
         assert canonical(before) != canonical(get(model, keys)), f"{path} is reported but did not change"
 
-    updated = part.update()
+    updated = part.update(merge=merge)  # merge: the paths through set_config_property
     reloaded = updated.reload()
     assert canonical(reloaded.config) == canonical(model)
     assert reloaded.config == part.config and reloaded.name == part.name
