@@ -105,7 +105,7 @@ def test_first_call_measures_a_real_answer_for_every_client() -> None:
                 child = await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "bench.first_call", str(port), client, stdout=asyncio.subprocess.PIPE
                 )
-                out, _ = await child.communicate()
+                out, _ = await asyncio.wait_for(child.communicate(), 60)
                 assert child.returncode == 0, client
                 elapsed.append(float(out))
             return elapsed

@@ -53,7 +53,7 @@ def test_a_measurement_has_every_part_and_ratio() -> None:
         # What ``instructions`` runs under valgrind, one process per part: each must run to the end.
         for part in floor.PARTS:
             command = [sys.executable, "-m", "bench.floor", "repeat", str(port), part, "100", "1"]
-            assert subprocess.run(command, capture_output=True).returncode == 0, part
+            assert subprocess.run(command, capture_output=True, timeout=60).returncode == 0, part
     finally:
         stop(server)
     assert all(row[part] > 0 for part in floor.PARTS)

@@ -9,8 +9,10 @@ import concurrent.futures
 import contextvars
 import signal
 import socket
+import subprocess
+import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, cast
 
 import pytest
@@ -260,7 +262,22 @@ def test_a_hand_over_interrupted_before_the_wake_up_leaves_later_calls_working(m
         assert pool.submit(portal.call, one).result(WAIT) == 1  # a later call is not left waiting for a wake-up
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Python's own Ctrl-C handler for the test, as in an interactive shell.
+
+    A run started in the background from a non-interactive shell inherits an ignored SIGINT, and Python then installs
+    no handler at start-up: a SIGINT would do nothing. The test is about what Ctrl-C does where it reaches the program.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs POSIX signals")
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_ctrl_c_while_waiting_cancels_the_call_in_the_loop() -> None:
     main = threading.main_thread()
     assert threading.current_thread() is main  # Python runs signal handlers in the main thread only
@@ -271,7 +288,7 @@ def test_ctrl_c_while_waiting_cancels_the_call_in_the_loop() -> None:
             # A real SIGINT to the caller, as Ctrl-C: it interrupts the caller's wait for this call.
             signal.pthread_kill(cast("int", main.ident), signal.SIGINT)
             try:
-                await asyncio.Event().wait()
+                await asyncio.wait_for(asyncio.Event().wait(), WAIT)  # bounded: ends the call if no Ctrl-C came
             except asyncio.CancelledError:
                 cancelled.set()
                 raise
@@ -280,3 +297,18 @@ def test_ctrl_c_while_waiting_cancels_the_call_in_the_loop() -> None:
             portal.call(interrupt_then_wait)
         assert cancelled.wait(WAIT)
         assert portal.call(asyncio.sleep, 0) is None  # the portal still serves calls
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs POSIX signals")
+def test_the_ctrl_c_test_passes_in_a_run_that_ignores_sigint() -> None:
+    # `( trap '' INT; uv run --group test pytest ) &`: the whole run inherits SIG_IGN for SIGINT.
+    test = f"{__file__}::test_ctrl_c_while_waiting_cancels_the_call_in_the_loop"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # only sets one signal disposition
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout

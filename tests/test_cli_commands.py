@@ -16,8 +16,8 @@ import pytest
 
 from fleetwire import AppClient, UnauthenticatedError
 from fleetwire._cli.background import BackgroundFleet
-from fleetwire._cli.machine import SimulatedMachine, log_entry
 from fleetwire.cli import main
+from fleetwire.machine import MachinePartClient, log_entry
 
 CONFIG = {"components": [{"name": "arm", "api": "rdk:component:arm", "model": "rdk:builtin:fake", "attributes": {}}]}
 FRAGMENT_CONFIG = {"services": [{"name": "nav", "api": "rdk:service:navigation"}]}
@@ -56,9 +56,9 @@ def seeded() -> Iterator[Seeded]:
             private = client.create_fragment(org_id, "private-frag", config=FRAGMENT_CONFIG)
             public = client.create_fragment(org_id, "public-frag", config={})
             client.update_fragment(public.id, "public-frag", config={}, public=True)
-        with SimulatedMachine(fleet.address, part.id, part.secret) as machine:
+        with MachinePartClient.connect(fleet.address, part_id=part.id, secret=part.secret) as machine:
             levels = ("info", "warn", "error")
-            machine.push([log_entry(levels[n % 3], "rdk.test", f"entry {n:02d}") for n in range(LOG_COUNT)])
+            machine.log([log_entry(levels[n % 3], f"entry {n:02d}", logger="rdk.test") for n in range(LOG_COUNT)])
         yield Seeded(bg, org_id, location.id, robot_ids, part.id, part.secret, private.id, public.id)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fleetwire import AppClient
 from fleetwire._cli.background import BackgroundFleet
-from fleetwire._cli.machine import SimulatedMachine, log_entry
+from fleetwire.machine import MachinePartClient, log_entry
 
 DEADLINE_S = 60.0
 
@@ -162,14 +162,14 @@ def test_logs_follow_streams_until_ctrl_c() -> None:
         with AppClient.connect(fleet.address, api_key=fleet.api_key, api_key_id=fleet.api_key_id) as client:
             part = client.get_robot_parts(client.new_robot("follower", fleet.location_id))[0]
         connection = ["--url", fleet.address, "--api-key-id", fleet.api_key_id, "--api-key", fleet.api_key]
-        with SimulatedMachine(fleet.address, part.id, part.secret) as machine:
-            machine.push([log_entry("info", "rdk.old", f"history {n}") for n in range(3)])
+        with MachinePartClient.connect(fleet.address, part_id=part.id, secret=part.secret) as machine:
+            machine.log([log_entry("info", f"history {n}", logger="rdk.old") for n in range(3)])
             with running("logs", part.id, "--follow", "--json", "--limit", "2", *connection) as follow:
                 history = [json.loads(follow.next_line())["message"] for _ in range(2)]
                 assert history == ["history 1", "history 2"]
                 bg.wait_for_tails(part.id, 1)  # the command's live tail is subscribed
                 for batch in range(3):
-                    machine.push([log_entry("warn", "rdk.live", f"live {batch}.{n}") for n in range(2)])
+                    machine.log([log_entry("warn", f"live {batch}.{n}", logger="rdk.live") for n in range(2)])
                     live = [json.loads(follow.next_line()) for _ in range(2)]
                     assert [r["message"] for r in live] == [f"live {batch}.0", f"live {batch}.1"]
                     assert {r["level"] for r in live} == {"warn"}
@@ -187,9 +187,11 @@ def test_logs_follow_table_output_and_levels() -> None:
         connection = ["--url", fleet.address, "--api-key-id", fleet.api_key_id, "--api-key", fleet.api_key]
         with running("logs", part.id, "-f", "--levels", "error", *connection) as follow:
             bg.wait_for_tails(part.id, 1)
-            with SimulatedMachine(fleet.address, part.id, part.secret) as machine:
-                machine.push([log_entry("info", "rdk.x", "skipped"), log_entry("error", "rdk.x", "motor stalled")])
-                machine.push([log_entry("error", "rdk.x", "second failure")])
+            with MachinePartClient.connect(fleet.address, part_id=part.id, secret=part.secret) as machine:
+                machine.log(
+                    [log_entry("info", "skipped", logger="rdk.x"), log_entry("error", "motor stalled", logger="rdk.x")]
+                )
+                machine.log([log_entry("error", "second failure", logger="rdk.x")])
             first, second = follow.next_line(), follow.next_line()
             assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}  ERROR  rdk\.x\s+motor stalled$", first.rstrip())
             assert second.rstrip().endswith("second failure")
@@ -212,8 +214,8 @@ def test_logs_follow_ends_when_the_server_stops(tmp_path: Path) -> None:
         with AppClient.connect(stored["url"], api_key=stored["api_key"], api_key_id=stored["api_key_id"]) as client:
             location_id = client.list_locations(client.list_organizations()[0].id)[0].id
             part = client.get_robot_parts(client.new_robot("orphan", location_id))[0]
-        with SimulatedMachine(stored["url"], part.id, part.secret) as machine:
-            machine.push([log_entry("info", "rdk.x", "before")])
+        with MachinePartClient.connect(stored["url"], part_id=part.id, secret=part.secret) as machine:
+            machine.log([log_entry("info", "before", logger="rdk.x")])
         with running("logs", part.id, "--follow", "--credentials", str(credentials)) as follow:
             assert follow.next_line().rstrip().endswith("before")  # history printed, tail open
             assert srv.interrupt() == 0

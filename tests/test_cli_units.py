@@ -73,5 +73,5 @@ def test_import_fleetwire_loads_no_cli_code() -> None:
         "or m.startswith(('fleetwire._cli', 'fleetwire.local.'))); "
         "print(','.join(bad))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=100)
     assert result.stdout.strip() == ""

@@ -188,6 +188,21 @@ async def test_a_failed_export_raises_and_leaves_the_earlier_file_intact(client:
     assert [p.name for p in tmp_path.iterdir()] == ["config.json"]
 
 
+async def test_an_export_error_names_the_users_path_not_the_temporary_file(client: Client, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-dir" / "config.json"
+    with pytest.raises(FileNotFoundError) as raised:
+        await client.call("get_robot_part", "part-1", dest=str(missing))
+    assert raised.value.filename == str(missing)
+    assert str(missing) in str(raised.value) and ".tmp" not in str(raised.value)
+
+    a_directory = tmp_path / "exports"
+    a_directory.mkdir()
+    with pytest.raises(IsADirectoryError) as raised:
+        await client.call("get_robot_part_logs", "part-1", dest=str(a_directory), num_log_entries=3)
+    assert raised.value.filename == str(a_directory) and ".tmp" not in str(raised.value)
+    assert list(a_directory.iterdir()) == [] and [p.name for p in tmp_path.iterdir()] == ["exports"]
+
+
 def test_a_log_export_failing_midway_leaves_the_earlier_file_intact(tmp_path: Path) -> None:
     from fleetwire.export import write_logs
 

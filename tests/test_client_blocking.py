@@ -89,6 +89,16 @@ def test_async_streams_are_closable_async_iterators(server: ServerThread) -> Non
             assert isinstance(stream, LogsStream)
             async with stream:
                 assert (await stream.next()).message == "entry 0"
+            # The live tail as the README shows it (no await), and awaited as the official SDK's callers do.
+            async with cloud.tail_robot_part_logs("part-1") as tail:
+                assert [e.message for e in await tail.next()] == ["entry 0", "entry 1"]
+            assert await asyncio.to_thread(server.state.tail_closed.wait, 10)  # the server saw the call end
+            server.state.tail_closed.clear()
+            awaited = await cloud.tail_robot_part_logs("part-1")
+            assert isinstance(awaited, LogsStream)
+            assert len(await awaited.next()) == 2
+            await awaited.aclose()
+            assert await asyncio.to_thread(server.state.tail_closed.wait, 10)
 
     asyncio.run(main())
 

@@ -17,8 +17,8 @@ import pytest
 from _spec import data as d
 from _spec.cases import CASES, cases_for, ours
 from _spec.runner import arm, call_async, call_blocking, finish
-from _spec.seed import app_client_surface
 from _spec.server import ACCESS_TOKEN, SpecServer
+from _spec.surface import app_client_surface
 from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError

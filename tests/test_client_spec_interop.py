@@ -18,8 +18,8 @@ import pytest
 from _spec.cases import CASES, Case
 from _spec.interop import TOKEN, assert_same_bytes, exchange, official_client, official_lib
 from _spec.runner import verify_exchanges
-from _spec.seed import app_client_surface
 from _spec.server import SpecServer
+from _spec.surface import app_client_surface
 from _spec.wire import canonical, has_map, request_descriptor
 
 INTEROP = tuple(case for case in CASES if case.interop)

@@ -2,8 +2,9 @@
 return annotations; the official SDK's `AppClient` (viam-sdk, pinned) is checked against the same seed as a second
 oracle.
 
-The expected signatures are parsed from the seed text (tests/_spec/seed.py), not copied. Our clients may add trailing
-keyword-only parameters with defaults (the contract's `timeout=` on every call); nothing else may differ.
+The expected signatures are the reference's facts carried in tests/_spec/app_client.json (read by
+tests/_spec/surface.py). Our clients may add trailing keyword-only parameters with defaults (the contract's `timeout=`
+on every call); nothing else may differ.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import typing
 from typing import Any
 
 import pytest
-from _spec.seed import REQUIRED, Method, Param, app_client_surface
+from _spec.surface import REQUIRED, Method, Param, app_client_surface
 
 import fleetwire
 from fleetwire_api.viam.app import v1 as app
@@ -35,6 +36,10 @@ OFFICIAL_ADDITIONS = {
     "update_fragment": ("last_known_update",),
     "get_registry_item": ("include_markdown_documentation",),
 }
+
+
+# Methods that hand out a stream which is both awaitable (it gives itself) and an async context manager.
+AWAITABLE_STREAMS = {"tail_robot_part_logs"}
 
 
 def client_class(name: str) -> type:
@@ -70,6 +75,12 @@ def test_the_seed_parses_to_70_async_methods() -> None:
     assert len(METHODS) == 70 == len(set(METHODS))
     assert all(m.is_async for m in SURFACE.methods)
     assert (METHODS[0], METHODS[-1]) == ("get_user_id_by_email", "rotate_key")
+
+
+def test_the_reference_lists_35_permission_strings() -> None:
+    permissions = SURFACE.permissions
+    assert len(permissions) == 35 == len(set(permissions))
+    assert (permissions[0], permissions[-1]) == ("read_organization", "delete_dataset")
 
 
 def test_async_constructor_is_the_seeds() -> None:
@@ -109,7 +120,11 @@ def test_parameters(client: str, method: str) -> None:
         # Allowed: trailing keyword-only extras with defaults (e.g. `timeout`), so every seed-shaped call still binds.
         assert extra.kind is inspect.Parameter.KEYWORD_ONLY, f"{client}.{method}: extra {extra.name} is {extra.kind}"
         assert extra.default is not inspect.Parameter.empty, f"{client}.{method}: extra {extra.name} is required"
-    if client == "AsyncAppClient":
+    if client == "AsyncAppClient" and method in AWAITABLE_STREAMS:
+        # A plain method whose stream is awaitable: `await client.m(...)`, as the reference's :async: says, and
+        # `async with client.m(...)` both work (test_client_blocking runs both).
+        assert seed.is_async and not inspect.iscoroutinefunction(function), method
+    elif client == "AsyncAppClient":
         assert inspect.iscoroutinefunction(function) == seed.is_async, f"{method}: seed 001 marks it :async:"
     else:
         assert not inspect.iscoroutinefunction(function), f"AppClient.{method} must be blocking"
@@ -259,9 +274,11 @@ def test_official_constructor_dropped_location_id(official: type) -> None:
 @pytest.mark.parametrize("method", METHODS)
 def test_blocking_docstring_is_the_async_one(method: str) -> None:
     # DESIGN.md: the blocking client is generated from the async overlay with the same docstrings; only the examples'
-    # `await` has no place in blocking code.
+    # `await`, `async with` and `async for` have no place in blocking code.
     async_doc = getattr(client_class("AsyncAppClient"), method).__doc__
     blocking_doc = getattr(client_class("AppClient"), method).__doc__
     assert async_doc and blocking_doc
-    same = [inspect.cleandoc(doc).replace("await ", "") for doc in (blocking_doc, async_doc)]
-    assert same[0] == same[1]
+    expected = inspect.cleandoc(async_doc)
+    for old, new in (("await ", ""), ("async with ", "with "), ("async for ", "for ")):
+        expected = expected.replace(old, new)
+    assert inspect.cleandoc(blocking_doc) == expected

@@ -76,6 +76,7 @@ def test_check_command_fails_on_edit(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
+        timeout=100,
     )
     assert result.returncode == 1
     assert "+# edited by hand" not in result.stdout  # the diff goes from committed to regenerated

@@ -57,7 +57,7 @@ if sys.version_info < (3, 11):
 
 def _modules_after(statement: str) -> set[str]:
     code = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=100)
     return set(json.loads(result.stdout))
 
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 from _local.fleet import DENIED, Session, authenticate, log_entry, session
-from _local.seeds import appclient_methods, permission_strings
+from _spec.surface import appclient_methods, permission_strings
 from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError

@@ -173,6 +173,13 @@ def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
             async def test_async_client(local_async_app_client, local_fleet):
                 org = await local_async_app_client.get_organization(local_fleet.organization_id)
                 assert org.id == local_fleet.organization_id
+
+            def test_machine_part(local_machine_part, local_app_client):
+                from fleetwire.machine import log_entry
+
+                local_machine_part.log([log_entry("error", "motor stalled")])
+                entries = local_app_client.get_robot_part_logs(local_machine_part.part_id)
+                assert [entry.message for entry in entries] == ["motor stalled"]
             """
         )
     )
@@ -190,4 +197,4 @@ def test_pytest_plugin_fixtures(tmp_path: Path) -> None:
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "3 passed" in output, output
+    assert "4 passed" in output, output

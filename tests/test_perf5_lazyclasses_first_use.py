@@ -18,7 +18,12 @@ REPO = Path(__file__).resolve().parent.parent
 def _run(code: str) -> object:
     """Run ``code`` in a fresh interpreter from the repository root; return the JSON it prints last."""
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, check=False, cwd=REPO
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        timeout=100,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])

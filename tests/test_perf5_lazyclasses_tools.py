@@ -90,7 +90,7 @@ def test_star_import_and_dir_in_a_fresh_interpreter() -> None:
         "same = all(namespace[name] is getattr(app, name) for name in app.__all__)\n"
         "print(listed, same, len(app.__all__) == len(set(namespace) - {'__builtins__'}))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=100)
     assert result.stdout.split() == ["True", "True", "True"]
 
 

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._bridge import BlockingStream, start_portal
+from ._bridge import BlockingStream, release_when_dropped, start_portal
 from ._methods.base import DEFAULT_TIMEOUT
 from ._wire import app_pb, pkg_pb, services
 from .aio import AsyncAppClient
@@ -65,7 +65,8 @@ class AppClient:
         """The async client every call goes through."""
         self.portal = portal
         """The portal into the client's event loop."""
-        self._owns_portal = owns_portal
+        # A client dropped without close() still closes its connection and stops its thread (when collected).
+        self._release = release_when_dropped(self, portal, client.close) if owns_portal else None
         self.raw = services.AppServiceClient(
             services.BlockingChannel(portal, client.raw.channel),
             timeout=client.raw.timeout,
@@ -133,13 +134,12 @@ class AppClient:
         return self.aio.location_id
 
     def close(self) -> None:
-        """Close the client's channel (when it opened it) and stop its event-loop thread; idempotent."""
-        owns, self._owns_portal = self._owns_portal, False
-        if owns:
-            try:
-                self.portal.call(self.aio.close)
-            finally:
-                self.portal.close()
+        """Close the client's channel (when it opened it) and stop its event-loop thread; idempotent.
+
+        A call after ``close()`` raises :class:`~fleetwire.ClientClosedError`.
+        """
+        if self._release is not None:
+            self._release()
 
     def __enter__(self) -> AppClient:
         """Return self; the client is closed on exit."""
@@ -1274,6 +1274,7 @@ class AppClient:
                 num_entries=num_entries,
                 timeout=timeout,
             ),
+            owner=self,
         )
 
     def update_robot_part(
@@ -1597,6 +1598,7 @@ class AppClient:
                 range=range,
                 timeout=timeout,
             ),
+            owner=self,
         )
 
     def get_robot_part_logs(
@@ -1683,26 +1685,24 @@ class AppClient:
                 calls, the default is no deadline at all, so the tail runs until it is closed.
 
         Returns:
-            A stream of batches (lists) of new log entries; close it to stop following.
+            A stream of batches (lists) of new log entries, opened when the first batch is asked for; close it to
+            stop following, as leaving the example's block does.
 
         Example:
             ::
 
-                stream = client.tail_robot_part_logs(robot_part_id="part-1")
-                batch = stream.next()  # the next list of new entries
-                stream.close()
+                with client.tail_robot_part_logs(robot_part_id="part-1") as stream:
+                    for batch in stream:  # each batch: a list of new entries
+                        print([entry.message for entry in batch])
 
         """
-        stream = self.portal.call(
-            functools.partial(
-                self.aio.tail_robot_part_logs,
-                robot_part_id=robot_part_id,
-                errors_only=errors_only,
-                filter=filter,
-                timeout=timeout,
-            )
+        return BlockingStream(
+            self.portal,
+            self.aio.tail_robot_part_logs(
+                robot_part_id=robot_part_id, errors_only=errors_only, filter=filter, timeout=timeout
+            ),
+            owner=self,
         )
-        return BlockingStream(self.portal, stream)
 
     def list_fragments(
         self,
@@ -1958,6 +1958,7 @@ class AppClient:
         return BlockingStream(
             self.portal,
             self.aio.iter_fragment_history(id=id, page_limit=page_limit, num_entries=num_entries, timeout=timeout),
+            owner=self,
         )
 
     def add_role(
@@ -2539,6 +2540,7 @@ class AppClient:
                 num_items=num_items,
                 timeout=timeout,
             ),
+            owner=self,
         )
 
     def deprecate_registry_item(

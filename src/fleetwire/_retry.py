@@ -65,8 +65,14 @@ def translate(error: BaseException) -> GRPCStatusError | None:
         return DeadlineExceededError(Status.DEADLINE_EXCEEDED, "the call did not finish within its timeout")
     if isinstance(error, (StreamTerminatedError, ConnectionError, OSError)):
         # The server could not be reached or went away mid-call: that is what UNAVAILABLE means in gRPC.
-        return UnavailableError(Status.UNAVAILABLE, redact(f"connection failed: {error}"))
+        hint = _PLAINTEXT_HINT if getattr(error, "reason", None) in _PLAINTEXT_REPLY else ""
+        return UnavailableError(Status.UNAVAILABLE, redact(f"connection failed: {error}{hint}"))
     return None
+
+
+# What OpenSSL reports when the server answers a TLS handshake in plaintext (as `fleetwire serve` does).
+_PLAINTEXT_REPLY = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"})
+_PLAINTEXT_HINT = " (the server may not use TLS: try tls=False)"
 
 
 CALL_FAILURES = (GRPCError, _Timeout, StreamTerminatedError, OSError)

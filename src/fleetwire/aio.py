@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ._methods.access import AccessMethods
-from ._methods.base import DEFAULT_TIMEOUT
+from ._methods.base import DEFAULT_TIMEOUT, refuse_calls
 from ._methods.fragments import FragmentMethods
 from ._methods.locations import LocationMethods
 from ._methods.machines import MachineMethods
@@ -106,10 +106,15 @@ class AsyncAppClient(
         return client
 
     async def close(self) -> None:
-        """Close the channel if this client opened it (:meth:`connect`); idempotent."""
+        """Close the channel if this client opened it (:meth:`connect`); idempotent.
+
+        A call after that raises :class:`~fleetwire.ClientClosedError`. (A client built on your own channel leaves it
+        open, and usable.)
+        """
         if self._owns_channel:
             self._owns_channel = False
             self._channel.close()
+            refuse_calls(self.raw, self._streams)
 
     async def __aenter__(self) -> AsyncAppClient:
         """Return self; the client is closed on exit."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,6 +28,17 @@ def _port(text: str) -> int:
     return value
 
 
+def _size(text: str) -> int:
+    """``--max-request-size``: bytes, at least 1024."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of bytes, got {text!r}") from None
+    if value < 1024:
+        raise argparse.ArgumentTypeError(f"must be at least 1024 bytes, got {value}")
+    return value
+
+
 def _serve(args: argparse.Namespace) -> int:
     from grpclib.exceptions import GRPCError
 
@@ -42,6 +54,8 @@ def _serve(args: argparse.Namespace) -> int:
     options = ServeOptions(
         db=db, host=args.host, port=args.port, credentials=args.credentials, new_key=args.new_key, email=email
     )
+    if args.max_request_size is not None:
+        options = dataclasses.replace(options, max_request_size=args.max_request_size)
     try:
         asyncio.run(serve(options))
     except KeyboardInterrupt:  # a second Ctrl-C during shutdown, or a platform without signal handlers
@@ -75,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--new-key", action="store_true", help="mint a fresh owner API key on an existing database")
     serve.add_argument("--email", default="owner@fleetwire.local", help="email of the first user of a new database")
+    serve.add_argument(
+        "--max-request-size",
+        type=_size,
+        metavar="BYTES",
+        help="largest request message accepted (default: 4194304, 4 MiB); larger ones get RESOURCE_EXHAUSTED",
+    )
     serve.set_defaults(handler=_serve)
 
     from fleetwire._cli import register  # `demo` and the everyday fleet commands (issue 5)

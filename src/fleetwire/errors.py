@@ -18,6 +18,7 @@ __all__ = (
     "AlreadyExistsError",
     "ArgumentError",
     "CallCancelledError",
+    "ClientClosedError",
     "ConflictError",
     "DeadlineExceededError",
     "FailedPreconditionError",
@@ -55,6 +56,14 @@ def redact(text: str) -> str:
 
 class FleetwireError(Exception):
     """Base of every error fleetwire raises for a failed call."""
+
+
+class ClientClosedError(FleetwireError, RuntimeError):
+    """A call on a client after its ``close()``: nothing was sent. Connect a new client to go on."""
+
+    def __init__(self, message: str = "this client is closed: connect a new one to make more calls") -> None:
+        """Build the error (the default message says what happened and what to do)."""
+        super().__init__(message)
 
 
 class GRPCStatusError(FleetwireError, GRPCError):

@@ -23,22 +23,41 @@ JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 """Destinations with these extensions get one JSON object per log entry; any other gets the plain text layout."""
 
 
+def _naming_dest(error: OSError, dest: str | os.PathLike[str], temporary: str | None) -> OSError:
+    """Return ``error`` as the user should read it: about ``dest``, not the temporary file written on the way.
+
+    An error about another file (or with no errno) is returned unchanged.
+    """
+    if error.errno is None or error.filename not in (None, temporary):
+        return error
+    return OSError(error.errno, error.strerror, os.fspath(dest))  # OSError picks the subclass for the errno
+
+
 @contextlib.contextmanager
 def atomic_writer(dest: str | os.PathLike[str]) -> Generator[IO[str], None, None]:
-    """Open a text file that replaces ``dest`` only when the ``with`` block completes without error."""
+    """Open a text file that replaces ``dest`` only when the ``with`` block completes without error.
+
+    A failure to write raises the ``OSError`` subclass of its cause (``FileNotFoundError``, ``PermissionError``,
+    ``IsADirectoryError``, ...) with ``dest`` as its ``filename``.
+    """
     target = Path(dest)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115  # closed below on every path
-        "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-    )
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115  # closed below on every path
+            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+        )
+    except OSError as error:
+        raise _naming_dest(error, dest, error.filename) from None
     try:
         with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(handle.name, target)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(handle.name)
+        if isinstance(error, OSError):
+            raise _naming_dest(error, dest, handle.name) from None
         raise
 
 

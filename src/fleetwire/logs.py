@@ -8,8 +8,8 @@ other ``iter_*`` methods (history, registry items) hand out the same stream over
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Generic, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fleetwire_api.services.codec import decode
 from fleetwire_api.viam.app import v1 as app_pb
@@ -50,6 +50,10 @@ class LogsStream(AsyncIterator[T], Generic[T]):
 
     Use it with ``async for``, or ``await stream.next()``; ``await stream.aclose()`` (or ``async with``) ends it
     and releases the underlying call. Failures surface as the typed errors of :mod:`fleetwire.errors`.
+
+    Awaiting a stream gives the stream itself, so both ``async with client.tail_robot_part_logs(...) as tail:`` and
+    the official SDK's ``tail = await client.tail_robot_part_logs(...)`` work. No call starts before the first item
+    is asked for.
     """
 
     def __init__(self, chunks: AsyncGenerator[list[T], None]) -> None:
@@ -109,6 +113,11 @@ class LogsStream(AsyncIterator[T], Generic[T]):
     async def __aexit__(self, *exc_info: object) -> None:
         """Close the stream."""
         await self.aclose()
+
+    def __await__(self) -> Generator[Any, None, LogsStream[T]]:
+        """Return the stream itself, at once (for code that awaits the method that hands it out)."""
+        yield from ()
+        return self
 
 
 def scan_page(data: bytes) -> tuple[int, str] | None:

@@ -5,6 +5,9 @@
 - ``local_app_client``: a connected blocking ``fleetwire.AppClient`` (skips the test if the client is unavailable).
 - ``local_async_app_client``: a connected ``fleetwire.AsyncAppClient``, for async tests run by the anyio pytest plugin
   (mark the test ``@pytest.mark.anyio``).
+- ``local_machine_part``: a :class:`fleetwire.machine.MachinePartClient` acting as the main part of a new machine
+  ``test-machine`` in the fleet's location (its ``part_id`` is the part's id), to push logs and read config as the
+  machine would while ``local_app_client`` plays the fleet script.
 
 Heavy modules (the server, sqlite, the clients) load only when a fixture is used.
 """
@@ -19,8 +22,18 @@ import pytest
 
 if TYPE_CHECKING:
     from fleetwire.local.fleet import LocalFleet
+    from fleetwire.machine import MachinePartClient
 
-__all__ = ("local_app_client", "local_async_app_client", "local_fleet", "local_fleet_credentials")
+__all__ = (
+    "local_app_client",
+    "local_async_app_client",
+    "local_fleet",
+    "local_fleet_credentials",
+    "local_machine_part",
+)
+
+MACHINE_NAME = "test-machine"
+"""The name of the machine ``local_machine_part`` creates."""
 
 
 @pytest.fixture
@@ -76,3 +89,14 @@ async def local_async_app_client(local_fleet: LocalFleet) -> AsyncIterator[Any]:
         yield client
     finally:
         await client.close()
+
+
+@pytest.fixture
+def local_machine_part(local_app_client: Any, local_fleet: LocalFleet) -> Iterator[MachinePartClient]:
+    """Return a ``MachinePartClient`` for the main part of a new machine ``test-machine`` in ``local_fleet``."""
+    from fleetwire.machine import MachinePartClient
+
+    robot_id = local_app_client.new_robot(MACHINE_NAME, local_fleet.location_id)
+    (part,) = local_app_client.get_robot_parts(robot_id)
+    with MachinePartClient.connect(local_fleet.address, part_id=part.id, secret=part.secret) as machine:
+        yield machine

@@ -30,6 +30,7 @@ __all__ = (
     "CoalescingTransport",
     "LoopPortal",
     "MetadataLike",
+    "PortalClosedError",
     "RequestSource",
     "Stub",
     "coalesce_connection",
@@ -406,6 +407,14 @@ class _Job(Generic[T]):
         return cast("T", self.result)
 
 
+class PortalClosedError(RuntimeError):
+    """A call handed to a :class:`LoopPortal` after it was closed."""
+
+    def __init__(self, message: str = "this event-loop portal is closed") -> None:
+        """Build the error (the default message suits any portal)."""
+        super().__init__(message)
+
+
 class LoopPortal:
     """An asyncio event loop running in a thread of its own, and the way blocking code calls into it.
 
@@ -414,10 +423,14 @@ class LoopPortal:
     channel) are only ever touched there. Each call is one hand-over to the loop thread and one wake-up back.
     """
 
-    def __init__(self, name: str) -> None:
-        """Start the event loop in a new daemon thread called ``name``."""
+    def __init__(self, name: str, *, closed_error: Callable[[], RuntimeError] = PortalClosedError) -> None:
+        """Start the event loop in a new daemon thread called ``name``.
+
+        ``closed_error`` makes the error a call after :meth:`close` raises (its owner's own, saying what is closed).
+        """
         self.loop = asyncio.new_event_loop()
         """The event loop; it runs in this portal's thread until :meth:`close`."""
+        self._closed_error = closed_error
         self._open = True
         self._wake_pending = False
         self._closing = threading.Lock()  # orders close() after every call already handed over
@@ -445,8 +458,8 @@ class LoopPortal:
         """Run ``func(*args)`` in the loop thread and return its result, awaiting it when it is awaitable.
 
         Raises:
-            RuntimeError: If the portal is closed, or when called from the loop thread itself (it would wait for
-                itself forever).
+            RuntimeError: If the portal is closed (the ``closed_error`` it was built with), or when called from
+                the loop thread itself (it would wait for itself forever).
             concurrent.futures.CancelledError: If the portal closed while the call was running.
 
         """
@@ -456,7 +469,7 @@ class LoopPortal:
         try:
             with self._closing:
                 if not self._open:
-                    raise RuntimeError("the event loop of this client is closed")
+                    raise self._closed_error()
                 self._hand_over(job, func, args)
             job.waiter.acquire()
         except BaseException:  # interrupted (Ctrl-C): nobody waits for the call any more, so stop it
@@ -464,6 +477,10 @@ class LoopPortal:
                 self.loop.call_soon_threadsafe(job.cancel)
             raise
         return job.outcome()
+
+    def in_loop_thread(self) -> bool:
+        """Whether the caller runs in this portal's loop thread, where :meth:`call` would wait for itself."""
+        return threading.get_ident() == self._thread.ident
 
     def _hand_over(self, job: _Job[Any], func: Callable[..., Any], args: tuple[Any, ...]) -> None:
         loop = self.loop

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from .._blocking import AppClient
 from ..errors import UnauthenticatedError
+from ..machine import MachinePartClient, log_entry
 from ..models import APIKeyAuthorization, LogEntry
 from .background import BackgroundFleet
-from .machine import SimulatedMachine, log_entry
 from .narrate import Narrator
 from .output import Column
 from .rows import FRAGMENT_COLUMNS, KEY_COLUMNS, LOCATION_COLUMNS, LOG_COLUMNS, key_row, location_row, log_row
@@ -132,10 +132,10 @@ class BlockingTour:
     def push_logs(self) -> None:
         """Push log entries as the simulated machine, through ``RobotService.Log``."""
         self.say.step("A simulated rover-1 pushes logs through RobotService.Log, authenticated by its part secret")
-        with SimulatedMachine(self.bg.fleet.address, self.part_id, self.part_secret) as machine:
+        with MachinePartClient.connect(self.bg.fleet.address, part_id=self.part_id, secret=self.part_secret) as machine:
             for batch in range(LOG_BATCHES):
                 numbers = range(batch * LOG_BATCH_SIZE + 1, (batch + 1) * LOG_BATCH_SIZE + 1)
-                machine.push([log_entry(_LEVELS[n % 10], "rdk.rover.base", _message(n)) for n in numbers])
+                machine.log([log_entry(_LEVELS[n % 10], _message(n), logger="rdk.rover.base") for n in numbers])
         self.say.line(f"{LOG_BATCHES} Log calls x {LOG_BATCH_SIZE} entries = {LOG_BATCHES * LOG_BATCH_SIZE} stored")
 
     def page_logs(self) -> None:
@@ -159,10 +159,12 @@ class BlockingTour:
         tailer.start()
         self.bg.wait_for_tails(self.part_id, 1, _WAIT_S)  # the tail is subscribed: nothing pushed now is missed
         rows: list[dict[str, object]] = []
-        with SimulatedMachine(self.bg.fleet.address, self.part_id, self.part_secret) as machine:
+        with MachinePartClient.connect(self.bg.fleet.address, part_id=self.part_id, secret=self.part_secret) as machine:
             for batch in range(1, LIVE_BATCHES + 1):
                 pushed_at = time.perf_counter()
-                machine.push([log_entry("info", "rdk.rover", f"live {batch}.{n}: waypoint reached") for n in (1, 2)])
+                machine.log(
+                    [log_entry("info", f"live {batch}.{n}: waypoint reached", logger="rdk.rover") for n in (1, 2)]
+                )
                 got = 0
                 while got < 2:
                     item = received.get(timeout=_WAIT_S)

@@ -8,17 +8,19 @@ the raw client, with no layer in between.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from .._logging import protect_library_logs
 from .._retry import RetryPolicy, call_with_retry
 from .._wire import app_pb, services
-from ..errors import ArgumentError
+from ..errors import ArgumentError, ClientClosedError
 from ..models import APIKeyAuthorization, ResourceType, Role, check_resource_type, check_role
 from .args import require_id, require_instance
 
 if TYPE_CHECKING:  # the transport is loaded when a client is built or connects (see _wire)
     from grpclib.client import Channel
+
+    from fleetwire_api.services._runtime import Stub
 
 __all__ = (
     "DEFAULT_TIMEOUT",
@@ -26,6 +28,7 @@ __all__ = (
     "authorization",
     "key_authorization",
     "present",
+    "refuse_calls",
     "role_authorization",
 )
 
@@ -78,6 +81,26 @@ def key_authorization(org_id: str, auth: object, name: str = "authorizations") -
     checked = require_instance(name, auth, APIKeyAuthorization)
     require_id(f"{name}.resource_id", checked.resource_id)
     return authorization(org_id, "", "api-key", checked.role, checked.resource_type, checked.resource_id)
+
+
+class _ClosedChannel:
+    """Stands in for the channel of a closed client: a call raises :class:`ClientClosedError`, sending nothing.
+
+    grpclib would otherwise dial again on the next call, reopening the connection its owner closed.
+    """
+
+    def request(self, *args: object, **kwargs: object) -> NoReturn:
+        """Refuse the call."""
+        raise ClientClosedError()
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def refuse_calls(*clients: Stub) -> None:
+    """Make every later call of these raw clients raise :class:`ClientClosedError` (their channel was closed)."""
+    for client in clients:
+        client.channel = cast("Channel", _ClosedChannel())
 
 
 class ClientBase:

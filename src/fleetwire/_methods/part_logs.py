@@ -144,7 +144,7 @@ class PartLogMethods(ClientBase):
             export.write_logs(dest, entries)
         return entries
 
-    async def tail_robot_part_logs(
+    def tail_robot_part_logs(
         self,
         robot_part_id: str,
         errors_only: bool = True,
@@ -162,14 +162,15 @@ class PartLogMethods(ClientBase):
                 calls, the default is no deadline at all, so the tail runs until it is closed.
 
         Returns:
-            A stream of batches (lists) of new log entries; close it to stop following.
+            A stream of batches (lists) of new log entries, opened when the first batch is asked for; close it to
+            stop following, as leaving the example's block does.
 
         Example:
             ::
 
-                stream = await client.tail_robot_part_logs(robot_part_id="part-1")
-                batch = await stream.next()  # the next list of new entries
-                await stream.close()
+                async with client.tail_robot_part_logs(robot_part_id="part-1") as stream:
+                    async for batch in stream:  # each batch: a list of new entries
+                        print([entry.message for entry in batch])
 
         """
         require_id("robot_part_id", robot_part_id)

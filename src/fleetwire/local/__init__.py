@@ -4,7 +4,8 @@ Importing this package is light: the server modules load when :class:`LocalFleet
 
 Layout: ``auth/`` (authentication and authorization), ``store/`` (SQLite, rows, memos, ids, paging),
 ``services/`` (the RPC handlers); at the top, ``context`` (what every handler shares: the store, the log bus, the
-caller's rights), ``wire`` (answers sent pre-encoded), ``bootstrap`` (first-run setup), ``server`` (assembly),
+caller's rights), ``transport`` (how a call is received: headers checked, size bounded, body decoded),
+``wire`` (answers sent pre-encoded), ``bootstrap`` (first-run setup), ``server`` (assembly),
 ``fleet`` (:class:`LocalFleet`) and ``runner`` (``fleetwire serve``).
 """
 

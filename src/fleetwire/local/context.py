@@ -8,9 +8,11 @@ holds every permission, an operator the read/operate subset (see :mod:`fleetwire
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
 __all__ = ("Caller", "Context", "hash_token", "location_chain", "roles_on")
 
 _MAX_LOCATION_DEPTH = 64
+_REVOKED = (Status.UNAUTHENTICATED, Status.PERMISSION_DENIED)
+_CALLER = "fleetwire_caller"
+"""The attribute of a call's stream that holds its authenticated :class:`Caller`."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,17 @@ class Context:
         """Each location's machines while ``robots`` is unchanged, for ``ListRobots`` (used on the store thread)."""
 
     async def caller(self, stream: Any) -> Caller:
-        """Return the caller of ``stream`` from its ``authorization: Bearer <token>`` metadata, or UNAUTHENTICATED."""
+        """Return the caller of ``stream``: the one :meth:`authenticate` found for it, or found now."""
+        found: Caller | None = getattr(stream, _CALLER, None)
+        return found if found is not None else await self.authenticate(stream)
+
+    async def authenticate(self, stream: Any) -> Caller:
+        """Check ``stream``'s ``authorization: Bearer <token>`` metadata now; return its caller, or UNAUTHENTICATED.
+
+        The transport runs this on a call's headers before its body is read; the caller is kept on the stream for
+        the handler's :meth:`caller`. A call that stays open runs it again when keys change (see
+        :meth:`kept_authorized`).
+        """
         metadata: Mapping[str, Any] | None = getattr(stream, "metadata", None)
         header = metadata.get("authorization") if metadata is not None else None
         if not isinstance(header, str) or not header:
@@ -145,7 +160,9 @@ class Context:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise GRPCError(Status.UNAUTHENTICATED, "authorization metadata must be 'Bearer <token>'")
-        return await self.caller_for_token(token)
+        caller = await self.caller_for_token(token)
+        setattr(stream, _CALLER, caller)  # an attribute of ours on grpclib's stream object
+        return caller
 
     async def caller_for_token(self, token: str) -> Caller:
         """Return the caller an access token stands for; ``UNAUTHENTICATED`` if it is unknown, revoked or expired."""
@@ -253,6 +270,38 @@ class Context:
         if org_id is None:
             raise GRPCError(Status.NOT_FOUND, f"robot {robot_id} not found")
         return org_id
+
+    @contextlib.asynccontextmanager
+    async def kept_authorized(
+        self, check: Callable[[], Awaitable[object]], revoke: Callable[[GRPCError], Awaitable[None]]
+    ) -> AsyncGenerator[None, None]:
+        """Run ``check`` now (raising what it raises), then again after every change to keys, roles or shares.
+
+        For calls that stay open (a live tail): the first ``UNAUTHENTICATED`` or ``PERMISSION_DENIED`` a later
+        check raises is handed to ``revoke``, which ends the call with it. Other outcomes (the resource is gone)
+        are left to the call's own ending.
+        """
+        seen = self.store.epoch
+        await check()
+        watcher = asyncio.create_task(self._recheck(check, revoke, seen))
+        try:
+            yield
+        finally:
+            watcher.cancel()
+
+    async def _recheck(
+        self, check: Callable[[], Awaitable[object]], revoke: Callable[[GRPCError], Awaitable[None]], seen: int
+    ) -> None:
+        store = self.store
+        while True:
+            await store.changed(seen)
+            seen = store.epoch
+            try:
+                await check()
+            except GRPCError as exc:
+                if exc.status in _REVOKED:
+                    await revoke(exc)
+                    return
 
     async def visible_org_ids(self, caller: Caller) -> set[str]:
         """Organizations the caller holds a role in: on the organization, one of its locations or machines."""

@@ -11,6 +11,7 @@ from .bootstrap import DEFAULT_EMAIL, Credentials, bootstrap
 from .context import Context
 from .server import FleetServer, open_listener, open_store, start_server
 from .services.logbus import LogBus
+from .transport import DEFAULT_MAX_REQUEST_SIZE, check_max_request_size
 
 __all__ = ("LocalFleet",)
 
@@ -25,12 +26,23 @@ class LocalFleet:
     """
 
     def __init__(
-        self, db: str | Path | None = None, *, host: str = "127.0.0.1", port: int = 0, email: str = DEFAULT_EMAIL
+        self,
+        db: str | Path | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        email: str = DEFAULT_EMAIL,
+        max_request_size: int = DEFAULT_MAX_REQUEST_SIZE,
     ) -> None:
-        """Describe the fleet; nothing runs until it is entered (or :meth:`start` is awaited)."""
+        """Describe the fleet; nothing runs until it is entered (or :meth:`start` is awaited).
+
+        ``max_request_size``: the largest request message the server accepts, in bytes (default 4 MiB); a larger
+        one is refused with ``RESOURCE_EXHAUSTED`` before it is read.
+        """
         self.db = db
         self.host = host
         self.port = port
+        self.max_request_size = check_max_request_size(max_request_size)
         self._email = email
         self._credentials: Credentials | None = None
         self._ctx: Context | None = None
@@ -110,7 +122,7 @@ class LocalFleet:
             ctx = Context(store, LogBus())
             sock = open_listener(self.host, self.port)
             try:
-                server = await start_server(ctx, sock=sock)
+                server = await start_server(ctx, sock=sock, max_request_size=self.max_request_size)
             except BaseException:
                 sock.close()
                 raise

@@ -18,6 +18,7 @@ from .bootstrap import DEFAULT_EMAIL, bootstrap
 from .context import Context
 from .server import open_listener, open_store, start_server
 from .services.logbus import LogBus
+from .transport import DEFAULT_MAX_REQUEST_SIZE
 
 __all__ = ("ServeOptions", "serve", "write_credentials")
 
@@ -32,6 +33,7 @@ class ServeOptions:
     credentials: Path | None = None
     new_key: bool = False
     email: str = DEFAULT_EMAIL
+    max_request_size: int = DEFAULT_MAX_REQUEST_SIZE
 
 
 def write_credentials(path: Path, url: str, api_key_id: str, api_key: str) -> None:
@@ -61,7 +63,7 @@ async def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
         ctx = Context(store, LogBus())
         sock = open_listener(options.host, options.port)
         port = int(sock.getsockname()[1])
-        server = await start_server(ctx, sock=sock)
+        server = await start_server(ctx, sock=sock, max_request_size=options.max_request_size)
         try:
             host = f"[{options.host}]" if ":" in options.host else options.host
             address = f"{host}:{port}"

@@ -7,14 +7,12 @@ import functools
 import logging
 import os
 import socket
-import sqlite3
 import weakref
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from grpclib.const import Handler, Status
-from grpclib.exceptions import GRPCError
+from grpclib.const import Handler
 from grpclib.protocol import H2Protocol
 from grpclib.server import Server, Stream
 
@@ -38,6 +36,7 @@ from .services.robots import SCHEMA as ROBOTS_SCHEMA
 from .services.robots import RobotsMixin
 from .services.roles import RolesMixin
 from .store.database import Store
+from .transport import DEFAULT_MAX_REQUEST_SIZE, Authenticate, GuardedService
 from .wire import Encoded, ServerCodec
 
 __all__ = (
@@ -110,71 +109,6 @@ class LocalAppService(
         return mapping
 
 
-def _translate(exc: Exception) -> GRPCError | None:
-    """Return the status a storage-level failure stands for, so none escapes as ``INTERNAL``."""
-    if isinstance(exc, sqlite3.IntegrityError):
-        text = str(exc)
-        if "UNIQUE" in text:
-            return GRPCError(Status.ALREADY_EXISTS, "a resource with these unique values already exists")
-        if "FOREIGN KEY" in text:
-            return GRPCError(
-                Status.FAILED_PRECONDITION, "the resource is still referenced by, or refers to, another one"
-            )
-        return GRPCError(Status.INVALID_ARGUMENT, "the request violates a constraint of the resource")
-    if isinstance(exc, OverflowError):
-        return GRPCError(Status.INVALID_ARGUMENT, "a numeric field is out of range")
-    if isinstance(exc, RecursionError):
-        return GRPCError(Status.INVALID_ARGUMENT, "the request is nested too deeply")
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-        return GRPCError(Status.UNAVAILABLE, "the database is busy, retry")
-    return None
-
-
-_SHUTTING_DOWN = "the local fleet server is shutting down"
-
-
-def _guard(
-    func: Callable[[Stream[Any, Any]], Awaitable[None]], path: str, closing: asyncio.Event
-) -> Callable[[Stream[Any, Any]], Awaitable[None]]:
-    async def guarded(stream: Stream[Any, Any]) -> None:
-        if closing.is_set():
-            raise GRPCError(Status.UNAVAILABLE, _SHUTTING_DOWN)
-        try:
-            await func(stream)
-        except GRPCError:
-            raise
-        except asyncio.CancelledError:
-            # grpclib cancels running handlers on close and, for a cancelled task, sends nothing: a live tail would
-            # wait forever. During shutdown, end the call with a status the client can act on instead.
-            if closing.is_set():
-                raise GRPCError(Status.UNAVAILABLE, _SHUTTING_DOWN) from None
-            raise
-        except Exception as exc:
-            translated = _translate(exc)
-            if translated is None:
-                _log.exception("unexpected error in %s", path)
-                raise
-            raise translated from exc
-
-    return guarded
-
-
-class _Guarded:
-    """A servable wrapping every handler of ``service`` so storage errors become proper statuses."""
-
-    def __init__(self, service: Any, closing: asyncio.Event) -> None:
-        self._service = service
-        self._closing = closing
-
-    def __mapping__(self) -> dict[str, Handler]:
-        mapping: dict[str, Handler] = self._service.__mapping__()
-        guarded: dict[str, Handler] = {}
-        for path, handler in mapping.items():
-            func, cardinality, request_type, reply_type = cast("tuple[Any, Any, Any, Any]", handler)
-            guarded[path] = Handler(_guard(func, path, self._closing), cardinality, request_type, reply_type)
-        return guarded
-
-
 def open_listener(host: str, port: int) -> socket.socket:
     """Return a listening TCP socket on ``host:port`` (port 0: a free one), IPv6 if ``host`` is an IPv6 address."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -195,10 +129,20 @@ def open_listener(host: str, port: int) -> socket.socket:
 class FleetServer(Server):
     """A grpclib server that can shut down without leaving clients hanging: see :meth:`shutdown`."""
 
-    def __init__(self, services: list[Any]) -> None:
-        """Serve ``services``, each handler guarded so storage errors and shutdown become proper statuses."""
+    def __init__(self, ctx: Context, *, max_request_size: int = DEFAULT_MAX_REQUEST_SIZE) -> None:
+        """Serve the AuthService, AppService and RobotService of ``ctx``, each call guarded (see ``transport``)."""
         self.closing = asyncio.Event()
-        super().__init__([_Guarded(service, self.closing) for service in services], codec=ServerCodec())
+        robots = LocalRobotService(ctx)
+        services: list[tuple[Any, Authenticate | None]] = [
+            (authentication.LocalAuthService(ctx), None),  # it hands out the credentials the others check
+            (LocalAppService(ctx), ctx.authenticate),
+            (robots, robots.authenticate),
+        ]
+        guarded = [
+            GuardedService(service, authenticate=check, max_request_size=max_request_size, closing=self.closing)
+            for service, check in services
+        ]
+        super().__init__(guarded, codec=ServerCodec())
         self._protocols: weakref.WeakSet[H2Protocol] = weakref.WeakSet()
 
     def _protocol_factory(self) -> H2Protocol:
@@ -226,13 +170,18 @@ async def open_store(db: str | Path | None) -> Store:
 
 
 async def start_server(
-    ctx: Context, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None
+    ctx: Context,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    sock: socket.socket | None = None,
+    max_request_size: int = DEFAULT_MAX_REQUEST_SIZE,
 ) -> FleetServer:
     """Start serving AuthService, AppService and RobotService from ``ctx`` on ``sock`` (or a new ``host:port``).
 
+    ``max_request_size``: the largest request message accepted, in bytes (larger: ``RESOURCE_EXHAUSTED``).
     Stop it with ``await ctx.logs.close()`` then ``await server.shutdown()``, before closing the store.
     """
-    services: list[Any] = [authentication.LocalAuthService(ctx), LocalAppService(ctx), LocalRobotService(ctx)]
-    server = FleetServer(services)
+    server = FleetServer(ctx, max_request_size=max_request_size)
     await server.start(sock=sock if sock is not None else open_listener(host, port), backlog=_BACKLOG)
     return server

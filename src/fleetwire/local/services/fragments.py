@@ -136,11 +136,12 @@ class FragmentsMixin:
 
     ctx: Context
 
-    async def _readable(self, caller: Caller, fragment_id: str) -> None:
-        """Raise unless the caller may read the fragment (it is public/unlisted, or theirs to read)."""
+    async def _readable(self, caller: Caller, fragment_id: str) -> str:
+        """Raise unless the caller may read the fragment (it is public/unlisted, or theirs to read); return its org."""
         row = await self.ctx.store.read(lambda conn: _fetch(conn, fragment_id))
         if row["visibility"] not in _VISIBLE_TO_ALL:
             await self.ctx.require(caller, "read_fragment", "organization", row["org_id"])
+        return str(row["org_id"])
 
     async def _writable(self, caller: Caller, fragment_id: str) -> None:
         org_id = await self.ctx.store.read(lambda conn: str(_fetch(conn, fragment_id)["org_id"]))
@@ -295,16 +296,24 @@ class FragmentsMixin:
             default=DEFAULT_HISTORY_PAGE,
             maximum=MAX_HISTORY_PAGE,
         )
-        await self._readable(caller, fragment_id)
+        org_id = await self._readable(caller, fragment_id)
+        # An entry keeps the visibility the fragment had when it was written: a fragment made public later does not
+        # publish the configs of its private past.
+        insider = await self.ctx.allowed(caller, "read_fragment", "organization", org_id)
 
         def load(conn: sqlite3.Connection) -> tuple[list[FragmentHistoryEntry], str]:
             rows = conn.execute(
-                "SELECT * FROM fragment_history WHERE fragment_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-                (fragment_id, before if before is not None else 2**62, limit + 1),
-            ).fetchall()
+                "SELECT * FROM fragment_history WHERE fragment_id = ? AND seq < ? ORDER BY seq DESC",
+                (fragment_id, before if before is not None else 2**62),
+            )
             entries: list[FragmentHistoryEntry] = []
-            for row in rows[:limit]:
+            last_seq = 0
+            for row in rows:  # read lazily: stops at the first entry past the page
                 old = codec.decode(Fragment, row["old_fragment"])
+                if not insider and int(old.visibility) not in _VISIBLE_TO_ALL:
+                    continue
+                if len(entries) == limit:
+                    return entries, encode_page_token({"f": fragment_id, "s": last_seq})
                 entries.append(
                     FragmentHistoryEntry(
                         fragment=fragment_id,
@@ -317,10 +326,8 @@ class FragmentsMixin:
                         config=old.fragment or Struct(),
                     )
                 )
-            token = ""
-            if len(rows) > limit and entries:
-                token = encode_page_token({"f": fragment_id, "s": int(rows[limit - 1]["seq"])})
-            return entries, token
+                last_seq = int(row["seq"])
+            return entries, ""
 
         history, token = await self.ctx.store.read(load)
         return GetFragmentHistoryResponse(history=history, next_page_token=token)

@@ -215,6 +215,8 @@ class LocationsMixin(ServiceMixin):
             parent = require_id(parent, "parent_location_id")
         region = require_text(request.region, "region", max_length=64) if request.region is not None else None
         await self.ctx.require(caller, "write_location", "location", location_id)
+        if parent is not None:
+            await self._require_parent_rights(caller, location_id, parent)
 
         def update(conn: sqlite3.Connection) -> app.Location:
             row = conn.execute("SELECT org_id FROM locations WHERE id = ?", (location_id,)).fetchone()
@@ -231,6 +233,26 @@ class LocationsMixin(ServiceMixin):
             return _location(conn, location_id, caller)
 
         return app.UpdateLocationResponse(location=await self.ctx.store.write(update))
+
+    async def _require_parent_rights(self, caller: Caller, location_id: str, new_parent: str) -> None:
+        """Require write rights where a moving location leaves and where it lands.
+
+        A parent location is checked with ``write_location``; the top level of the organization (no parent) with
+        ``write_organization``, as creating a location there is.
+        """
+        org_id = await self.ctx.org_of_location(location_id)
+        old_parent = await self.ctx.store.read(
+            lambda conn: conn.execute(
+                "SELECT parent_location_id FROM locations WHERE id = ?", (location_id,)
+            ).fetchone()["parent_location_id"]
+        )
+        if (old_parent or "") == new_parent:
+            return
+        for side in (old_parent or "", new_parent):
+            if side:
+                await self.ctx.require(caller, "write_location", "location", side)
+            else:
+                await self.ctx.require(caller, "write_organization", "organization", org_id)
 
     async def delete_location(
         self, request: app.DeleteLocationRequest, stream: AnyStream
@@ -290,7 +312,10 @@ class LocationsMixin(ServiceMixin):
         caller = await self.ctx.caller(stream)
         location_id = require_id(request.location_id, "location_id")
         org_id = require_id(request.organization_id, "organization_id")
-        await self.ctx.require(caller, "write_location", "location", location_id)
+        await self.ctx.require(caller, "read_location", "location", location_id)
+        # Sharing extends every role of the other organization to the location: its owning organization decides.
+        owner_org = await self.ctx.org_of_location(location_id)
+        await self.ctx.require(caller, "write_organization", "organization", owner_org)
 
         def share(conn: sqlite3.Connection) -> None:
             if conn.execute("SELECT 1 FROM organizations WHERE id = ?", (org_id,)).fetchone() is None:

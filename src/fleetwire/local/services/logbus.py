@@ -103,6 +103,12 @@ class Subscription:
                 position += room
                 self._changed.notify_all()
 
+    async def revoke(self, error: GRPCError) -> None:
+        """End at once with ``error``, dropping what is buffered: the subscriber may no longer read it."""
+        async with self._changed:
+            self._buffer.clear()
+            self._end_locked(error)
+
     def _end_locked(self, error: GRPCError | None) -> None:
         self._ended = True
         self._error = error

@@ -107,11 +107,24 @@ class OrganizationsMixin(ServiceMixin):
     async def create_organization(
         self, request: app.CreateOrganizationRequest, stream: AnyStream
     ) -> app.CreateOrganizationResponse:
-        """Create an organization owned by the calling user and key."""
+        """Create an organization owned by the calling user and key.
+
+        Only a key that owns an organization may create one: a key scoped to a location or a machine (or an
+        operator) must not mint itself an organization, where it would hold every role.
+        """
         caller = await self.ctx.caller(stream)
         name = require_name(request.name, "name")
 
         def create(conn: sqlite3.Connection) -> app.Organization:
+            owns = conn.execute(
+                "SELECT 1 FROM authorizations WHERE identity_id = ? AND resource_type = 'organization' "
+                "AND role = 'owner' LIMIT 1",
+                (caller.key_id,),
+            ).fetchone()
+            if owns is None:
+                raise GRPCError(
+                    Status.PERMISSION_DENIED, "only a key with the owner role on an organization may create one"
+                )
             return _load_org(conn, create_organization_row(conn, name, caller, caller.key_id))
 
         return app.CreateOrganizationResponse(organization=await self.ctx.store.write(create))

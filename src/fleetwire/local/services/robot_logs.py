@@ -261,15 +261,25 @@ class PartLogsMixin:
         request: TailRobotPartLogsRequest,
         stream: Stream[TailRobotPartLogsRequest, TailRobotPartLogsResponse],
     ) -> AsyncIterator[TailRobotPartLogsResponse]:
-        """Stream the entries pushed to the part from now on, filtered for this subscriber, until it hangs up."""
-        caller = await self.ctx.caller(stream)
+        """Stream the entries pushed to the part from now on, filtered for this subscriber, until it hangs up.
+
+        The caller's right to read the part's logs is checked again whenever keys, roles or shares change: a
+        revoked caller's tail ends with ``UNAUTHENTICATED`` or ``PERMISSION_DENIED``.
+        """
         part_id = require_id(request.id, "id")
         text = require_text(request.filter or "", "filter", max_length=4096)
-        robot_id = await self.ctx.robot_of_part(part_id)
-        await self.ctx.require(caller, "read_robot_logs", "robot", robot_id)
-        async with self.ctx.logs.subscribe(part_id, log_filter(request.errors_only, text)) as subscription:
+        ctx = self.ctx
+
+        async def check() -> None:
+            caller = await ctx.authenticate(stream)  # the token again, not the one checked when the call began
+            await ctx.require(caller, "read_robot_logs", "robot", await ctx.robot_of_part(part_id))
+
+        async with (
+            ctx.logs.subscribe(part_id, log_filter(request.errors_only, text)) as subscription,
+            ctx.kept_authorized(check, subscription.revoke),
+        ):
             # The part may have been deleted between the check and the subscription; then end at once.
-            exists = await self.ctx.store.read(
+            exists = await ctx.store.read(
                 lambda conn: conn.execute("SELECT 1 FROM robot_parts WHERE id = ?", (part_id,)).fetchone() is not None
             )
             while exists:

@@ -118,6 +118,16 @@ class LocalRobotService(RobotServiceBase):
         """Serve from ``ctx``'s store and log bus."""
         self.ctx = ctx
 
+    async def authenticate(self, stream: Stream[Any, Any]) -> None:
+        """Check a call's headers before its body is read: a part secret is present, or the token is valid.
+
+        Which part a secret belongs to is named in the body, so the secret itself is matched after decoding.
+        """
+        metadata: Mapping[str, Any] | None = getattr(stream, "metadata", None)
+        secret = metadata.get("secret") if metadata is not None else None
+        if not (isinstance(secret, str) and secret):
+            await self.ctx.authenticate(stream)
+
     async def _authorize(self, stream: Stream[Any, Any], raw_part_id: str, permission: str) -> str:
         """Authenticate the part (secret) or the caller (token + ``permission``); return the part id."""
         metadata: Mapping[str, Any] | None = getattr(stream, "metadata", None)

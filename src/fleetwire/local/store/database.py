@@ -13,6 +13,7 @@ iteration) serves many calls instead of one each, which is most of the cost of a
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import sqlite3
 import threading
@@ -20,9 +21,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .files import DatabaseClaim, claim_database
+
 __all__ = ("Store",)
 
 T = TypeVar("T")
+
+_log = logging.getLogger("fleetwire.local")
 
 _BUSY_TIMEOUT_MS = 30_000
 
@@ -43,15 +48,20 @@ class Store:
         thread: threading.Thread,
         path: str,
         watch: str | None,
+        claim: DatabaseClaim | None = None,
     ) -> None:
         """Wrap an open connection owned by ``thread`` (fed from ``jobs``); use :meth:`open` instead."""
         self._conn = conn
         self._jobs = jobs
         self._thread = thread
         self._watch = watch
+        self._claim = claim
         self._closed = False
+        self._epoch_waiters: list[asyncio.Future[None]] = []
         self.path = path
         """The database file, or ``":memory:"``."""
+        self.loose_files: tuple[str, ...] = claim.loose if claim is not None else ()
+        """The database files found readable or writable by others at start, one line each (see ``files``)."""
         self.epoch = 0
         """The value of the ``watch`` query after the last committed write (0 without one): see :meth:`open`."""
         if watch is not None:
@@ -64,8 +74,14 @@ class Store:
         ``watch``: a query returning one integer, run at the end of every write transaction; its value becomes
         :attr:`epoch`, so a cache of answers derived from the database can tell when it must forget them (the
         schemas keep the counter it reads up to date, with triggers).
+
+        A file database is created mode 0600 and locked for this store until :meth:`close`
+        (:class:`~fleetwire.local.store.files.DatabaseInUseError` if another server holds it).
         """
         target = ":memory:" if path is None else str(path)
+        claim = claim_database(Path(path)) if path is not None else None
+        for line in claim.loose if claim is not None else ():
+            _log.warning("%s", line)  # reported, not changed: see ``files``
         scripts = list(schemas)
         jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         loop = asyncio.get_running_loop()
@@ -93,7 +109,7 @@ class Store:
             conn: sqlite3.Connection | None = None
             try:
                 conn = connect()
-                store = cls(conn, jobs, threading.current_thread(), target, watch)
+                store = cls(conn, jobs, threading.current_thread(), target, watch, claim)
             except BaseException as exc:
                 if conn is not None:
                     conn.close()  # handed to the opener, which re-raises it
@@ -104,7 +120,30 @@ class Store:
 
         thread = threading.Thread(target=main, name="fleetwire-sqlite", daemon=True)
         thread.start()
-        return await opened
+        try:
+            return await opened
+        except BaseException:
+            if claim is not None:
+                claim.release()
+            raise
+
+    async def changed(self, since: int) -> None:
+        """Return once :attr:`epoch` differs from ``since`` (at once if it already does)."""
+        while self.epoch == since:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._epoch_waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._epoch_waiters:
+                    self._epoch_waiters.remove(waiter)
+
+    def _announce(self) -> None:
+        """On the loop, after a write moved the epoch: wake every :meth:`changed` waiter."""
+        waiters, self._epoch_waiters = self._epoch_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``fn(conn)`` on the database thread and return its result (no transaction is opened)."""
@@ -148,6 +187,7 @@ class Store:
             batch = [jobs.get()]
             while not jobs.empty():
                 batch.append(jobs.get_nowait())
+            epoch = self.epoch
             done: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
             for call, future in batch:
                 if call is _stop:
@@ -158,7 +198,7 @@ class Store:
                 except BaseException as exc:  # every failure goes back to its caller
                     done.append((future, None, exc))
             try:
-                loop.call_soon_threadsafe(_deliver, done)
+                loop.call_soon_threadsafe(_deliver, done, self._announce if self.epoch != epoch else None)
             except RuntimeError:  # the loop is closed: nobody is waiting any more
                 return
 
@@ -173,6 +213,8 @@ class Store:
         self._jobs.put((_stop, stopped))
         await asyncio.shield(stopped)
         await loop.run_in_executor(None, self._thread.join)
+        if self._claim is not None:
+            self._claim.release()
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
@@ -184,7 +226,11 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
         future.set_result(result)
 
 
-def _deliver(done: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
-    """On the loop: hand every finished job of a batch its result."""
+def _deliver(
+    done: list[tuple[asyncio.Future[Any], Any, BaseException | None]], announce: Callable[[], None] | None
+) -> None:
+    """On the loop: hand every finished job of a batch its result, then wake epoch waiters if it moved."""
     for future, result, error in done:
         _settle(future, result, error)
+    if announce is not None:
+        announce()
