@@ -2,7 +2,7 @@
 
 Two objects loaded from the same part are both edited and both updated: the second, stale one must fail with
 ``ConflictError`` and write nothing. ``merge=True`` sends only the changed paths, merging with changes made
-elsewhere. What reaches the server is read from the recording local fleet (see ``test_objects_writes``).
+elsewhere. What reaches the server is read from the client's channel (see ``test_objects_writes``).
 """
 
 from __future__ import annotations
@@ -82,16 +82,12 @@ async def test_a_stale_fragment_cannot_overwrite_a_newer_change(
 
 
 @_PENDING_MERGE
-async def test_update_merge_sends_only_the_changed_paths(
-    part: MachinePart,
-    local_fleet: LocalFleet,
-    client: AsyncAppClient,
-) -> None:
+async def test_update_merge_sends_only_the_changed_paths(part: MachinePart, client: AsyncAppClient) -> None:
     elsewhere = await part.reload()
     elsewhere.config.network.tls = True
     await elsewhere.update()  # a change at another path, made after ``part`` was loaded
 
-    recorder = Recorder(local_fleet)
+    recorder = Recorder(client)
     part.config.motor.speed = 5
     part.config.motor.pins.append(3)
     part.config.camera = {"fps": 30}
@@ -110,11 +106,8 @@ async def test_update_merge_sends_only_the_changed_paths(
     }
 
 
-async def test_update_merge_falls_back_to_the_conflict_safe_update(
-    part: MachinePart,
-    local_fleet: LocalFleet,
-) -> None:
-    recorder = Recorder(local_fleet)
+async def test_update_merge_falls_back_to_the_conflict_safe_update(part: MachinePart, client: AsyncAppClient) -> None:
+    recorder = Recorder(client)
     del part.config.network  # a top-level key removed: no path can say it
     await part.update(merge=True)
     [sent] = recorder.writes()

@@ -1,7 +1,7 @@
 """What the object layer sends: only changes, nothing when nothing changed, whole trees only with every right.
 
-The recording server is the local fleet itself, with a listener on every request message it receives (grpclib's
-``RecvMessage`` event): what is asserted is what reached the server, decoded by it.
+The calls go to a real local fleet; a recorder on the client's channel (grpclib's ``SendMessage`` event) keeps every
+request message as it goes on the wire, so what is asserted is exactly what the server is asked.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from _local.fleet import session
-from grpclib.events import RecvMessage, listen
+from grpclib.events import SendMessage, listen
 
 from fleetwire import AsyncAppClient, NotFoundError, PermissionDeniedError
 from fleetwire.local import LocalFleet
@@ -23,15 +23,15 @@ pytestmark = pytest.mark.anyio
 
 
 class Recorder:
-    """The request messages the server received, in order."""
+    """The request messages a client sent, in order."""
 
-    def __init__(self, fleet: LocalFleet) -> None:
+    def __init__(self, client: AsyncAppClient) -> None:
         self.messages: list[Any] = []
 
-        async def record(event: RecvMessage) -> None:
+        async def record(event: SendMessage) -> None:
             self.messages.append(event.message)
 
-        listen(fleet._server, RecvMessage, record)  # type: ignore[arg-type]  # the running server
+        listen(client.raw.channel, SendMessage, record)
 
     def take(self) -> list[Any]:
         """The messages since the last ``take()``."""
@@ -55,7 +55,7 @@ async def client_fixture(local_fleet: LocalFleet) -> AsyncIterator[AsyncAppClien
 
 async def test_update_sends_only_the_changed_optional_fields(local_fleet: LocalFleet, client: AsyncAppClient) -> None:
     fleet = Fleet(client)
-    recorder = Recorder(local_fleet)
+    recorder = Recorder(client)
     org = await fleet.organization(local_fleet.organization_id)
     org.region = "eu-west-1"
     recorder.take()
@@ -76,7 +76,7 @@ async def test_part_update_sends_the_config_only_when_it_changed(
     local_fleet: LocalFleet, client: AsyncAppClient
 ) -> None:
     fleet = Fleet(client)
-    recorder = Recorder(local_fleet)
+    recorder = Recorder(client)
     machine = await Machine(fleet, name="rover", location_id=local_fleet.location_id).create()
     part = await machine.main_part()
     part.name = "brain"
@@ -114,7 +114,7 @@ async def test_update_makes_no_call_when_nothing_changed(local_fleet: LocalFleet
         await Module(fleet, name="motors", organization_id=org_id, entrypoint="run").create(),
         await Invite(fleet, organization_id=org_id, email="x@example.com").create(),
     ]
-    recorder = Recorder(local_fleet)
+    recorder = Recorder(client)
     for obj in objects:
         assert obj.to_json(only_updated=True) == {}
         again = await obj.update()
@@ -128,7 +128,7 @@ async def test_collections_read_nothing_until_iterated(local_fleet: LocalFleet, 
     for name in ("a", "b", "c"):
         await RegistryItem(fleet, name=name, organization_id=org_id, type="ml_training").create()
     org = await fleet.organization(org_id)
-    recorder = Recorder(local_fleet)
+    recorder = Recorder(client)
     selected = org.registry_items.select(type="ml_training")
     assert recorder.take() == []
     first = await anext(selected)
@@ -174,7 +174,7 @@ async def test_delete_tree_without_every_right_deletes_nothing(local_fleet: Loca
     key, key_id = await client.create_key(local_fleet.organization_id, grants, "limited")
     limited = await AsyncAppClient.connect(local_fleet.address, api_key=key, api_key_id=key_id)
     try:
-        recorder = Recorder(local_fleet)
+        recorder = Recorder(limited)
         site = await Fleet(limited).location(root.id)
         with pytest.raises(PermissionDeniedError) as caught:
             await site.delete_tree()
