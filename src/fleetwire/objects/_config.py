@@ -221,7 +221,7 @@ class ConfigList(list[Any]):
         """Append every item of ``values`` (made trackable)."""
         super().extend(tracked(item) for item in values)
 
-    def __iadd__(self, values: Iterable[Any], /) -> ConfigList:  # pyright: ignore[reportIncompatibleMethodOverride]
+    def __iadd__(self, values: Iterable[Any], /) -> ConfigList:  # type: ignore[misc]  # pyright: ignore[reportIncompatibleMethodOverride]
         """``+=``: extend in place."""
         self.extend(values)
         return self
