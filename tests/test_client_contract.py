@@ -50,6 +50,8 @@ REJECTED: list[tuple[str, Call, type[Exception], str]] = [
      fleetwire.ArgumentError, "resource_type must be one of"),
     ("config not a mapping", lambda c: c.update_robot_part(d.PART_ID, "n", robot_config=[1, 2]),
      TypeError, "robot_config must be a mapping"),
+    ("empty config of the wrong type", lambda c: c.update_robot_part(d.PART_ID, "n", robot_config=[]),
+     TypeError, "robot_config must be a mapping"),
     ("config value not JSON", lambda c: c.update_robot_part(d.PART_ID, "n", {"a": {"b": {1, 2}}}),
      TypeError, "robot_config['a']['b'] must be a JSON-able value"),
     ("config list item not JSON", lambda c: c.create_fragment(d.ORG_ID, "f", {"a": [1, object()]}),
@@ -227,18 +229,24 @@ def test_fragment_history_pager(server: SpecServer, blocking: fleetwire.AppClien
         ]
 
 
-def test_registry_pager_continues_after_the_last_item_and_stops_on_an_empty_page(server: SpecServer) -> None:
+def test_registry_pager_continues_after_the_last_item_and_stops_on_an_empty_page(
+    server: SpecServer, blocking: fleetwire.AppClient
+) -> None:
     a, b, c_ = (d.registry_item(f"acme:{name}") for name in ("a", "b", "c"))
-    server.script.reset(
-        [
-            ("ListRegistryItems", app.ListRegistryItemsResponse(items=[a, b])),
-            ("ListRegistryItems", app.ListRegistryItemsResponse(items=[c_])),
-            ("ListRegistryItems", app.ListRegistryItemsResponse()),
+    pages = [
+        ("ListRegistryItems", app.ListRegistryItemsResponse(items=[a, b])),
+        ("ListRegistryItems", app.ListRegistryItemsResponse(items=[c_])),
+        ("ListRegistryItems", app.ListRegistryItemsResponse()),
+    ]
+    for run in (run_async, lambda _s, call: run_blocking(blocking, call)):
+        server.script.reset(pages)
+        items = run(server, lambda c: c.iter_registry_items(d.ORG_ID, [], [], [], [], "acme"))
+        assert [item.item_id for item in items] == ["acme:a", "acme:b", "acme:c"]
+        sent = [call.request for call in server.script.taken()]
+        assert sent == [
+            app.ListRegistryItemsRequest(organization_id=d.ORG_ID, search_term="acme", page_token=token)
+            for token in ("", "acme:b", "acme:c")
         ]
-    )
-    items = run_async(server, lambda c: c.iter_registry_items(d.ORG_ID, [], [], [], [], "acme"))
-    assert [item.item_id for item in items] == ["acme:a", "acme:b", "acme:c"]
-    assert [call.request.page_token for call in server.script.taken()] == ["", "acme:b", "acme:c"]  # type: ignore[attr-defined]
 
 
 def test_registry_pager_stops_when_the_server_ignores_the_token(server: SpecServer) -> None:

@@ -3,7 +3,7 @@
 The methods run over the generated raw client; the conveniences are the default location id, config and log
 export, log paging and tailing, timeouts, retries of reads and typed errors. They live in one module per
 resource group under ``fleetwire._methods`` (organizations, locations, machines, parts, part logs, fragments,
-access, registry, metadata, settings), each a class over the shared connection of
+access, registry, modules, metadata, settings), each a class over the shared connection of
 :class:`~fleetwire._methods.base.ClientBase`; ``AsyncAppClient`` composes them.
 
 These modules are the single source of truth for the client surface: the blocking :class:`fleetwire.AppClient`
@@ -22,6 +22,7 @@ from ._methods.fragments import FragmentMethods
 from ._methods.locations import LocationMethods
 from ._methods.machines import MachineMethods
 from ._methods.metadata import MetadataMethods
+from ._methods.modules import ModuleMethods
 from ._methods.organizations import OrganizationMethods
 from ._methods.part_logs import PartLogMethods
 from ._methods.parts import PartMethods
@@ -44,6 +45,7 @@ class AsyncAppClient(
     FragmentMethods,
     AccessMethods,
     RegistryMethods,
+    ModuleMethods,
     MetadataMethods,
     SettingsMethods,
 ):
@@ -56,10 +58,10 @@ class AsyncAppClient(
         async with await AsyncAppClient.connect(api_key="...", api_key_id="...", location_id="loc-1") as client:
             machines = await client.list_robots()
 
-    Every method also takes a keyword-only ``timeout`` in seconds. Reads are retried on ``UNAVAILABLE`` with
-    jittered exponential backoff, as ``retry`` says; writes are never retried. Id arguments must be non-empty
-    strings: an empty one raises :class:`ArgumentError` and a non-string ``TypeError``, both before any call.
-    ``raw`` reaches every AppService RPC.
+    Every method also takes a ``timeout`` in seconds: positional where the official method has it so, keyword-only
+    elsewhere. Reads are retried on ``UNAVAILABLE`` with jittered exponential backoff, as ``retry`` says; writes are
+    never retried. Arguments are checked before any call: a wrong type raises ``TypeError`` and a wrong value
+    :class:`ArgumentError`, both naming the argument. ``raw`` reaches every AppService RPC.
     """
 
     @classmethod

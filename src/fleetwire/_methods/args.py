@@ -19,12 +19,12 @@ if TYPE_CHECKING:
     from fleetwire_api.google.protobuf import Struct, Value
 
 __all__ = (
-    "check_log_levels",
     "config_struct",
     "config_value",
     "enum_list",
     "enum_member",
     "message_list",
+    "optional_config",
     "optional_datetime",
     "optional_int",
     "optional_text",
@@ -41,7 +41,12 @@ T = TypeVar("T")
 E = TypeVar("E", bound=enum.IntEnum)
 
 # The official SDK's proto packages, by the prefix of their Python modules, and where their twins live here.
-_OFFICIAL_PROTO_MODULES = {"app.v1.": "app", "app.packages.v1.": "app.packages", "common.v1.": "common"}
+_OFFICIAL_PROTO_MODULES = {
+    "app.v1.": "app",
+    "app.packages.v1.": "app.packages",
+    "app.mltraining.v1.": "app.mltraining",
+    "common.v1.": "common",
+}
 
 
 def _official_hint(value: object, expected: type) -> str:
@@ -61,9 +66,15 @@ def _official_hint(value: object, expected: type) -> str:
 
 
 def _public_name(cls: type) -> str:
+    """Where a user imports ``cls`` from: ``fleetwire.X``, or its proto name in ``fleetwire.proto.<namespace>``."""
     module = cls.__module__
     if module.startswith("fleetwire_api."):
-        return f"fleetwire.proto.{_twin_of(module)}.{cls.__name__}"
+        from fleetwire_api.proto_names import TWINS  # an error path: the name table loads only here
+
+        namespace = _twin_of(module)
+        names = TWINS.get(namespace, ("", {}))[1]
+        proto_name = next((proto for proto, ours in names.items() if ours == cls.__name__), cls.__name__)
+        return f"fleetwire.proto.{namespace}.{proto_name}"
     return f"fleetwire.{cls.__name__}" if module.startswith("fleetwire") else f"{module}.{cls.__qualname__}"
 
 
@@ -73,15 +84,10 @@ def _twin_of(module: str) -> str:
     return ".".join(part for part in parts if part != "v1" and not part.startswith("_"))
 
 
-def wrong_type(name: str, value: object, expected: str | type) -> TypeError:
-    """Build the ``TypeError`` for argument ``name`` holding ``value`` instead of ``expected``."""
-    wanted = _public_name(expected) if isinstance(expected, type) else expected
-    hint = _official_hint(value, expected) if isinstance(expected, type) else ""
-    return TypeError(f"{name} must be {_article(wanted)}, got {type(value).__name__}{hint}")
-
-
-def _article(text: str) -> str:
-    return text if text.startswith(("a ", "an ", "None", "list", "mapping")) else f"a {text}"
+def wrong_type(name: str, value: object, expected: type) -> TypeError:
+    """Build the ``TypeError`` for argument ``name`` holding ``value`` instead of an ``expected``."""
+    hint = _official_hint(value, expected)
+    return TypeError(f"{name} must be a {_public_name(expected)}, got {type(value).__name__}{hint}")
 
 
 def require_instance(name: str, value: object, expected: type[T]) -> T:
@@ -183,11 +189,6 @@ def text_list(name: str, value: object) -> list[str]:
     return cast("list[str]", items)
 
 
-def check_log_levels(log_levels: object) -> None:
-    """Reject ``log_levels`` unless it is a list (or tuple) of strings."""
-    text_list("log_levels", log_levels)
-
-
 def config_struct(name: str, config: object) -> Struct:
     """Build the ``Struct`` of a config (a mapping of JSON-able values), naming the key path of anything else.
 
@@ -201,6 +202,18 @@ def config_struct(name: str, config: object) -> Struct:
         return dict_to_struct(cast("Mapping[str, object]", config))
     except TypeError:
         raise _bad_path(name, cast("object", config)) from None
+
+
+def optional_config(name: str, config: object) -> Struct | None:
+    """Build the ``Struct`` of an optional config; ``None`` when it is ``None`` or empty.
+
+    An empty config leaves the stored one as it is, as the official client does; a non-mapping is a ``TypeError``
+    even when empty.
+    """
+    if config is None:
+        return None
+    struct = config_struct(name, config)
+    return struct if struct.fields else None
 
 
 def config_value(path: str, item: object) -> Value:

@@ -11,7 +11,7 @@ from .._wire import app_pb
 from ..errors import AbortedError, ArgumentError, ConflictError
 from ..logs import LogsStream
 from ..models import Fragment, FragmentHistoryEntry
-from .args import config_struct, optional_datetime, optional_int, optional_text, require_bool, require_id, require_str
+from .args import optional_config, optional_datetime, optional_int, optional_text, require_bool, require_id, require_str
 from .base import ClientBase, present
 
 
@@ -46,6 +46,7 @@ class FragmentMethods(ClientBase):
 
         """
         require_id("org_id", org_id)
+        require_bool("show_public", show_public)
         request = app_pb.ListFragmentsRequest(
             organization_id=org_id,
             fragment_visibility=[Fragment.Visibility(v).to_proto() for v in visibilities or []],
@@ -118,7 +119,7 @@ class FragmentMethods(ClientBase):
         require_id("org_id", org_id)
         require_str("name", name)
         request = app_pb.CreateFragmentRequest(
-            name=name, config=config_struct("config", config) if config else None, organization_id=org_id
+            name=name, config=optional_config("config", config), organization_id=org_id
         )
         response = await self._write(self.raw.create_fragment, request, timeout)
         return Fragment.from_proto(present(response.fragment, app_pb.Fragment))
@@ -177,7 +178,7 @@ class FragmentMethods(ClientBase):
         request = app_pb.UpdateFragmentRequest(
             id=fragment_id,
             name=name,
-            config=config_struct("config", config) if config else None,
+            config=optional_config("config", config),
             public=public,
             visibility=_visibility(visibility).to_proto() if visibility else None,
             last_known_update=last_known_update,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._wire import app_pb
-from .args import message_list, optional_text, require_id, require_text
+from .args import message_list, optional_text, require_bool, require_id, require_text
 from .base import ClientBase, present
 
 
@@ -328,6 +328,7 @@ class OrganizationMethods(ClientBase):
         """
         require_id("org_id", org_id)
         require_text("email", email)
+        require_bool("send_email_invite", send_email_invite)
         request = app_pb.CreateOrganizationInviteRequest(
             organization_id=org_id,
             email=email,

@@ -11,7 +11,7 @@ from .. import export, logs
 from .._wire import app_pb
 from ..logs import LogsStream
 from ..models import LogEntry
-from .args import enum_member, optional_datetime, optional_int, optional_text, require_id, text_list
+from .args import enum_member, optional_datetime, optional_int, optional_text, require_bool, require_id, text_list
 from .base import ClientBase
 
 _GET_ROBOT_PART_LOGS = "/viam.app.v1.AppService/GetRobotPartLogs"
@@ -174,6 +174,8 @@ class PartLogMethods(ClientBase):
 
         """
         require_id("robot_part_id", robot_part_id)
+        require_bool("errors_only", errors_only)
+        optional_text("filter", filter)
         request = app_pb.TailRobotPartLogsRequest(id=robot_part_id, errors_only=errors_only, filter=filter or "")
         # A live tail has no deadline unless the caller gives one: the client's default would cut it off.
         return LogsStream(logs.tail(self._streams.tail_robot_part_logs(request=request, timeout=timeout)))

@@ -17,8 +17,8 @@ from ..errors import AbortedError, ArgumentError, ConflictError
 from ..logs import LogsStream
 from ..models import RobotPart, RobotPartHistoryEntry, robot_part_from_response
 from .args import (
-    config_struct,
     config_value,
+    optional_config,
     optional_datetime,
     optional_int,
     optional_text,
@@ -209,7 +209,7 @@ class PartMethods(ClientBase):
         request = app_pb.UpdateRobotPartRequest(
             id=robot_part_id,
             name=name,
-            robot_config=config_struct("robot_config", robot_config) if robot_config else None,
+            robot_config=optional_config("robot_config", robot_config),
             last_known_update=last_known_update,
             robot_config_json=robot_config_json or None,
         )
