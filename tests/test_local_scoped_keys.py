@@ -52,6 +52,8 @@ class Target:
     module: str
     member: str
     invited: str = "carol@example.com"
+    oauth_app: str = ""
+    """The client id of one OAuth application of the organization."""
     markers: frozenset[str] = field(default_factory=frozenset[str])
     """Strings that must not appear in an answer (ids and secrets of resources outside the caller's scope)."""
 
@@ -70,6 +72,8 @@ class Case:
     filters: bool = False
     """A listing: outside its scope it may answer, with what lies outside left out."""
     creates_own: bool = False
+    own_rows: bool = False
+    """Writes only rows keyed by the calling key (its push tokens), aimed at no target: allowed for every key."""
     """Creates a resource of the caller's own, aimed at no target: allowed (a change) for an organization owner."""
     empty: Callable[[bytes], bool] | None = None
     """For an answer that echoes the request's ids: whether it grants nothing (instead of the marker check)."""
@@ -266,6 +270,79 @@ CASES: dict[str, Case] = {
     "CreateKeyFromExistingKeyAuthorizations": Case(
         "organization", lambda t: app.CreateKeyFromExistingKeyAuthorizationsRequest(id=t.key)
     ),
+    # 0.85.1's additions: metadata, several locations, favourites, config properties
+    "GetRobotMetadata": Case("robot", lambda t: app.GetRobotMetadataRequest(id=t.robot), reads=True),
+    "UpdateRobotMetadata": Case("robot", lambda t: app.UpdateRobotMetadataRequest(id=t.robot, data=_config(x=1))),
+    "GetRobotPartMetadata": Case("robot", lambda t: app.GetRobotPartMetadataRequest(id=t.part), reads=True),
+    "UpdateRobotPartMetadata": Case(
+        "robot", lambda t: app.UpdateRobotPartMetadataRequest(id=t.part, data=_config(x=1))
+    ),
+    "ListRobotsForLocations": Case(
+        "location", lambda t: app.ListRobotsForLocationsRequest(location_ids=[t.location]), reads=True
+    ),
+    "SetConfigProperty": Case(
+        "robot",
+        lambda t: app.SetConfigPropertyRequest(
+            robot_part_id=t.part,
+            property_changes=[app.ConfigPropertyChange(path="planted", value=Value(number_value=1))],
+        ),
+    ),
+    "AddFavoriteMachine": Case("robot", lambda t: app.AddFavoriteMachineRequest(machine_id=t.robot)),
+    "RemoveFavoriteMachine": Case("robot", lambda t: app.RemoveFavoriteMachineRequest(machine_id=t.robot)),
+    "ListFavoriteMachines": Case("", lambda t: app.ListFavoriteMachinesRequest(), filters=True),
+    # registry deprecation
+    "DeprecateRegistryItem": Case(
+        "organization", lambda t: app.DeprecateRegistryItemRequest(item_id=t.item, message="taken")
+    ),
+    "UndeprecateRegistryItem": Case("organization", lambda t: app.UndeprecateRegistryItemRequest(item_id=t.item)),
+    "DeprecateRegistryItemVersion": Case(
+        "organization",
+        lambda t: app.DeprecateRegistryItemVersionRequest(item_id=t.module, version="1.0.0", message="taken"),
+    ),
+    "UndeprecateRegistryItemVersion": Case(
+        "organization", lambda t: app.UndeprecateRegistryItemVersionRequest(item_id=t.module, version="1.0.0")
+    ),
+    # app settings: the caller's push tokens, the organization's Firebase config and OAuth applications
+    "UploadDevicePushToken": Case(
+        "",
+        lambda t: app.UploadDevicePushTokenRequest(app_id="fb", device_token="planted", device_uuid="d"),
+        own_rows=True,
+    ),
+    "GetDevicePushTokens": Case("", lambda t: app.GetDevicePushTokensRequest(app_id="fb"), filters=True),
+    "DeleteDevicePushToken": Case(
+        "", lambda t: app.DeleteDevicePushTokenRequest(app_id="fb", device_uuid="d"), own_rows=True
+    ),
+    "SetFirebaseConfig": Case(
+        "organization", lambda t: app.SetFirebaseConfigRequest(org_id=t.org, app_id="planted", config_json="{}")
+    ),
+    "GetFirebaseConfig": Case("organization", lambda t: app.GetFirebaseConfigRequest(org_id=t.org), reads=True),
+    "DeleteFirebaseConfig": Case("organization", lambda t: app.DeleteFirebaseConfigRequest(org_id=t.org, app_id="fb")),
+    "CreateOAuthApp": Case(
+        "organization",
+        lambda t: app.CreateOAuthAppRequest(org_id=t.org, client_name="planted", oauth_config=app.OAuthConfig()),
+    ),
+    "ReadOAuthApp": Case(
+        "organization", lambda t: app.ReadOAuthAppRequest(org_id=t.org, client_id=t.oauth_app), reads=True
+    ),
+    "ListOAuthApps": Case("organization", lambda t: app.ListOAuthAppsRequest(org_id=t.org), reads=True),
+    "UpdateOAuthApp": Case(
+        "organization",
+        lambda t: app.UpdateOAuthAppRequest(
+            org_id=t.org, client_id=t.oauth_app, client_name="taken", oauth_config=app.OAuthConfig()
+        ),
+    ),
+    "DeleteOAuthApp": Case("organization", lambda t: app.DeleteOAuthAppRequest(org_id=t.org, client_id=t.oauth_app)),
+    "CreateOAuthAppUser": Case(
+        "organization",
+        lambda t: app.CreateOAuthAppUserRequest(
+            org_id=t.org,
+            application_id=t.oauth_app,
+            email="eve@example.com",
+            first_name="E",
+            last_name="V",
+            password="planted-password",
+        ),
+    ),
     # RobotService, with the key's token
     "Config": Case("robot", lambda t: app.ConfigRequest(id=t.part), reads=True),
     "Log": Case("robot", lambda t: app.LogRequest(id=t.part, logs=[LogEntry(level="info", message="planted")])),
@@ -314,7 +391,10 @@ async def _target(owner: Conn, org: str, location: str, robot: str, part: str, n
         organization_id=org, email="carol@example.com", authorizations=[role(org, "operator", "location", location)]
     )
     members = (await owner.app.list_organization_members(organization_id=org)).members
+    await owner.app.set_firebase_config(org_id=org, app_id="fb", config_json="{}")
+    oauth = await owner.app.create_o_auth_app(org_id=org, client_name="portal", oauth_config=app.OAuthConfig())
     secrets = [s.secret for s in location_secret.secrets] + [s.secret for s in part_message.secrets]
+    secrets.append(oauth.client_secret)
     return Target(
         org=org,
         location=location,
@@ -327,6 +407,7 @@ async def _target(owner: Conn, org: str, location: str, robot: str, part: str, n
         item=item,
         module=module,
         member=members[0].user_id,
+        oauth_app=oauth.client_id,
         markers=frozenset(secrets),
     )
 
@@ -371,7 +452,7 @@ async def build_world(fleet: LocalFleet, owner: Conn) -> World:
     assert lo is not None
     mo, po = await new_machine(owner, lo.id, "mo")
     o = await _target(owner, org_o.id, lo.id, mo, po, "space-o")
-    o = replace(o, markers=o.markers | {org_o.id, lo.id, mo, po, o.fragment, o.key, o.module})
+    o = replace(o, markers=o.markers | {org_o.id, lo.id, mo, po, o.fragment, o.key, o.module, o.oauth_app})
     return World(fleet, owner, a, sibling, o)
 
 
@@ -434,7 +515,7 @@ async def _run_scope(role_name: str, scope: str) -> list[str]:
                     refused = status in DENIED or status == Status.INVALID_ARGUMENT
                     if case.level and not case.filters and not refused:
                         failures.append(f"{where}: {status.name} {message}, not refused")
-                    may_change = case.creates_own and (role_name, scope) == ("owner", "organization")
+                    may_change = case.own_rows or (case.creates_own and (role_name, scope) == ("owner", "organization"))
                     if not may_change and await _dump(fleet) != before:
                         failures.append(f"{where}: changed the database ({status.name})")
                 inside = role_name == "owner" and case.reads and case.level in _LEVELS[scope]

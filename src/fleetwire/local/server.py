@@ -22,12 +22,17 @@ from fleetwire_api.services._runtime import coalesce_connection, serve_unary_una
 from .auth import authentication, cache, grants
 from .bootstrap import Credentials, bootstrap
 from .context import Context
-from .services import locations, organizations
+from .services import app_settings, favorites, locations, machine_metadata, oauth_apps, organizations
+from .services.app_settings import AppSettingsMixin
+from .services.config_properties import ConfigPropertiesMixin
+from .services.favorites import FavoritesMixin
 from .services.fragments import SCHEMA as FRAGMENTS_SCHEMA
 from .services.fragments import FragmentsMixin
 from .services.keys import KeysMixin
 from .services.locations import LocationsMixin
+from .services.machine_metadata import MachineMetadataMixin
 from .services.members import MembersMixin
+from .services.oauth_apps import OAuthAppsMixin
 from .services.organizations import OrganizationsMixin
 from .services.registry import SCHEMA as REGISTRY_SCHEMA
 from .services.registry import RegistryMixin
@@ -60,6 +65,10 @@ SCHEMAS: tuple[str, ...] = (
     ROBOTS_SCHEMA,
     FRAGMENTS_SCHEMA,
     REGISTRY_SCHEMA,
+    machine_metadata.SCHEMA,
+    favorites.SCHEMA,
+    app_settings.SCHEMA,
+    oauth_apps.SCHEMA,
     cache.SCHEMA,
 )
 """Every table of the server, in dependency order (core tables first, then the triggers watching them)."""
@@ -75,8 +84,13 @@ class LocalAppService(
     KeysMixin,
     RolesMixin,
     RobotsMixin,
+    ConfigPropertiesMixin,
+    MachineMetadataMixin,
+    FavoritesMixin,
     FragmentsMixin,
     RegistryMixin,
+    AppSettingsMixin,
+    OAuthAppsMixin,
     AppServiceBase,
 ):
     """``viam.app.v1.AppService`` served from the local store; RPCs no mixin implements answer ``UNIMPLEMENTED``."""

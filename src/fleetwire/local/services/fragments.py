@@ -40,7 +40,6 @@ from ..store.configs import config_from_struct, config_from_text, dump_config, s
 from ..store.ids import (
     encode_page_token,
     from_iso,
-    invalid,
     new_id,
     not_found,
     now,
@@ -49,6 +48,7 @@ from ..store.ids import (
     to_iso,
 )
 from ..store.paging import history_page
+from .robot_parts import require_unchanged_since
 
 if TYPE_CHECKING:
     from ..context import Caller, Context
@@ -122,7 +122,24 @@ def _message(row: sqlite3.Row) -> Fragment:
         last_updated=from_iso(row["last_updated"]),
         revision=str(row["revision"]),
         public_namespace=row["namespace"] or None,
+        fragment_config_json=row["config_json"],
     )
+
+
+def _at_version(conn: sqlite3.Connection, fragment_id: str, version: str | None) -> Fragment:
+    """Return the fragment now (``version`` None or its current revision) or as its history kept that revision."""
+    row = _fetch(conn, fragment_id)
+    if version is None or version == str(row["revision"]):
+        return _message(row)
+    if version.isdecimal() and len(version) < 12:
+        # Each history entry holds the fragment as it was before a change: revision 1, 2, ... in order.
+        for (blob,) in conn.execute(
+            "SELECT old_fragment FROM fragment_history WHERE fragment_id = ? ORDER BY seq", (fragment_id,)
+        ):
+            old = codec.decode(Fragment, blob)
+            if old.revision == version:
+                return old
+    raise not_found(f"version: fragment {fragment_id} has no revision {version[:64]!r}")
 
 
 def _editor(caller: Caller) -> tuple[int, str]:
@@ -178,11 +195,16 @@ class FragmentsMixin:
     async def get_fragment(
         self, request: GetFragmentRequest, stream: Stream[GetFragmentRequest, GetFragmentResponse]
     ) -> GetFragmentResponse:
-        """Return a fragment the caller may see."""
+        """Return a fragment the caller may see, as it is or, with ``version``, as it was at that revision.
+
+        A version is a revision number, as ``Fragment.revision`` and the history entries carry it; an unknown one
+        (tags included: there are none here) is ``NOT_FOUND``.
+        """
         caller = await self.ctx.caller(stream)
         fragment_id = require_id(request.id, "id")
+        version = request.version or None
         await self._readable(caller, fragment_id)
-        fragment = await self.ctx.store.read(lambda conn: _message(_fetch(conn, fragment_id)))
+        fragment = await self.ctx.store.read(lambda conn: _at_version(conn, fragment_id, version))
         return GetFragmentResponse(fragment=fragment)
 
     async def create_fragment(
@@ -221,8 +243,6 @@ class FragmentsMixin:
         caller = await self.ctx.caller(stream)
         fragment_id = require_id(request.id, "id")
         name = require_name(request.name, "name")
-        if request.config is not None and request.fragment_config_json is not None:
-            raise invalid("config and fragment_config_json are mutually exclusive")
         visibility: FragmentVisibility | None = None
         if request.visibility is not None:
             visibility = _visibility(request.visibility, "visibility")
@@ -235,15 +255,13 @@ class FragmentsMixin:
         def update(conn: sqlite3.Connection) -> Fragment:
             row = _fetch(conn, fragment_id)
             config_json = str(row["config_json"])
+            # fragment_config_json wins over config when both are set, like robot_config_json on parts.
             if config_text is not None:
                 config_json = dump_config(config_from_text(config_text, "fragment_config_json"), "fragment_config_json")
             elif config_struct is not None:
                 config_json = dump_config(config_from_struct(config_struct, "config"), "config")
             new_visibility = int(row["visibility"]) if visibility is None else int(visibility)
-            if known is not None and from_iso(row["last_updated"]) != known:
-                raise GRPCError(
-                    Status.FAILED_PRECONDITION, "last_known_update: the fragment was changed since; reload and retry"
-                )
+            require_unchanged_since(known, row["last_updated"], f"fragment {fragment_id}")
             if (name, config_json, new_visibility) == (row["name"], row["config_json"], row["visibility"]):
                 return _message(row)
             conn.execute(

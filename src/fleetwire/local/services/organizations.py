@@ -7,12 +7,13 @@ import sqlite3
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 
+from fleetwire_api.services import codec
 from fleetwire_api.viam.app import v1 as app
 
 from ..auth.grants import Grant, grant
 from ..context import Caller
 from ..store.configs import struct_of
-from ..store.ids import from_iso, new_id, not_found, now, require_id, require_name, require_text, to_iso
+from ..store.ids import from_iso, invalid, new_id, not_found, now, require_id, require_name, require_text, to_iso
 from .mixin import AnyStream, ServiceMixin
 from .validate import metadata_json, require_email, require_namespace
 
@@ -39,6 +40,10 @@ CREATE TABLE IF NOT EXISTS org_members (
     created_on TEXT NOT NULL,
     PRIMARY KEY (org_id, user_id)
 );
+CREATE TABLE IF NOT EXISTS org_default_fragments (
+    org_id TEXT PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
+    fragments BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS org_invites (
     org_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
     email TEXT NOT NULL,
@@ -47,7 +52,15 @@ CREATE TABLE IF NOT EXISTS org_invites (
     PRIMARY KEY (org_id, email)
 );
 """
-"""Tables of users, organizations, memberships and pending invites."""
+"""Tables of users, organizations (with their default fragments), memberships and pending invites."""
+
+_ORG_QUERY = (
+    "SELECT o.*, d.fragments AS default_fragments FROM organizations o "
+    "LEFT JOIN org_default_fragments d ON d.org_id = o.id"
+)
+_MAX_DEFAULT_FRAGMENTS = 100
+# Fragments everyone may import (FragmentVisibility PUBLIC, PUBLIC_UNLISTED); private ones only their organization.
+_IMPORTABLE_BY_ALL = (2, 3)
 
 
 def create_user(conn: sqlite3.Connection, email: str) -> str:
@@ -78,11 +91,14 @@ def _organization(row: sqlite3.Row) -> app.Organization:
         public_namespace=row["public_namespace"] or "",
         default_region=row["region"],
         cid=row["cid"],
+        default_fragments=None
+        if row["default_fragments"] is None
+        else codec.decode(app.FragmentImportList, row["default_fragments"]),
     )
 
 
 def _load_org(conn: sqlite3.Connection, org_id: str) -> app.Organization:
-    row = conn.execute("SELECT * FROM organizations WHERE id = ?", (org_id,)).fetchone()
+    row = conn.execute(f"{_ORG_QUERY} WHERE o.id = ?", (org_id,)).fetchone()
     if row is None:
         raise not_found(f"organization {org_id} not found")
     return _organization(row)
@@ -139,7 +155,7 @@ class OrganizationsMixin(ServiceMixin):
         def load(conn: sqlite3.Connection) -> list[app.Organization]:
             marks = ",".join("?" * len(org_ids))
             rows = conn.execute(
-                f"SELECT * FROM organizations WHERE id IN ({marks}) ORDER BY created_on, id", list(org_ids)
+                f"{_ORG_QUERY} WHERE o.id IN ({marks}) ORDER BY o.created_on, o.id", list(org_ids)
             ).fetchall()
             return [_organization(row) for row in rows]
 
@@ -212,7 +228,11 @@ class OrganizationsMixin(ServiceMixin):
     async def update_organization(
         self, request: app.UpdateOrganizationRequest, stream: AnyStream
     ) -> app.UpdateOrganizationResponse:
-        """Change the fields that are set: name, public namespace (only while unset), region, cid."""
+        """Change the fields that are set: name, public namespace (only while unset), region, cid, default fragments.
+
+        ``default_fragments`` replaces the list (empty: none); each must be a fragment of the organization or a
+        public or unlisted one (``NOT_FOUND`` naming it otherwise).
+        """
         caller = await self.ctx.caller(stream)
         org_id = require_id(request.organization_id, "organization_id")
         await self.ctx.require(caller, "write_organization", "organization", org_id)
@@ -225,6 +245,12 @@ class OrganizationsMixin(ServiceMixin):
             changes["region"] = require_text(request.region, "region", max_length=64)
         if request.cid is not None:
             changes["cid"] = require_text(request.cid, "cid", max_length=200)
+        defaults = request.default_fragments
+        if defaults is not None and len(defaults.fragments) > _MAX_DEFAULT_FRAGMENTS:
+            raise invalid(f"default_fragments has more than {_MAX_DEFAULT_FRAGMENTS} fragments")
+        for index, imported in enumerate(defaults.fragments if defaults is not None else ()):
+            require_id(imported.fragment_id, f"default_fragments.fragments[{index}].fragment_id")
+            require_text(imported.version, f"default_fragments.fragments[{index}].version", max_length=64)
 
         def update(conn: sqlite3.Connection) -> app.Organization:
             current = _load_org(conn, org_id)
@@ -234,6 +260,8 @@ class OrganizationsMixin(ServiceMixin):
                     Status.FAILED_PRECONDITION, "public_namespace is already set for this organization (set once)"
                 )
             _set_org_fields(conn, org_id, changes)
+            if defaults is not None:
+                _set_default_fragments(conn, org_id, defaults)
             return _load_org(conn, org_id)
 
         return app.UpdateOrganizationResponse(organization=await self.ctx.store.write(update))
@@ -320,6 +348,24 @@ def _set_org_fields(conn: sqlite3.Connection, org_id: str, changes: dict[str, st
             raise GRPCError(Status.ALREADY_EXISTS, "public_namespace is already taken")
     for column, value in changes.items():  # column names come from this module, never from the request
         conn.execute(f"UPDATE organizations SET {column} = ? WHERE id = ?", (value, org_id))
+
+
+def _set_default_fragments(conn: sqlite3.Connection, org_id: str, defaults: app.FragmentImportList) -> None:
+    """Replace the organization's default fragments, each checked to be one it may import."""
+    for index, imported in enumerate(defaults.fragments):
+        fragment_id = imported.fragment_id.lower()
+        try:
+            row = conn.execute("SELECT org_id, visibility FROM fragments WHERE id = ?", (fragment_id,)).fetchone()
+        except sqlite3.OperationalError:  # the fragments tables are not installed
+            row = None
+        if row is None or (row["org_id"] != org_id and row["visibility"] not in _IMPORTABLE_BY_ALL):
+            raise not_found(f"default_fragments.fragments[{index}].fragment_id: fragment {fragment_id} not found")
+        imported.fragment_id = fragment_id
+    conn.execute("DELETE FROM org_default_fragments WHERE org_id = ?", (org_id,))
+    if defaults.fragments:
+        conn.execute(
+            "INSERT INTO org_default_fragments (org_id, fragments) VALUES (?, ?)", (org_id, codec.encode(defaults))
+        )
 
 
 def _has_machines(conn: sqlite3.Connection, location_ids: list[str]) -> bool:

@@ -27,6 +27,10 @@ from fleetwire_api.viam.app.v1 import (
     CreateRegistryItemResponse,
     DeleteRegistryItemRequest,
     DeleteRegistryItemResponse,
+    DeprecateRegistryItemRequest,
+    DeprecateRegistryItemResponse,
+    DeprecateRegistryItemVersionRequest,
+    DeprecateRegistryItemVersionResponse,
     GetModuleRequest,
     GetModuleResponse,
     GetRegistryItemRequest,
@@ -40,6 +44,10 @@ from fleetwire_api.viam.app.v1 import (
     ModuleMetadata,
     RegistryItem,
     RegistryItemStatus,
+    UndeprecateRegistryItemRequest,
+    UndeprecateRegistryItemResponse,
+    UndeprecateRegistryItemVersionRequest,
+    UndeprecateRegistryItemVersionResponse,
     UpdateModuleRequest,
     UpdateModuleResponse,
     UpdateRegistryItemRequest,
@@ -49,7 +57,7 @@ from fleetwire_api.viam.app.v1 import (
     Visibility,
 )
 
-from ..store.ids import invalid, new_id, now, require_id, require_text, to_iso
+from ..store.ids import invalid, new_id, not_found, now, require_id, require_text, to_iso
 from ..store.registry_rows import (
     MAX_MODULE_FILE_BYTES,
     SCHEMA,
@@ -64,6 +72,7 @@ from ..store.registry_rows import (
     require_visibility,
     resolve_item,
 )
+from .mixin import AnyStream
 
 if TYPE_CHECKING:
     from ..context import Caller, Context
@@ -72,6 +81,8 @@ __all__ = ("SCHEMA", "RegistryMixin")
 
 
 _MAX_DESCRIPTION = 10_000
+_MAX_MARKDOWN = 256 * 1024
+_MAX_DEPRECATION_MESSAGE = 4096
 _MAX_URL = 2048
 _TRIPLET = re.compile(r"^[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$")
 _VISIBLE_TO_ALL = (int(Visibility.PUBLIC), int(Visibility.PUBLIC_UNLISTED))
@@ -91,6 +102,19 @@ def _require_models(models: list[Model], field: str) -> list[Model]:
         if not _TRIPLET.match(model.model):
             raise invalid(f"{field}[{index}].model must look like namespace:family:name")
     return models
+
+
+def _markdown(value: str | None, field: str) -> str | None:
+    return None if value is None else require_text(value, field, max_length=_MAX_MARKDOWN)
+
+
+def _set_markdown(conn: sqlite3.Connection, internal_id: str, markdown: str | None) -> None:
+    """Replace the item's markdown documentation (``None``: keep it; empty: remove it)."""
+    if markdown is None:
+        return
+    conn.execute("DELETE FROM registry_markdown WHERE item_id = ?", (internal_id,))
+    if markdown:
+        conn.execute("INSERT INTO registry_markdown (item_id, markdown) VALUES (?, ?)", (internal_id, markdown))
 
 
 def _module_url(row: sqlite3.Row) -> str:
@@ -170,10 +194,16 @@ class RegistryMixin:
     async def get_registry_item(
         self, request: GetRegistryItemRequest, stream: Stream[GetRegistryItemRequest, GetRegistryItemResponse]
     ) -> GetRegistryItemResponse:
-        """Return a registry item by ``namespace:name`` or ``org-id:name``."""
+        """Return a registry item by ``namespace:name`` or ``org-id:name``.
+
+        ``include_markdown_documentation``: a module's metadata carries its markdown documentation.
+        """
         caller = await self.ctx.caller(stream)
         row = await self._item(caller, request.item_id, "item_id", write=False)
-        item = await self.ctx.store.read(lambda conn: item_message(conn, fetch_item(conn, row["id"])))
+        markdown = bool(request.include_markdown_documentation)
+        item = await self.ctx.store.read(
+            lambda conn: item_message(conn, fetch_item(conn, row["id"]), with_markdown=markdown)
+        )
         return GetRegistryItemResponse(item=item)
 
     async def create_registry_item(
@@ -200,6 +230,7 @@ class RegistryMixin:
         url = None if request.url is None else _require_url(request.url, "url")
         metadata = request.update_module_metadata
         models = _require_models(list(metadata.models), "update_module_metadata.models") if metadata else None
+        markdown = _markdown(request.markdown_description, "markdown_description")
         row = await self._item(caller, request.item_id, "item_id", write=True)
         if int(kind) != row["type"]:
             raise invalid("type does not match the registry item's type")
@@ -220,6 +251,7 @@ class RegistryMixin:
                     row["id"],
                 ),
             )
+            _set_markdown(conn, row["id"], markdown)
 
         await self.ctx.store.write(update)
         return UpdateRegistryItemResponse()
@@ -286,6 +318,72 @@ class RegistryMixin:
         await self.ctx.store.write(delete)
         return DeleteRegistryItemResponse()
 
+    # -- deprecation ---------------------------------------------------------------------------------------------
+
+    async def _deprecate(self, stream: AnyStream, item_id: str, version: str | None, message: str | None) -> None:
+        """Mark an item (``version`` None) or one uploaded version deprecated (``message`` given) or not (``None``).
+
+        Deprecating again replaces the message and time; undeprecating what is not deprecated changes nothing.
+        """
+        caller = await self.ctx.caller(stream)
+        text = None if message is None else require_text(message, "message", max_length=_MAX_DEPRECATION_MESSAGE)
+        if version is not None and not version:
+            raise invalid("version is required")
+        row = await self._item(caller, item_id, "item_id", write=True)
+
+        def change(conn: sqlite3.Connection) -> None:
+            if version:
+                uploaded = conn.execute(
+                    "SELECT 1 FROM module_files WHERE item_id = ? AND version = ? LIMIT 1", (row["id"], version)
+                ).fetchone()
+                if uploaded is None:
+                    raise not_found(f"version: registry item {item_id} has no version {version!r}")
+            key = (row["id"], version or "")
+            conn.execute("DELETE FROM registry_deprecations WHERE item_id = ? AND version = ?", key)
+            if text is not None:
+                conn.execute(
+                    "INSERT INTO registry_deprecations (item_id, version, message, deprecated_on) VALUES (?, ?, ?, ?)",
+                    (*key, text, to_iso(now())),
+                )
+
+        await self.ctx.store.write(change)
+
+    async def deprecate_registry_item(
+        self,
+        request: DeprecateRegistryItemRequest,
+        stream: Stream[DeprecateRegistryItemRequest, DeprecateRegistryItemResponse],
+    ) -> DeprecateRegistryItemResponse:
+        """Mark a registry item deprecated, with a message (``deprecated_status`` of the item)."""
+        await self._deprecate(stream, request.item_id, None, request.message)
+        return DeprecateRegistryItemResponse()
+
+    async def undeprecate_registry_item(
+        self,
+        request: UndeprecateRegistryItemRequest,
+        stream: Stream[UndeprecateRegistryItemRequest, UndeprecateRegistryItemResponse],
+    ) -> UndeprecateRegistryItemResponse:
+        """Clear a registry item's deprecation."""
+        await self._deprecate(stream, request.item_id, None, None)
+        return UndeprecateRegistryItemResponse()
+
+    async def deprecate_registry_item_version(
+        self,
+        request: DeprecateRegistryItemVersionRequest,
+        stream: Stream[DeprecateRegistryItemVersionRequest, DeprecateRegistryItemVersionResponse],
+    ) -> DeprecateRegistryItemVersionResponse:
+        """Mark one uploaded version deprecated; ``NOT_FOUND`` if the item has no such version."""
+        await self._deprecate(stream, request.item_id, request.version, request.message)
+        return DeprecateRegistryItemVersionResponse()
+
+    async def undeprecate_registry_item_version(
+        self,
+        request: UndeprecateRegistryItemVersionRequest,
+        stream: Stream[UndeprecateRegistryItemVersionRequest, UndeprecateRegistryItemVersionResponse],
+    ) -> UndeprecateRegistryItemVersionResponse:
+        """Clear one version's deprecation; ``NOT_FOUND`` if the item has no such version."""
+        await self._deprecate(stream, request.item_id, request.version, None)
+        return UndeprecateRegistryItemVersionResponse()
+
     # -- modules -------------------------------------------------------------------------------------------------
 
     async def create_module(
@@ -308,6 +406,7 @@ class RegistryMixin:
         entrypoint = require_text(request.entrypoint, "entrypoint", max_length=1024)
         if not entrypoint.strip():
             raise invalid("entrypoint is required")
+        markdown = _markdown(request.markdown_description, "markdown_description")
         row = await self._item(caller, request.module_id, "module_id", write=True)
         if row["type"] != int(PackageType.MODULE):
             raise invalid("module_id names a registry item that is not a module")
@@ -328,6 +427,7 @@ class RegistryMixin:
                     row["id"],
                 ),
             )
+            _set_markdown(conn, row["id"], markdown)
             return _module_url(current)
 
         return UpdateModuleResponse(url=await self.ctx.store.write(update))

@@ -8,11 +8,12 @@ entries arrive.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from grpclib.server import Stream
 
@@ -39,12 +40,14 @@ __all__ = (
     "ERROR_LEVELS",
     "MAX_ENTRIES_PER_PUSH",
     "MAX_PAGE_SIZE",
+    "MAX_RANGE_SECONDS",
     "SCHEMA",
     "LogQuery",
     "PartLogsMixin",
     "insert_logs",
     "log_filter",
     "page_bytes",
+    "parse_range",
     "query_logs",
 )
 
@@ -81,6 +84,55 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 def _micros(moment: datetime) -> int:
     delta = moment - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+_DURATION = re.compile(r"(?:[0-9]{1,9}[smhdw])+")
+_DURATION_PART = re.compile(r"([0-9]+)([smhdw])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
+MAX_RANGE_SECONDS = 100 * 366 * 86_400
+"""Longest accepted ``range`` (about a century)."""
+
+
+def parse_range(text: str) -> int:
+    """Return the length in microseconds of a ``range`` duration; ``INVALID_ARGUMENT`` if it is not one.
+
+    A duration is one or more ``<whole number><unit>`` groups, unit ``s``, ``m``, ``h``, ``d`` or ``w``
+    (seconds to weeks), e.g. ``10m``, ``36h``, ``1d12h``; at most :data:`MAX_RANGE_SECONDS`.
+    """
+    if len(text) > 64 or not _DURATION.fullmatch(text):
+        raise invalid(f"range {text[:64]!r} is not a duration such as 10m, 10h or 10d (units s, m, h, d, w)")
+    seconds = sum(int(count) * _UNIT_SECONDS[unit] for count, unit in _DURATION_PART.findall(text))
+    if seconds == 0 or seconds > MAX_RANGE_SECONDS:
+        raise invalid(f"range {text!r} must be longer than 0 and at most {MAX_RANGE_SECONDS // 86_400} days")
+    return seconds * 1_000_000
+
+
+def _window(request: GetRobotPartLogsRequest, token: dict[str, Any] | None) -> tuple[int | None, int | None, bool]:
+    """Return ``(start_us, end_us, from_now)`` of a request; ``from_now``: a ``range`` that ends at the call's time.
+
+    ``range`` resolves against whichever of ``start`` and ``end`` is set; with neither, it is the span ending now,
+    fixed by the first page: the following pages carry it in their token, so they page over the same window.
+    """
+    start_us = None if request.start is None else _micros(request.start)
+    end_us = None if request.end is None else _micros(request.end)
+    if not request.range:
+        return start_us, end_us, False
+    span = parse_range(request.range)
+    if start_us is not None and end_us is not None:
+        raise invalid("range cannot be used with both start and end")
+    if start_us is not None:
+        return start_us, start_us + span, False
+    if end_us is not None:
+        return end_us - span, end_us, False
+    window = None if token is None else token.get("w")
+    if isinstance(window, list) and len(cast("list[Any]", window)) == 2:
+        first, last = cast("list[Any]", window)
+        if isinstance(first, int) and isinstance(last, int) and last - first == span:
+            return first, last, True
+    if token is not None:
+        raise invalid("page_token does not belong to this query")
+    end_us = _micros(now())
+    return end_us - span, end_us, True
 
 
 def log_filter(errors_only: bool, text: str) -> LogFilter:
@@ -134,6 +186,8 @@ class LogQuery:
     limit: int
     after: tuple[int, int] | None
     matches_nothing: bool = False
+    from_now: bool = False
+    """The window is a ``range`` ending at the first page's time: the page tokens carry it (see ``_window``)."""
 
     @classmethod
     def parse(cls, request: GetRobotPartLogsRequest) -> LogQuery:
@@ -154,13 +208,12 @@ class LogQuery:
         limit = DEFAULT_PAGE_SIZE if not request.limit else request.limit
         if limit < 0:
             raise invalid("limit must not be negative")
-        start_us = None if request.start is None else _micros(request.start)
-        end_us = None if request.end is None else _micros(request.end)
+        token = decode_page_token(request.page_token, "page_token") if request.page_token else None
+        start_us, end_us, from_now = _window(request, token)
         if start_us is not None and end_us is not None and start_us > end_us:
             raise invalid("start is after end")
         after = None
-        if request.page_token:
-            token = decode_page_token(request.page_token, "page_token")
+        if token is not None:
             cursor_time, cursor_seq = cursor_int(token, "t"), cursor_int(token, "s")
             if token.get("p") != part_id or token.get("a") != ascending or cursor_time is None or cursor_seq is None:
                 raise invalid("page_token does not belong to this query")
@@ -175,6 +228,7 @@ class LogQuery:
             limit=min(limit, MAX_PAGE_SIZE),
             after=after,
             matches_nothing=matches_nothing,
+            from_now=from_now,
         )
 
 
@@ -218,7 +272,10 @@ def query_logs(conn: sqlite3.Connection, query: LogQuery) -> tuple[list[bytes], 
     token = ""
     if more and rows:
         _, time_us, seq = rows[-1]
-        token = encode_page_token({"p": query.part_id, "a": query.ascending, "t": int(time_us), "s": int(seq)})
+        position: dict[str, Any] = {"p": query.part_id, "a": query.ascending, "t": int(time_us), "s": int(seq)}
+        if query.from_now:
+            position["w"] = [query.start_us, query.end_us]
+        token = encode_page_token(position)
     return entries, token
 
 

@@ -7,6 +7,7 @@ Every change of a part's name or config appends a history entry holding the part
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from grpclib.const import Status
@@ -46,7 +47,6 @@ from ..store.configs import config_from_struct, config_from_text, dump_config
 from ..store.ids import (
     encode_page_token,
     from_iso,
-    invalid,
     new_id,
     new_secret,
     not_found,
@@ -62,7 +62,7 @@ from ..wire import Encoded, field_bytes, repeated_field
 if TYPE_CHECKING:
     from ..context import Caller, Context
 
-__all__ = ("PartsMixin",)
+__all__ = ("PartsMixin", "replace_part", "require_unchanged_since")
 
 
 _DEFAULT_HISTORY_PAGE = 100
@@ -86,6 +86,38 @@ def _record_history(conn: sqlite3.Connection, before: RobotPart, caller: Caller)
         "VALUES (?, ?, ?, ?, ?, ?)",
         (before.id, before.robot, to_iso(now()), codec.encode(before), kind, value),
     )
+
+
+def require_unchanged_since(known: datetime | None, stored: str, what: str) -> None:
+    """``ABORTED`` if ``known`` (a client's ``last_known_update``) is older than the ``stored`` last update.
+
+    Equal passes: ``stored`` has the precision the server sends back in ``last_updated`` (microseconds).
+    """
+    if known is not None and known < from_iso(stored):
+        raise GRPCError(
+            Status.ABORTED,
+            f"last_known_update: {what} changed since (last updated {stored}); reload it and re-apply your change",
+        )
+
+
+def replace_part(
+    conn: sqlite3.Connection, row: sqlite3.Row, name: str, config_json: str, caller: Caller
+) -> sqlite3.Row:
+    """Give a part (its :func:`fetch_part` row) ``name`` and ``config_json``; return the new row.
+
+    A change appends a history entry holding the part as it was and moves ``last_updated``; no change writes nothing.
+    """
+    if name == row["name"] and config_json == row["config_json"]:
+        return row
+    _record_history(conn, part_message(conn, row, with_secrets=False), caller)
+    try:
+        conn.execute(
+            "UPDATE robot_parts SET name = ?, config_json = ?, last_updated = ? WHERE id = ?",
+            (name, config_json, to_iso(now()), row["id"]),
+        )
+    except sqlite3.IntegrityError as exc:
+        raise _already_exists(f"name: machine {row['robot_id']} already has a part named {name!r}") from exc
+    return fetch_part(conn, row["id"])
 
 
 class PartsMixin:
@@ -151,8 +183,6 @@ class PartsMixin:
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.id, "id")
         name = require_name(request.name, "name")
-        if request.robot_config_json is not None and request.robot_config is not None:
-            raise invalid("robot_config and robot_config_json are mutually exclusive")
         robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "write_robot", "robot", robot_id)
         with_secrets = await self.ctx.allowed(caller, "read_robot_secret", "robot", robot_id)
@@ -163,24 +193,13 @@ class PartsMixin:
         def update(conn: sqlite3.Connection) -> Encoded:
             row = fetch_part(conn, part_id)
             config_json = str(row["config_json"])
+            # robot_config_json wins over robot_config when both are set, as the official client documents.
             if config_text is not None:
                 config_json = dump_config(config_from_text(config_text, "robot_config_json"), "robot_config_json")
             elif config_struct is not None:
                 config_json = dump_config(config_from_struct(config_struct, "robot_config"), "robot_config")
-            if known is not None and from_iso(row["last_updated"]) != known:
-                raise GRPCError(
-                    Status.FAILED_PRECONDITION, "last_known_update: the part was changed since; reload and retry"
-                )
-            if name != row["name"] or config_json != row["config_json"]:
-                _record_history(conn, part_message(conn, row, with_secrets=False), caller)
-                try:
-                    conn.execute(
-                        "UPDATE robot_parts SET name = ?, config_json = ?, last_updated = ? WHERE id = ?",
-                        (name, config_json, to_iso(now()), part_id),
-                    )
-                except sqlite3.IntegrityError as exc:
-                    raise _already_exists(f"name: machine {robot_id} already has a part named {name!r}") from exc
-                row = fetch_part(conn, part_id)
+            require_unchanged_since(known, row["last_updated"], f"robot part {part_id}")
+            row = replace_part(conn, row, name, config_json, caller)
             # UpdateRobotPartResponse: part = 1.
             return Encoded(field_bytes(1, encodings.encode(conn, row, with_secrets=with_secrets)))
 

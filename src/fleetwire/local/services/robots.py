@@ -27,10 +27,13 @@ from fleetwire_api.viam.app.v1 import (
     GetRobotResponse,
     GetRoverRentalRobotsRequest,
     GetRoverRentalRobotsResponse,
+    ListRobotsForLocationsRequest,
+    ListRobotsForLocationsResponse,
     ListRobotsRequest,
     ListRobotsResponse,
     NewRobotRequest,
     NewRobotResponse,
+    Robot,
     UpdateRobotRequest,
     UpdateRobotResponse,
 )
@@ -38,6 +41,7 @@ from fleetwire_api.viam.app.v1 import (
 from ..store import robot_lists, robot_rows
 from ..store.ids import (
     from_iso,
+    invalid,
     new_id,
     now,
     require_id,
@@ -57,6 +61,9 @@ __all__ = ("SCHEMA", "RobotsMixin")
 
 SCHEMA = robot_rows.SCHEMA + robot_logs.SCHEMA + robot_lists.SCHEMA
 """Every table of machines, parts, secrets, history and logs, and the change counter of machines."""
+
+
+_MAX_LOCATIONS_PER_LIST = 1000
 
 
 def _already_exists(message: str) -> GRPCError:
@@ -112,6 +119,32 @@ class RobotsMixin(PartsMixin, PartLogsMixin):
             return Encoded(repeated_field(1, encodings.encode_rows(lists.rows(conn, location_id))))
 
         return await self.ctx.store.read(load)
+
+    async def list_robots_for_locations(
+        self,
+        request: ListRobotsForLocationsRequest,
+        stream: Stream[ListRobotsForLocationsRequest, ListRobotsForLocationsResponse],
+    ) -> ListRobotsForLocationsResponse:
+        """List the machines of several locations: each location in the order asked (once), its machines by name.
+
+        Every location is checked as ``ListRobots`` checks one; a single one denied (or missing) fails the call,
+        naming it.
+        """
+        caller = await self.ctx.caller(stream)
+        if len(request.location_ids) > _MAX_LOCATIONS_PER_LIST:
+            raise invalid(f"location_ids has more than {_MAX_LOCATIONS_PER_LIST} entries")
+        location_ids = list(
+            dict.fromkeys(require_id(lid, f"location_ids[{i}]") for i, lid in enumerate(request.location_ids))
+        )
+        for location_id in location_ids:
+            await self.ctx.require(caller, "read_robot", "location", location_id)
+        encodings, lists = self.ctx.robot_encodings, self.ctx.robot_lists
+
+        def load(conn: sqlite3.Connection) -> list[bytes]:
+            return [encoded for lid in location_ids for encoded in encodings.encode_rows(lists.rows(conn, lid))]
+
+        encoded = await self.ctx.store.read(load)
+        return ListRobotsForLocationsResponse(robots=[codec.decode(Robot, robot) for robot in encoded])
 
     async def new_robot(
         self, request: NewRobotRequest, stream: Stream[NewRobotRequest, NewRobotResponse]

@@ -17,6 +17,7 @@ from ..auth.grants import (
     identity_type_of,
     parse_authorization,
     require_resource_in_org,
+    resource_in_org,
     to_message,
 )
 from ..auth.permissions import ALL_PERMISSIONS, RESOURCE_TYPES, role_grants
@@ -111,14 +112,25 @@ class RolesMixin(ServiceMixin):
     async def list_authorizations(
         self, request: app.ListAuthorizationsRequest, stream: AnyStream
     ) -> app.ListAuthorizationsResponse:
-        """Return the organization's authorizations, optionally only those on ``resource_ids``."""
+        """Return the organization's authorizations, optionally only those on ``resource_ids``.
+
+        Each of ``resource_ids`` must be the organization, or one of its (or shared) locations or their machines:
+        ``NOT_FOUND`` naming the first that is not.
+        """
         caller = await self.ctx.caller(stream)
         org_id = require_id(request.organization_id, "organization_id")
         if len(request.resource_ids) > _MAX_RESOURCE_IDS:
             raise invalid(f"resource_ids has more than {_MAX_RESOURCE_IDS} entries")
         resource_ids = [require_id(rid, f"resource_ids[{i}]") for i, rid in enumerate(request.resource_ids)]
         await self.ctx.require(caller, "read_organization", "organization", org_id)
-        grants = await self.ctx.store.read(lambda conn: grants_of_org(conn, org_id, resource_ids or None))
+
+        def load(conn: sqlite3.Connection) -> list[Grant]:
+            for index, rid in enumerate(resource_ids):
+                if not any(resource_in_org(conn, org_id, kind, rid) for kind in RESOURCE_TYPES):
+                    raise not_found(f"resource_ids[{index}]: no resource {rid} in organization {org_id}")
+            return grants_of_org(conn, org_id, resource_ids or None)
+
+        grants = await self.ctx.store.read(load)
         return app.ListAuthorizationsResponse(authorizations=[to_message(g) for g in grants])
 
     async def check_permissions(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from typing import TypeVar
 
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
@@ -16,6 +17,7 @@ from grpclib.exceptions import GRPCError
 from fleetwire_api.services import codec
 from fleetwire_api.viam.app.packages.v1 import PackageType
 from fleetwire_api.viam.app.v1 import (
+    DeprecatedStatus,
     Model,
     Module,
     ModuleMetadata,
@@ -34,6 +36,7 @@ __all__ = (
     "fetch_item",
     "item_id_of",
     "item_message",
+    "markdown_of",
     "module_message",
     "require_item_name",
     "require_package_type",
@@ -71,8 +74,20 @@ CREATE TABLE IF NOT EXISTS module_files (
     uploaded_on TEXT NOT NULL,
     PRIMARY KEY (item_id, version, platform)
 );
+CREATE TABLE IF NOT EXISTS registry_deprecations (
+    item_id TEXT NOT NULL REFERENCES registry_items(id) ON DELETE CASCADE,
+    version TEXT NOT NULL,
+    message TEXT NOT NULL,
+    deprecated_on TEXT NOT NULL,
+    PRIMARY KEY (item_id, version)
+);
+CREATE TABLE IF NOT EXISTS registry_markdown (
+    item_id TEXT PRIMARY KEY REFERENCES registry_items(id) ON DELETE CASCADE,
+    markdown TEXT NOT NULL
+);
 """
-"""Tables of registry items (modules included) and uploaded module files."""
+"""Tables of registry items (modules included), uploaded module files, deprecations (``version`` empty: the whole
+item) and each item's markdown documentation."""
 
 MAX_MODULE_FILE_BYTES = 32 * 1024 * 1024
 """Largest accepted module file upload."""
@@ -174,7 +189,11 @@ def _models(blob: bytes) -> list[Model]:
     return list(codec.decode(ModuleMetadata, blob).models) if blob else []
 
 
-def _versions(conn: sqlite3.Connection, internal_id: str) -> list[tuple[str, str, list[Model], list[Uploads]]]:
+_Version = TypeVar("_Version", ModuleVersion, VersionHistory)
+
+
+def _versions(conn: sqlite3.Connection, internal_id: str, kind: type[_Version]) -> list[_Version]:
+    """Return the uploaded versions of a module, oldest semver first, as ``kind`` (the two messages share fields)."""
     grouped: dict[str, tuple[str, list[Model], list[Uploads]]] = {}
     for row in conn.execute(
         "SELECT version, platform, entrypoint, models, uploaded_on FROM module_files WHERE item_id = ? "
@@ -183,11 +202,40 @@ def _versions(conn: sqlite3.Connection, internal_id: str) -> list[tuple[str, str
     ):
         entry = grouped.setdefault(row["version"], (row["entrypoint"], _models(row["models"]), []))
         entry[2].append(Uploads(platform=row["platform"], uploaded_at=from_iso(row["uploaded_on"])))
-    return [(version, *grouped[version]) for version in sorted(grouped, key=semver_key)]
+    deprecated = _deprecations(conn, internal_id)
+    return [
+        kind(
+            version=version,
+            files=grouped[version][2],
+            models=grouped[version][1],
+            entrypoint=grouped[version][0],
+            deprecated_status=deprecated.get(version),
+        )
+        for version in sorted(grouped, key=semver_key)
+    ]
 
 
-def item_message(conn: sqlite3.Connection, row: sqlite3.Row) -> RegistryItem:
-    """Build the wire form of an item row (modules carry their metadata and versions)."""
+def _deprecations(conn: sqlite3.Connection, internal_id: str) -> dict[str, DeprecatedStatus]:
+    """Return the item's deprecations by version ("" for the item itself)."""
+    return {
+        str(row["version"]): DeprecatedStatus(deprecated_at=from_iso(row["deprecated_on"]), message=row["message"])
+        for row in conn.execute(
+            "SELECT version, message, deprecated_on FROM registry_deprecations WHERE item_id = ?", (internal_id,)
+        )
+    }
+
+
+def markdown_of(conn: sqlite3.Connection, internal_id: str) -> str | None:
+    """Return the item's markdown documentation, if it has any."""
+    row = conn.execute("SELECT markdown FROM registry_markdown WHERE item_id = ?", (internal_id,)).fetchone()
+    return None if row is None else str(row["markdown"])
+
+
+def item_message(conn: sqlite3.Connection, row: sqlite3.Row, *, with_markdown: bool = False) -> RegistryItem:
+    """Build the wire form of an item row (modules carry their metadata and versions).
+
+    ``with_markdown``: a module's metadata carries its markdown documentation too.
+    """
     item = RegistryItem(
         item_id=item_id_of(row),
         organization_id=row["org_id"],
@@ -199,15 +247,14 @@ def item_message(conn: sqlite3.Connection, row: sqlite3.Row) -> RegistryItem:
         description=row["description"],
         created_at=from_iso(row["created_on"]),
         updated_at=from_iso(row["updated_on"]),
+        deprecated_status=_deprecations(conn, row["id"]).get(""),
     )
     if row["type"] == int(PackageType.MODULE):
         item.module_metadata = ModuleMetadata(
             models=_models(row["models"]),
             entrypoint=row["entrypoint"],
-            versions=[
-                ModuleVersion(version=version, files=files, models=models, entrypoint=entrypoint)
-                for version, entrypoint, models, files in _versions(conn, row["id"])
-            ],
+            versions=_versions(conn, row["id"], ModuleVersion),
+            markdown_description=markdown_of(conn, row["id"]) if with_markdown else None,
         )
     return item
 
@@ -218,10 +265,7 @@ def module_message(conn: sqlite3.Connection, row: sqlite3.Row) -> Module:
         module_id=item_id_of(row),
         name=row["name"],
         visibility=Visibility(row["visibility"]),
-        versions=[
-            VersionHistory(version=version, files=files, models=models, entrypoint=entrypoint)
-            for version, entrypoint, models, files in _versions(conn, row["id"])
-        ],
+        versions=_versions(conn, row["id"], VersionHistory),
         url=row["url"],
         description=row["description"],
         models=_models(row["models"]),

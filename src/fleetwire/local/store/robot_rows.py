@@ -245,6 +245,7 @@ def _part(row: sqlite3.Row, secret_rows: tuple[_SecretRow, ...], seen: int | Non
         robot=row["robot_id"],
         location_id=row["location_id"],
         robot_config=struct_of(row["config_json"]),
+        robot_config_json=row["config_json"],
         last_access=_when(row["last_access"]),
         main_part=bool(row["main_part"]),
         fqdn=f"{host}.{row['location_id']}.local.fleetwire",
