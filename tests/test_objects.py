@@ -360,7 +360,6 @@ async def test_metadata_of_organizations_and_locations(world: World) -> None:
     await _check_metadata([(org, world.plain.get_organization_metadata), (location, world.plain.get_location_metadata)])
 
 
-@pytest.mark.xfail(strict=True, reason="the local server does not implement machine and part metadata yet")
 async def test_metadata_of_machines_and_parts(world: World) -> None:
     machine = await do(world.ns.Machine(world.fleet, name="rover", location_id=world.location_id).create())
     part = await do(machine.main_part())

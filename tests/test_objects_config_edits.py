@@ -117,17 +117,8 @@ def edit(data: st.DataObject, model: dict[str, Any], config: Any) -> None:
                 mine[index] = value
 
 
-@pytest.mark.parametrize(
-    "merge",
-    [
-        False,
-        pytest.param(
-            True,
-            marks=pytest.mark.xfail(strict=True, reason="the local server does not implement SetConfigProperty yet"),
-        ),
-    ],
-)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.parametrize("merge", [False, True])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_config_edits_are_reported_and_stored(
     merge: bool, data: st.DataObject, local_fleet: LocalFleet, local_app_client: AppClient

@@ -18,13 +18,6 @@ from fleetwire.objects import Fleet, Fragment, Machine, MachinePart
 
 pytestmark = pytest.mark.anyio
 
-# The local server answers a stale last_known_update with FAILED_PRECONDITION, not the ABORTED the client maps to
-# ConflictError, and does not implement SetConfigProperty yet.
-_PENDING_CONFLICTS = pytest.mark.xfail(
-    strict=True, reason="the local server answers a stale last_known_update with FAILED_PRECONDITION, not ABORTED"
-)
-_PENDING_MERGE = pytest.mark.xfail(strict=True, reason="the local server does not implement SetConfigProperty yet")
-
 
 @pytest.fixture
 async def part(local_fleet: LocalFleet, client: AsyncAppClient) -> AsyncIterator[MachinePart]:
@@ -36,7 +29,6 @@ async def part(local_fleet: LocalFleet, client: AsyncAppClient) -> AsyncIterator
     yield await main.update()
 
 
-@_PENDING_CONFLICTS
 async def test_a_stale_part_cannot_overwrite_a_newer_change(part: MachinePart, client: AsyncAppClient) -> None:
     from fleetwire import AbortedError, ConflictError
 
@@ -60,7 +52,6 @@ async def test_a_stale_part_cannot_overwrite_a_newer_change(part: MachinePart, c
     }
 
 
-@_PENDING_CONFLICTS
 async def test_a_stale_fragment_cannot_overwrite_a_newer_change(
     local_fleet: LocalFleet,
     client: AsyncAppClient,
@@ -81,7 +72,6 @@ async def test_a_stale_fragment_cannot_overwrite_a_newer_change(
     assert (stored.name, stored.fragment) == ("cam", {"fps": 60})
 
 
-@_PENDING_MERGE
 async def test_update_merge_sends_only_the_changed_paths(part: MachinePart, client: AsyncAppClient) -> None:
     elsewhere = await part.reload()
     elsewhere.config.network.tls = True
