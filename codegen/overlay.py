@@ -64,23 +64,25 @@ class Method:
 
     @property
     def docstring_literal(self) -> str:
-        """The docstring as a Python literal at method indentation (raw when it holds a backslash).
+        """The docstring as a Python literal at method indentation, rewritten for blocking code (see below)."""
+        return docstring_literal(self.docstring, "        ", f"src/fleetwire/aio.py: the docstring of {self.name}")
 
-        Examples are rewritten for blocking code: ``await x`` becomes ``x``, ``async with``/``async for`` lose
-        ``async``.
-        """
-        doc = self.docstring
-        for old, new in (("await ", ""), ("async with ", "with "), ("async for ", "for ")):
-            doc = doc.replace(old, new)
-        prefix = "r" if "\\" in doc else ""
-        lines = doc.splitlines()
-        body = "\n".join(("        " + line) if line.strip() else "" for line in lines[1:])
-        # A Google-style section ends in a blank line before the closing quotes (ruff D413), as in the overlay.
-        tail = "\n\n        " if _SECTION.search(doc) else "\n        "
-        text = lines[0] + ("\n" + body + tail if len(lines) > 1 else "")
-        if '"""' in text:
-            raise CodegenError(f"src/fleetwire/aio.py: the docstring of {self.name} contains triple quotes")
-        return f'{prefix}"""{text}"""'
+
+def docstring_literal(doc: str, indent: str, where: str) -> str:
+    """``doc`` as a Python literal at ``indent`` (raw when it holds a backslash), its examples rewritten for blocking
+    code: ``await x`` becomes ``x``, ``async with``/``async for`` lose ``async``. ``where`` names it in an error.
+    """
+    for old, new in (("await ", ""), ("async with ", "with "), ("async for ", "for ")):
+        doc = doc.replace(old, new)
+    prefix = "r" if "\\" in doc else ""
+    lines = doc.splitlines()
+    body = "\n".join((indent + line) if line.strip() else "" for line in lines[1:])
+    # A Google-style section ends in a blank line before the closing quotes (ruff D413), as in the overlay.
+    tail = f"\n\n{indent}" if _SECTION.search(doc) else f"\n{indent}"
+    text = lines[0] + ("\n" + body + tail if len(lines) > 1 else "")
+    if '"""' in text:
+        raise CodegenError(f"{where} contains triple quotes")
+    return f'{prefix}"""{text}"""'
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from .errors import CodegenError
 from .message_modules import MessagePackage, split_message_packages
 from .messages import PACKAGE_ROOT, compile_messages
 from .model import Model, build_model
+from .objects import read_objects
 from .overlay import read_overlay
 from .proto_twin import proto_twins
 from .report import Report, build_report
@@ -54,6 +55,7 @@ SRC = REPO / "src"
 OVERLAY_SOURCE = "fleetwire/aio.py"
 OVERLAY_ARTIFACTS = {
     "blocking_overlay.py.j2": "fleetwire/_blocking.py",
+    "blocking_objects.py.j2": "fleetwire/objects/blocking.py",  # from the async object layer, fleetwire/objects/
 }
 
 # Formatting settings fixed here, so the output never depends on a config file found around the tree.
@@ -184,7 +186,11 @@ def _write_formatted(staging: Path, files: dict[str, str], version: str) -> None
 
 def render_overlay(overlay_root: Path, version: str, templates: Path = TEMPLATES) -> dict[str, str]:
     """Render the artifacts generated from the async overlay ``overlay_root/fleetwire/aio.py`` (read, not run)."""
-    context: dict[str, object] = {"overlay": read_overlay(overlay_root / OVERLAY_SOURCE), "header": header(version)}
+    context: dict[str, object] = {
+        "overlay": read_overlay(overlay_root / OVERLAY_SOURCE),
+        "objects": read_objects(overlay_root / "fleetwire/objects"),
+        "header": header(version),
+    }
     return _render(templates, OVERLAY_ARTIFACTS, context)
 
 

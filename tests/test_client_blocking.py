@@ -182,6 +182,7 @@ def test_a_new_async_method_appears_in_the_blocking_client(tmp_path: Path) -> No
 
     overlay = tmp_path / "src"
     shutil.copytree(SRC / "fleetwire" / "_methods", overlay / "fleetwire" / "_methods")
+    shutil.copytree(SRC / "fleetwire" / "objects", overlay / "fleetwire" / "objects")  # rendered from the same root
     shutil.copy(SRC / "fleetwire" / "aio.py", overlay / "fleetwire" / "aio.py")
     group = overlay / "fleetwire" / "_methods" / "locations.py"
     source = group.read_text()

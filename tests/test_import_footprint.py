@@ -23,6 +23,7 @@ NOT_FOR_CLIENTS = {
     "grpclib.server": "grpclib's server",
     "fleetwire_api.services._codec": "the fast codec: loaded by the first message, not by the import",
     "fleetwire.local": "the local fleet server",
+    "fleetwire.objects": "the object layer: loaded when a program imports it",
     "fleetwire.cli": "the command line",
     "sqlite3": "the local server's store",
     "argparse": "the command line",

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Awaitable, Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from grpclib.const import Status
@@ -389,7 +390,7 @@ async def _oauth_round_trip(fleet: LocalFleet, owner: Conn) -> str:
         ({"email": "not-an-email"}, "email"),
         ({"application_id": "00000000-0000-4000-8000-000000000000"}, "client_id"),
     ]:
-        call = {
+        call: dict[str, Any] = {
             "org_id": org_id,
             "application_id": created.client_id,
             "email": "b@example.com",

@@ -17,11 +17,11 @@ import pytest
 from _local.fleet import DENIED, Session, log_entry, session
 from grpclib.const import Status
 from test_local_machines import status_of
-from viam.proto.app import FragmentImport
+from viam.proto.app import FragmentImport, LogOrder
+from viam.proto.app.packages import PackageType
 
 from fleetwire.local import LocalFleet
 from fleetwire_api.viam.app import v1 as wire
-from fleetwire_api.viam.app.packages.v1 import PackageType
 
 pytestmark = pytest.mark.anyio
 
@@ -123,7 +123,7 @@ async def test_logs_and_history_queries(fleet: LocalFleet, owner: Session) -> No
     await owner.push_logs(part_id, [log_entry(f"e{i}", when=base + datetime.timedelta(hours=i)) for i in range(4)])
     newest_first = await app.get_robot_part_logs(part_id, num_log_entries=0)
     assert [e.message for e in newest_first] == ["e3", "e2", "e1", "e0"]
-    ascending = await app.get_robot_part_logs(part_id, num_log_entries=0, order=wire.LogOrder.ASCENDING)
+    ascending = await app.get_robot_part_logs(part_id, num_log_entries=0, order=LogOrder.LOG_ORDER_ASCENDING)
     assert [e.message for e in ascending] == ["e0", "e1", "e2", "e3"]
     window = await app.get_robot_part_logs(
         part_id, start=base + datetime.timedelta(minutes=30), end=base + datetime.timedelta(hours=2, minutes=30)
@@ -143,7 +143,7 @@ async def test_logs_and_history_queries(fleet: LocalFleet, owner: Session) -> No
 
 async def test_registry_devices_firebase_and_oauth_users(fleet: LocalFleet, owner: Session) -> None:
     app, org_id = owner.app, fleet.organization_id
-    await app.create_registry_item(org_id, "sdk-item", PackageType.ML_MODEL.value)
+    await app.create_registry_item(org_id, "sdk-item", PackageType.PACKAGE_TYPE_ML_MODEL)
     item_id = f"{org_id}:sdk-item"
     await app.deprecate_registry_item(item_id, "superseded")
     item = await app.get_registry_item(item_id, include_markdown_documentation=True)
