@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from _cli import Result, assert_one_line_error, run_main
 
 from fleetwire import AppClient, UnauthenticatedError
 from fleetwire._cli.background import BackgroundFleet
-from fleetwire.cli import main
 from fleetwire.machine import MachinePartClient, log_entry
 
 CONFIG = {"components": [{"name": "arm", "api": "rdk:component:arm", "model": "rdk:builtin:fake", "attributes": {}}]}
@@ -62,39 +62,12 @@ def seeded() -> Iterator[Seeded]:
         yield Seeded(bg, org_id, location.id, robot_ids, part.id, part.secret, private.id, public.id)
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> object:
-        return json.loads(self.out)
-
-    def lines(self) -> list[str]:
-        return self.out.splitlines()
-
-
 @pytest.fixture
 def cli(seeded: Seeded, capsys: pytest.CaptureFixture[str]):
     def run(*argv: str, connect: bool = True) -> Result:
-        capsys.readouterr()
-        code = main([*argv, *(seeded.connection if connect else [])])
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_main(capsys, [*argv, *(seeded.connection if connect else [])])
 
     return run
-
-
-def assert_one_line_error(result: Result, *fragments: str) -> None:
-    assert result.code != 0
-    assert result.out == ""
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1, result.err
-    assert lines[0].startswith("fleetwire: ")
-    assert "Traceback" not in result.err
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def header(result: Result) -> list[str]:
@@ -173,6 +146,7 @@ def test_parts_export(cli, seeded: Seeded, tmp_path: Path) -> None:
     result = cli("parts", "export", seeded.part_id, str(dest), "--indent", "2")
     assert result.code == 0 and str(dest) in result.out
     assert json.loads(dest.read_text()) == CONFIG
+    assert dest.read_text().endswith("}\n")  # a text file: its last line ends
     again = cli("parts", "export", seeded.part_id, str(dest), "--json").json()
     assert again == {"part_id": seeded.part_id, "file": str(dest)}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["part.json"]  # no temporary file left beside it
@@ -243,6 +217,7 @@ def test_fragments_export(cli, seeded: Seeded, tmp_path: Path) -> None:
     result = cli("fragments", "export", seeded.private_fragment_id, str(dest))
     assert result.code == 0 and "private-frag" in result.out
     assert json.loads(dest.read_text()) == FRAGMENT_CONFIG
+    assert dest.read_text().endswith("}\n")
 
 
 # --- API keys -------------------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import queue
 import re
 import signal
@@ -204,6 +206,7 @@ def test_help_lists_every_command() -> None:
     assert result.returncode == 0
     for command in ("serve", "demo", "organizations", "locations", "machines", "parts", "logs", "fragments", "keys"):
         assert command in result.stdout
+    assert "whoami" in result.stdout
 
 
 def test_logs_follow_ends_when_the_server_stops(tmp_path: Path) -> None:
@@ -226,3 +229,51 @@ def test_logs_follow_ends_when_the_server_stops(tmp_path: Path) -> None:
             ended = (code, err) == (0, "fleetwire: the server ended the log stream\n")
             lost = code == 1 and err.startswith("fleetwire: server unreachable: ")
             assert ended or lost, (code, err)
+
+
+# --- the question before a delete, on a real terminal ---------------------------------------------------------------
+
+
+def _delete_on_a_terminal(bg: BackgroundFleet, robot_id: str, typed: bytes) -> subprocess.CompletedProcess[str]:
+    fleet = bg.fleet
+    connection = ["--url", fleet.address, "--api-key-id", fleet.api_key_id, "--api-key", fleet.api_key]
+    controller, terminal = pty.openpty()
+    try:
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "fleetwire.cli", "machines", "delete", robot_id, *connection],
+                stdin=terminal,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        finally:
+            os.close(terminal)  # the command holds its own copy
+        os.write(controller, typed)  # typed ahead: the terminal holds it until the command reads its answer
+        try:
+            out, err = process.communicate(timeout=DEADLINE_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate(timeout=DEADLINE_S)
+            raise
+    finally:
+        os.close(controller)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def test_delete_asks_on_a_terminal() -> None:
+    with BackgroundFleet() as bg:
+        fleet = bg.fleet
+        with AppClient.connect(fleet.address, api_key=fleet.api_key, api_key_id=fleet.api_key_id) as client:
+            robot_id = client.new_robot("on-tty", fleet.location_id)
+            declined = _delete_on_a_terminal(bg, robot_id, b"n\n")
+            assert declined.returncode == 1, declined
+            assert declined.stderr == (
+                f"Delete machine on-tty ({robot_id}) with its 1 part (on-tty-main)? [y/N] "
+                "fleetwire: cancelled: nothing was changed\n"
+            )
+            assert client.get_robot(robot_id).name == "on-tty"
+            accepted = _delete_on_a_terminal(bg, robot_id, b"y\n")
+            assert accepted.returncode == 0, accepted
+            assert accepted.stdout == f"deleted machine on-tty ({robot_id}) and 1 part\n"
+            assert robot_id not in {robot.id for robot in client.list_robots(fleet.location_id)}

@@ -175,7 +175,7 @@ async def test_get_robot_part_writes_the_config_as_indented_json(client: Client,
     part = await client.call("get_robot_part", "part-1", dest=str(dest), indent=2)
     assert isinstance(part, fleetwire.RobotPart) and part.id == "part-1"
     assert json.loads(dest.read_text()) == CONFIG
-    assert dest.read_text() == json.dumps(CONFIG, indent=2)
+    assert dest.read_text() == json.dumps(CONFIG, indent=2) + "\n"  # a text file: its last line ends
     assert [p.name for p in tmp_path.iterdir()] == ["config.json"]  # no temporary file left behind
 
 

@@ -7,8 +7,6 @@ server, sqlite) are imported only by the subcommand that needs them.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,6 +26,15 @@ def _port(text: str) -> int:
     return value
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fleetwire")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
 def _size(text: str) -> int:
     """``--max-request-size``: bytes, at least 1024."""
     try:
@@ -39,37 +46,15 @@ def _size(text: str) -> int:
     return value
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from grpclib.exceptions import GRPCError
-
-    from fleetwire.local.runner import ServeOptions, serve
-    from fleetwire.local.services.validate import require_email
-
-    try:
-        email = require_email(args.email, "--email")
-    except GRPCError as exc:
-        print(f"fleetwire serve: {exc.message}", file=sys.stderr)
-        return 2
-    db = None if args.db == ":memory:" else Path(args.db)
-    options = ServeOptions(
-        db=db, host=args.host, port=args.port, credentials=args.credentials, new_key=args.new_key, email=email
-    )
-    if args.max_request_size is not None:
-        options = dataclasses.replace(options, max_request_size=args.max_request_size)
-    try:
-        asyncio.run(serve(options))
-    except KeyboardInterrupt:  # a second Ctrl-C during shutdown, or a platform without signal handlers
-        return 130
-    except OSError as exc:
-        print(f"fleetwire serve: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``fleetwire`` command with every subcommand."""
+    from fleetwire._cli import DEFAULT_TIMEOUT_S, add_timeout_option, register, run_serve, show_help
+
     parser = argparse.ArgumentParser(prog="fleetwire", description="Fleet management SDK tools.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"fleetwire {_version()}")
+    add_timeout_option(parser, default=DEFAULT_TIMEOUT_S)
+    parser.set_defaults(handler=show_help(parser))  # bare `fleetwire`: the help, not a usage error
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser(
         "serve",
@@ -95,11 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="largest request message accepted (default: 4194304, 4 MiB); larger ones get RESOURCE_EXHAUSTED",
     )
-    serve.set_defaults(handler=_serve)
+    serve.set_defaults(handler=run_serve)
 
-    from fleetwire._cli import register  # `demo` and the everyday fleet commands (issue 5)
-
-    register(commands)
+    register(commands)  # `demo` and the everyday fleet commands
     return parser
 
 

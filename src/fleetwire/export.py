@@ -62,9 +62,9 @@ def atomic_writer(dest: str | os.PathLike[str]) -> Generator[IO[str], None, None
 
 
 def write_json(dest: str | os.PathLike[str], data: Any, *, indent: int = 4) -> None:
-    """Write ``data`` as JSON to ``dest`` atomically (``TypeError`` if it is not JSON-serializable)."""
+    """Write ``data`` as JSON to ``dest`` atomically, ending in a newline (``TypeError`` if not JSON-serializable)."""
     # Serialize first, so an unserializable value fails before any file is touched.
-    text = json.dumps(data, indent=indent)
+    text = json.dumps(data, indent=indent) + "\n"  # a text file ends its last line, as editors and `cat` expect
     with atomic_writer(dest) as out:
         out.write(text)
 

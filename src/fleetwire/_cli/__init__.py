@@ -5,6 +5,8 @@ Only :mod:`fleetwire.cli` imports this package, so ``import fleetwire`` never lo
 
 from __future__ import annotations
 
-from .commands import register
+from .commands import register, show_help
+from .connection import DEFAULT_TIMEOUT_S, add_timeout_option
+from .serving import run_serve
 
-__all__ = ("register",)
+__all__ = ("DEFAULT_TIMEOUT_S", "add_timeout_option", "register", "run_serve", "show_help")

@@ -7,12 +7,23 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import fragments, keys, log_commands, resources
+from . import config_import, fragments, keys, log_commands, manage, resources, whoami
+from .confirm import add_yes_option
 from .connection import add_connection_options
 from .failures import guarded
 from .timespec import since
 
-__all__ = ("register",)
+__all__ = ("register", "show_help")
+
+
+def show_help(parser: argparse.ArgumentParser) -> Any:
+    """Return a handler that prints ``parser``'s help (for ``fleetwire`` or a group such as ``fleetwire machines``)."""
+
+    def run(args: argparse.Namespace) -> int:
+        parser.print_help(sys.stdout)
+        return 0
+
+    return run
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -24,13 +35,24 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _group(commands: Any, name: str, help_text: str) -> Any:
     parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text, description=help_text)
-    return parser.add_subparsers(dest=f"{name}_command", metavar="ACTION", required=True)
+    parser.set_defaults(handler=show_help(parser))  # `fleetwire machines` alone lists its actions
+    return parser.add_subparsers(dest=f"{name}_command", metavar="ACTION")
 
 
-def _leaf(group: Any, name: str, help_text: str, handler: Any) -> argparse.ArgumentParser:
+def _leaf(
+    group: Any, name: str, help_text: str, handler: Any, *positionals: str, asks: bool = False
+) -> argparse.ArgumentParser:
+    """Add a command that connects; ``positionals`` are metavars (``PART_ID`` is stored as ``part_id``).
+
+    ``asks``: the command asks before it changes anything, and takes ``--yes``.
+    """
     parser: argparse.ArgumentParser = group.add_parser(name, help=help_text, description=help_text)
     add_connection_options(parser)
     parser.set_defaults(handler=guarded(handler))
+    for metavar in positionals:
+        parser.add_argument(metavar.lower(), metavar=metavar)
+    if asks:
+        add_yes_option(parser)
     return parser
 
 
@@ -42,24 +64,53 @@ def _file_argument(parser: argparse.ArgumentParser, what: str) -> None:
 def _register_fleet(commands: Any) -> None:
     orgs = _group(commands, "organizations", "organizations the API key can see")
     _leaf(orgs, "list", "list organizations", resources.list_organizations)
+    _register_locations(_group(commands, "locations", "locations of an organization"))
+    _register_machines(_group(commands, "machines", "machines (robots) of a location"))
+    _register_parts(_group(commands, "parts", "parts of a machine"))
+    _leaf(commands, "whoami", "the API key in use and the organizations it reaches", whoami.whoami)
 
-    locations = _group(commands, "locations", "locations of an organization")
+
+def _register_locations(locations: Any) -> None:
     parser = _leaf(locations, "list", "list locations", resources.list_locations)
     parser.add_argument("--org-id", help="only this organization (default: every one the key sees)")
+    parser = _leaf(locations, "create", "create a location", manage.create_location, "NAME")
+    parser.add_argument("--org-id", help="organization of the location (default: the key's only organization)")
+    parser.add_argument("--parent-location-id", metavar="ID", help="nest it in this location")
+    _leaf(locations, "rename", "rename a location", manage.rename_location, "LOCATION_ID", "NAME")
+    _leaf(locations, "delete", "delete an empty location (asks first)", manage.delete_location, "LOCATION_ID",
+          asks=True)  # fmt: skip
 
-    machines = _group(commands, "machines", "machines (robots) of a location")
+
+def _register_machines(machines: Any) -> None:
     parser = _leaf(machines, "list", "list machines", resources.list_machines)
-    parser.add_argument("--location-id", help="only this location (default: every location the key sees)")
-    parser.add_argument("--org-id", help="only the locations of this organization")
+    scope = parser.add_mutually_exclusive_group()
+    scope.add_argument("--location-id", help="only this location (default: every location the key sees)")
+    scope.add_argument("--org-id", help="only the locations of this organization")
+    _leaf(machines, "status", "a machine's online state and when it and its parts were last seen",
+          manage.machine_status, "MACHINE_ID")  # fmt: skip
+    parser = _leaf(machines, "create", "create a machine (with its main part)", manage.create_machine, "NAME")
+    parser.add_argument("--location-id", required=True, help="the location of the new machine")
+    _leaf(machines, "rename", "rename a machine", manage.rename_machine, "MACHINE_ID", "NAME")
+    parser = _leaf(machines, "delete", "delete a machine and its main part (asks first)", manage.delete_machine,
+                   "MACHINE_ID", asks=True)  # fmt: skip
+    parser.add_argument("--with-parts", action="store_true", help="also delete its other parts (else refused)")
 
-    parts = _group(commands, "parts", "parts of a machine")
-    parser = _leaf(parts, "list", "list the parts of a machine", resources.list_parts)
-    parser.add_argument("machine_id", metavar="MACHINE_ID")
-    parser = _leaf(parts, "show", "show a part and its config", resources.show_part)
-    parser.add_argument("part_id", metavar="PART_ID")
-    parser = _leaf(parts, "export", "write a part's config to a JSON file", resources.export_part)
-    parser.add_argument("part_id", metavar="PART_ID")
+
+def _register_parts(parts: Any) -> None:
+    _leaf(parts, "list", "list the parts of a machine", resources.list_parts, "MACHINE_ID")
+    _leaf(parts, "show", "show a part and its config", resources.show_part, "PART_ID")
+    parser = _leaf(parts, "export", "write a part's config to a JSON file", resources.export_part, "PART_ID")
     _file_argument(parser, "part's config")
+    parser = _leaf(parts, "import", "replace a part's config by a JSON file: shows the difference, asks first",
+                   config_import.import_part_config, "PART_ID", asks=True)  # fmt: skip
+    parser.add_argument("file", type=Path, metavar="FILE", help="JSON file holding the new config (an object)")
+    parser.add_argument("--dry-run", action="store_true", help="only show the difference")
+    _leaf(parts, "create", "add a part to a machine", manage.create_part, "MACHINE_ID", "NAME")
+    _leaf(parts, "rename", "rename a part (its config stays)", manage.rename_part, "PART_ID", "NAME")
+    _leaf(parts, "delete", "delete a part other than the main one (asks first)", manage.delete_part, "PART_ID",
+          asks=True)  # fmt: skip
+    _leaf(parts, "restart", "mark a part for restart (it restarts when it next checks)", manage.restart_part,
+          "PART_ID")  # fmt: skip
 
 
 def _register_logs(commands: Any) -> None:
@@ -97,9 +148,18 @@ def _register_fragments_and_keys(commands: Any) -> None:
     parser = _leaf(group, "list", "list fragments (private and public)", fragments.list_fragments)
     parser.add_argument("--org-id", help="only this organization (default: every one the key sees)")
     parser.add_argument("--public", action="store_true", help="only public fragments")
-    parser = _leaf(group, "export", "write a fragment's config to a JSON file", fragments.export_fragment)
-    parser.add_argument("fragment_id", metavar="FRAGMENT_ID")
+    _leaf(group, "show", "show a fragment and its config", fragments.show_fragment, "FRAGMENT_ID")
+    parser = _leaf(group, "export", "write a fragment's config to a JSON file", fragments.export_fragment,
+                   "FRAGMENT_ID")  # fmt: skip
     _file_argument(parser, "fragment's config")
+    parser = _leaf(group, "create", "create a private fragment", fragments.create_fragment, "NAME")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="JSON file holding its config (default: empty)")
+    parser.add_argument("--org-id", help="organization of the fragment (default: the key's only organization)")
+    parser = _leaf(group, "update", "rename a fragment, replace its config or change who sees it",
+                   fragments.update_fragment, "FRAGMENT_ID")  # fmt: skip
+    parser.add_argument("--name", help="its new name")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="JSON file holding its new config")
+    parser.add_argument("--visibility", choices=fragments.VISIBILITIES, help="who may see it")
 
     group = _group(commands, "keys", "API keys")
     parser = _leaf(group, "list", "list API keys and their roles", keys.list_keys)
@@ -110,13 +170,11 @@ def _register_fragments_and_keys(commands: Any) -> None:
         "--resource-type", choices=("organization", "location", "robot"), default="organization",
         help="what the role applies to (default: organization)",
     )  # fmt: skip
-    parser.add_argument("--resource-id", help="id of that resource (default: the organization)")
+    parser.add_argument("--resource-id", help="id of that resource (required unless it is the organization)")
     parser.add_argument("--org-id", help="organization of the key (default: the key's only organization)")
     parser.add_argument("--name", help="a name for the key (default: the current time)")
-    parser = _leaf(group, "rotate", "replace a key by a new one with the same roles", keys.rotate_key)
-    parser.add_argument("key_id", metavar="KEY_ID")
-    parser = _leaf(group, "delete", "delete an API key", keys.delete_key)
-    parser.add_argument("key_id", metavar="KEY_ID")
+    _leaf(group, "rotate", "replace a key by a new one with the same roles", keys.rotate_key, "KEY_ID")
+    _leaf(group, "delete", "delete an API key", keys.delete_key, "KEY_ID")
 
 
 def register(commands: Any) -> None:

@@ -21,7 +21,18 @@ from .._connect import API_KEY_ENV, API_KEY_ID_ENV, DEFAULT_URL
 from ..aio import AsyncAppClient
 from .failures import CliError
 
-__all__ = ("Target", "add_connection_options", "connect", "connect_async", "resolve")
+__all__ = (
+    "DEFAULT_TIMEOUT_S",
+    "Target",
+    "add_connection_options",
+    "add_timeout_option",
+    "connect",
+    "connect_async",
+    "resolve",
+)
+
+DEFAULT_TIMEOUT_S = 30.0
+"""Seconds each call may take before the command fails with "timed out" (``--timeout``)."""
 
 
 @dataclass(frozen=True)
@@ -42,8 +53,30 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--credentials", type=Path, metavar="FILE", help="JSON file with url, api_key_id, api_key (fleetwire serve)"
     )
+    add_timeout_option(parser, default=argparse.SUPPRESS)  # also before the command: see fleetwire.cli.build_parser
     parser.add_argument("--json", action="store_true", help="print JSON for scripts instead of a table")
     parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def add_timeout_option(parser: argparse.ArgumentParser, *, default: object) -> None:
+    """Add ``--timeout SECONDS``: how long each call to the server may take."""
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=default,
+        metavar="SECONDS",
+        help=f"fail a call to the server that takes longer (default: {DEFAULT_TIMEOUT_S:g})",
+    )
 
 
 def _read_credentials(path: Path) -> Mapping[str, str]:
@@ -75,9 +108,10 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
 
 
 @contextlib.contextmanager
-def connect(args: argparse.Namespace, *, timeout: float | None = 30.0) -> Generator[AppClient, None, None]:
+def connect(args: argparse.Namespace) -> Generator[AppClient, None, None]:
     """Connect a blocking :class:`~fleetwire.AppClient` as ``args`` say, and close it on exit."""
     target = resolve(args)
+    timeout = _timeout(args)
     client = AppClient.connect(target.url, api_key=target.api_key, api_key_id=target.api_key_id, timeout=timeout)
     try:
         yield client
@@ -85,9 +119,14 @@ def connect(args: argparse.Namespace, *, timeout: float | None = 30.0) -> Genera
         client.close()
 
 
-async def connect_async(args: argparse.Namespace, *, timeout: float | None = 30.0) -> AsyncAppClient:
+async def connect_async(args: argparse.Namespace) -> AsyncAppClient:
     """Connect an :class:`~fleetwire.AsyncAppClient` as ``args`` say (close it with ``async with``)."""
     target = resolve(args)
     return await AsyncAppClient.connect(
-        target.url, api_key=target.api_key, api_key_id=target.api_key_id, timeout=timeout
+        target.url, api_key=target.api_key, api_key_id=target.api_key_id, timeout=_timeout(args)
     )
+
+
+def _timeout(args: argparse.Namespace) -> float:
+    value: float = getattr(args, "timeout", DEFAULT_TIMEOUT_S)
+    return value

@@ -19,10 +19,13 @@ from ..errors import (
     from_grpc_error,
 )
 
-__all__ = ("EXIT_FAILURE", "EXIT_INTERRUPTED", "CliError", "describe", "guarded")
+__all__ = ("EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_USAGE", "CliError", "UsageError", "describe", "guarded")
 
 EXIT_FAILURE = 1
 """Exit code of a command that failed (bad credentials, not found, unreachable server, ...)."""
+
+EXIT_USAGE = 2
+"""Exit code of a command called wrongly (as ``argparse`` uses for its own usage errors)."""
 
 EXIT_INTERRUPTED = 130
 """Exit code after Ctrl-C outside of a command that treats it as its normal end."""
@@ -32,6 +35,14 @@ Handler = Callable[[argparse.Namespace], int]
 
 class CliError(Exception):
     """A failure the command explains itself: its message is the one line the user sees."""
+
+    exit_code = EXIT_FAILURE
+
+
+class UsageError(CliError):
+    """The command was called in a way it cannot run (a missing option, no terminal to confirm on): exit status 2."""
+
+    exit_code = EXIT_USAGE
 
 
 def describe(exc: BaseException) -> str | None:
@@ -81,7 +92,7 @@ def guarded(handler: Handler) -> Handler:
             if debug or message is None:
                 traceback.print_exc()
             print(f"fleetwire: {message or f'unexpected error: {type(exc).__name__}: {exc}'}", file=sys.stderr)
-            return EXIT_FAILURE
+            return exc.exit_code if isinstance(exc, CliError) else EXIT_FAILURE
 
     run.__doc__ = handler.__doc__
     return run

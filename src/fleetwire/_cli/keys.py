@@ -7,6 +7,7 @@ import sys
 
 from ..models import APIKeyAuthorization
 from .connection import connect
+from .failures import UsageError
 from .output import emit, print_json
 from .rows import KEY_COLUMNS, key_row
 from .scope import organization_ids, single_organization
@@ -33,6 +34,9 @@ def _print_secret(args: argparse.Namespace, verb: str, key_id: str, key: str) ->
 
 def create_key(args: argparse.Namespace) -> int:
     """``fleetwire keys create --role ROLE [--resource-type T --resource-id ID] [--name N]``."""
+    if args.resource_type != "organization" and not args.resource_id:
+        # Falling back to the organization's id would grant a role on a resource that does not exist.
+        raise UsageError(f"--resource-type {args.resource_type} needs --resource-id (the {args.resource_type}'s id)")
     with connect(args) as client:
         org_id = single_organization(client, args.org_id)
         resource_id = args.resource_id or org_id

@@ -24,14 +24,28 @@ from .exporting import exporting
 from .output import print_record
 from .progress import Progress
 
-__all__ = ("levels", "run_logs")
+__all__ = ("LEVELS", "levels", "run_logs")
 
 EntryKey = tuple[object, ...]
 
 
+LEVELS = ("debug", "info", "warn", "error", "fatal")
+"""The log levels machines report (viam-server's names), least severe first."""
+
+_SPELLINGS = {"warning": "warn", "err": "error", "critical": "fatal", "crit": "fatal", "panic": "fatal"}
+"""Other common names of those levels, accepted by ``--levels``."""
+
+
 def levels(text: str) -> list[str]:
-    """Parse ``--levels``: comma-separated log levels, case-insensitive (``argparse`` type)."""
-    return [level.strip().lower() for level in text.split(",") if level.strip()]
+    """Parse ``--levels``: comma-separated log levels, case-insensitive, common spellings too (``argparse`` type)."""
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in LEVELS and name not in _SPELLINGS]
+    if unknown or not names:
+        accepted = ", ".join(LEVELS)
+        raise argparse.ArgumentTypeError(
+            f"unknown log level {', '.join(map(repr, unknown)) or repr(text)}: use {accepted} (comma-separated)"
+        )
+    return list(dict.fromkeys(_SPELLINGS.get(name, name) for name in names))
 
 
 def _key(entry: LogEntry) -> EntryKey:

@@ -13,7 +13,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO, cast
 
-__all__ = ("Column", "cell", "emit", "format_table", "jsonable", "print_json", "print_record")
+__all__ = (
+    "Column",
+    "cell",
+    "emit",
+    "format_table",
+    "jsonable",
+    "print_details",
+    "print_fields",
+    "print_json",
+    "print_record",
+)
 
 Row = Mapping[str, Any]
 
@@ -96,3 +106,19 @@ def emit(rows: Sequence[Row], columns: Sequence[Column], *, as_json: bool, out: 
         out.write(f"({empty})\n")
     else:
         out.write(format_table(rows, columns) + "\n")
+
+
+def print_fields(row: Row, out: TextIO) -> None:
+    """Print one record as a FIELD/VALUE table, one line per key (``last_access`` shows as ``LAST ACCESS``)."""
+    fields = [{"field": key.upper().replace("_", " "), "value": value} for key, value in row.items()]
+    out.write(format_table(fields, (Column("FIELD", "field"), Column("VALUE", "value"))) + "\n")
+
+
+def print_details(row: Row, config_key: str, *, as_json: bool, out: TextIO) -> None:
+    """Print one record as JSON (``as_json``), or as a FIELD/VALUE table and then its config (``config_key``)."""
+    if as_json:
+        print_json(row, out)
+        return
+    print_fields({key: value for key, value in row.items() if key != config_key}, out)
+    out.write("CONFIG\n")
+    print_json(row[config_key], out)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .connection import connect
 from .failures import CliError
-from .output import Column, emit, format_table, print_json
+from .output import Column, emit, print_details, print_json
 from .progress import Progress
 from .rows import (
     LOCATION_COLUMNS,
@@ -86,14 +86,7 @@ def show_part(args: argparse.Namespace) -> int:
     """``fleetwire parts show PART_ID``: one part's details and its config (never its secrets)."""
     with connect(args) as client:
         row = part_row(client.get_robot_part(args.part_id))
-    if args.json:
-        print_json(row, sys.stdout)
-        return 0
-    config = row.pop("robot_config")
-    fields = [{"field": key.upper().replace("_", " "), "value": value} for key, value in row.items()]
-    sys.stdout.write(format_table(fields, (Column("FIELD", "field"), Column("VALUE", "value"))) + "\n")
-    sys.stdout.write("CONFIG\n")
-    print_json(config, sys.stdout)
+    print_details(row, "robot_config", as_json=args.json, out=sys.stdout)
     return 0
 
 

@@ -25,6 +25,7 @@ __all__ = (
     "machine_row",
     "organization_row",
     "part_row",
+    "status_part_row",
 )
 
 Row = dict[str, Any]
@@ -90,6 +91,17 @@ def part_row(part: RobotPart) -> Row:
         "last_access": part.last_access,
         "created_on": part.created_on,
         "robot_config": part.robot_config or {},
+    }
+
+
+def status_part_row(part: app_pb.RobotPart, online: Row) -> Row:
+    """Return the row of a part in ``machines status``: id, name, main flag, last access, and ``online``'s fields."""
+    return {
+        "id": part.id,
+        "name": part.name,
+        "main_part": part.main_part,
+        **online,
+        "last_access": part.last_access,
     }
 
 

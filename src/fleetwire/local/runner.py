@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import sys
 import tempfile
 from collections.abc import Generator
@@ -55,13 +56,21 @@ def write_credentials(path: Path, url: str, api_key_id: str, api_key: str) -> No
 
 
 async def serve(options: ServeOptions, out: TextIO = sys.stdout) -> None:
-    """Serve until SIGINT or SIGTERM, printing how to connect once; return after a clean shutdown."""
+    """Serve until SIGINT or SIGTERM, printing how to connect once; return after a clean shutdown.
+
+    The port is bound before the database is opened: a busy port must not leave behind a freshly bootstrapped
+    database whose key was never shown.
+    """
+    with open_listener(options.host, options.port) as sock:  # closed here if anything below fails before serving
+        await _serve_on(sock, options, out)
+
+
+async def _serve_on(sock: socket.socket, options: ServeOptions, out: TextIO) -> None:
     store = await open_store(options.db)
     try:
         want_key = options.new_key or options.credentials is not None
         creds = await bootstrap(store, email=options.email, new_key=want_key)
         ctx = Context(store, LogBus())
-        sock = open_listener(options.host, options.port)
         port = int(sock.getsockname()[1])
         server = await start_server(ctx, sock=sock, max_request_size=options.max_request_size)
         try:
