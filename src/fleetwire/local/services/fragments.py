@@ -36,7 +36,7 @@ from fleetwire_api.viam.app.v1 import (
     UpdateFragmentResponse,
 )
 
-from ..store.configs import config_from_struct, config_from_text, dump_config, struct_of
+from ..store.configs import new_config_json, struct_of
 from ..store.ids import (
     encode_page_token,
     from_iso,
@@ -215,12 +215,12 @@ class FragmentsMixin:
         org_id = require_id(request.organization_id, "organization_id")
         name = require_name(request.name, "name")
         visibility = _visibility(request.visibility or 0, "visibility")
-        config = request.config
         await self.ctx.require(caller, "write_fragment", "organization", org_id)
         fragment_id = new_id()
 
+        config_json = await new_config_json(request.config, None, "config", "") or "{}"
+
         def create(conn: sqlite3.Connection) -> Fragment:
-            config_json = "{}" if config is None else dump_config(config_from_struct(config, "config"), "config")
             moment = to_iso(now())
             try:
                 conn.execute(
@@ -249,17 +249,16 @@ class FragmentsMixin:
         elif request.public is not None:
             visibility = FragmentVisibility.PUBLIC if request.public else FragmentVisibility.PRIVATE
         await self._writable(caller, fragment_id)
-        config_struct, config_text, known = request.config, request.fragment_config_json, request.last_known_update
+        known = request.last_known_update
         editor_type, editor_value = _editor(caller)
+        # fragment_config_json wins over config when both are set, like robot_config_json on parts.
+        new_config = await new_config_json(
+            request.config, request.fragment_config_json, "config", "fragment_config_json"
+        )
 
         def update(conn: sqlite3.Connection) -> Fragment:
             row = _fetch(conn, fragment_id)
-            config_json = str(row["config_json"])
-            # fragment_config_json wins over config when both are set, like robot_config_json on parts.
-            if config_text is not None:
-                config_json = dump_config(config_from_text(config_text, "fragment_config_json"), "fragment_config_json")
-            elif config_struct is not None:
-                config_json = dump_config(config_from_struct(config_struct, "config"), "config")
+            config_json = str(row["config_json"]) if new_config is None else new_config
             new_visibility = int(row["visibility"]) if visibility is None else int(visibility)
             require_unchanged_since(known, row["last_updated"], f"fragment {fragment_id}")
             if (name, config_json, new_visibility) == (row["name"], row["config_json"], row["visibility"]):

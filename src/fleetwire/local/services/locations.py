@@ -13,7 +13,7 @@ from fleetwire_api.viam.app import v1 as app
 
 from ..auth.permissions import role_grants
 from ..context import Caller, location_chain, roles_on
-from ..store.configs import struct_of
+from ..store.configs import converted, struct_of
 from ..store.ids import new_id, new_secret, not_found, now, require_id, require_name, require_text, to_iso
 from ..store.location_rows import LOCATION_QUERY, auth_message, location_message, robot_count, secret_rows
 from ..wire import Encoded, field_bytes
@@ -429,7 +429,7 @@ class LocationsMixin(ServiceMixin):
         """Replace the location's user-defined metadata."""
         caller = await self.ctx.caller(stream)
         location_id = require_id(request.location_id, "location_id")
-        text = metadata_json(request.data, "data")
+        text = await converted(metadata_json, request.data, "data")
         await self.ctx.require(caller, "write_location", "location", location_id)
         await self.ctx.store.write(
             lambda conn: conn.execute("UPDATE locations SET metadata = ? WHERE id = ?", (text, location_id))

@@ -15,7 +15,7 @@ from grpclib.server import Stream
 
 from fleetwire_api.viam.app import v1 as app
 
-from ..store.configs import struct_of
+from ..store.configs import converted, struct_of
 from ..store.ids import require_id
 from ..store.robot_rows import fetch_part, fetch_robot
 from .validate import metadata_json
@@ -80,7 +80,7 @@ class MachineMetadataMixin:
         """Replace a machine's metadata with ``data``."""
         caller = await self.ctx.caller(stream)
         robot_id = require_id(request.id, "id")
-        text = metadata_json(request.data, "data")
+        text = await converted(metadata_json, request.data, "data")
         await self.ctx.require(caller, "write_robot", "robot", robot_id)
 
         def store(conn: sqlite3.Connection) -> None:
@@ -114,7 +114,7 @@ class MachineMetadataMixin:
         """Replace a part's metadata with ``data``."""
         caller = await self.ctx.caller(stream)
         part_id = require_id(request.id, "id")
-        text = metadata_json(request.data, "data")
+        text = await converted(metadata_json, request.data, "data")
         await self.ctx.require(caller, "write_robot", "robot", await self.ctx.robot_of_part(part_id))
 
         def store(conn: sqlite3.Connection) -> None:

@@ -12,7 +12,7 @@ from fleetwire_api.viam.app import v1 as app
 
 from ..auth.grants import Grant, grant
 from ..context import Caller
-from ..store.configs import struct_of
+from ..store.configs import converted, struct_of
 from ..store.ids import from_iso, invalid, new_id, not_found, now, require_id, require_name, require_text, to_iso
 from .mixin import AnyStream, ServiceMixin
 from .validate import metadata_json, require_email, require_namespace
@@ -328,7 +328,7 @@ class OrganizationsMixin(ServiceMixin):
         """Replace the organization's user-defined metadata."""
         caller = await self.ctx.caller(stream)
         org_id = require_id(request.organization_id, "organization_id")
-        text = metadata_json(request.data, "data")
+        text = await converted(metadata_json, request.data, "data")
         await self.ctx.require(caller, "write_organization", "organization", org_id)
         await self.ctx.store.write(
             lambda conn: conn.execute("UPDATE organizations SET metadata = ? WHERE id = ?", (text, org_id))

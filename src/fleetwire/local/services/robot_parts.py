@@ -43,7 +43,7 @@ from fleetwire_api.viam.app.v1 import (
     UpdateRobotPartResponse,
 )
 
-from ..store.configs import config_from_struct, config_from_text, dump_config
+from ..store.configs import new_config_json
 from ..store.ids import (
     encode_page_token,
     from_iso,
@@ -186,18 +186,17 @@ class PartsMixin:
         robot_id = await self.ctx.robot_of_part(part_id)
         await self.ctx.require(caller, "write_robot", "robot", robot_id)
         with_secrets = await self.ctx.allowed(caller, "read_robot_secret", "robot", robot_id)
-        config_struct, config_text, known = request.robot_config, request.robot_config_json, request.last_known_update
+        known = request.last_known_update
+        # robot_config_json wins over robot_config when both are set, as the official client documents.
+        new_config = await new_config_json(
+            request.robot_config, request.robot_config_json, "robot_config", "robot_config_json"
+        )
 
         encodings = self.ctx.part_encodings
 
         def update(conn: sqlite3.Connection) -> Encoded:
             row = fetch_part(conn, part_id)
-            config_json = str(row["config_json"])
-            # robot_config_json wins over robot_config when both are set, as the official client documents.
-            if config_text is not None:
-                config_json = dump_config(config_from_text(config_text, "robot_config_json"), "robot_config_json")
-            elif config_struct is not None:
-                config_json = dump_config(config_from_struct(config_struct, "robot_config"), "robot_config")
+            config_json = str(row["config_json"]) if new_config is None else new_config
             require_unchanged_since(known, row["last_updated"], f"robot part {part_id}")
             row = replace_part(conn, row, name, config_json, caller)
             # UpdateRobotPartResponse: part = 1.
