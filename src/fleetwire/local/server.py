@@ -45,6 +45,7 @@ from .transport import DEFAULT_MAX_REQUEST_SIZE, Authenticate, GuardedService
 from .wire import Encoded, ServerCodec
 
 __all__ = (
+    "ADDED_COLUMNS",
     "SCHEMAS",
     "Credentials",
     "FleetServer",
@@ -56,6 +57,9 @@ __all__ = (
 )
 
 _log = logging.getLogger("fleetwire.local")
+
+ADDED_COLUMNS = (("robot_parts", "config_wire", "BLOB"), ("fragments", "config_wire", "BLOB"))
+"""Columns added to tables of earlier versions: the wire form of large configs (``store.configs.ConfigForms``)."""
 
 SCHEMAS: tuple[str, ...] = (
     organizations.SCHEMA,
@@ -180,7 +184,7 @@ class FleetServer(Server):
 
 async def open_store(db: str | Path | None) -> Store:
     """Open the server's database at ``db`` (``None``: in memory) with every table, watched by the auth cache."""
-    return await Store.open(db, SCHEMAS, watch=cache.EPOCH_QUERY)
+    return await Store.open(db, SCHEMAS, watch=cache.EPOCH_QUERY, added_columns=ADDED_COLUMNS)
 
 
 async def start_server(

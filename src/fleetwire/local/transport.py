@@ -8,10 +8,11 @@ For each call, before any handler code runs:
 2. the request's 5-byte message prefix is read and its declared length checked against the server's
    ``max_request_size``: a longer message is refused with ``RESOURCE_EXHAUSTED`` before its bytes are taken from
    the connection (HTTP/2 flow control then holds the sender to the connection window, 4 MiB);
-3. the body is decoded by the specialized decoders, on the event loop when it is small and in a worker thread
-   when it is large (a 4 MiB message of small values takes about a second of CPU), and any body
-   that does not decode (a truncated varint, invalid UTF-8, a message nested too deeply...) is ``INVALID_ARGUMENT``
-   with a one-line reason, logged at most once per connection per second.
+3. the body is decoded by the specialized decoders, on the event loop when it is small; a large one (a 4 MiB
+   message of small values takes about a second of CPU) is decoded by :func:`~fleetwire.local.offload.off_loop`,
+   its Struct fields (configs, metadata) kept in wire form for the handler to convert (:mod:`fleetwire.local.wire`).
+   Any body that does not decode (a truncated varint, invalid UTF-8, a message nested too deeply...) is
+   ``INVALID_ARGUMENT`` with a one-line reason, logged at most once per connection per second.
 
 Whatever a handler raises becomes a status: storage errors are translated (see :func:`_translate`), and during
 shutdown a cancelled call ends ``UNAVAILABLE``; anything else is logged and ends ``INTERNAL``, never ``UNKNOWN``.
@@ -39,6 +40,9 @@ from grpclib.server import Stream
 
 from fleetwire_api.services._codec import decode_fast
 
+from .offload import off_loop
+from .wire import decode_keeping_structs
+
 __all__ = (
     "DEFAULT_MAX_REQUEST_SIZE",
     "SHUTTING_DOWN",
@@ -54,7 +58,7 @@ DEFAULT_MAX_REQUEST_SIZE = 4 * 1024 * 1024
 
 _MIN_MAX_REQUEST_SIZE = 1024
 _OFF_LOOP_FROM = 64 * 1024
-"""Bodies from this size on are decoded in a worker thread (a 64 KiB body decodes in a few milliseconds)."""
+"""Bodies from this size on are decoded off the event loop (a 64 KiB body decodes in a few milliseconds)."""
 
 SHUTTING_DOWN = "the local fleet server is shutting down"
 
@@ -78,8 +82,8 @@ class _Malformed(GRPCError):
         super().__init__(Status.INVALID_ARGUMENT, f"malformed request: {reason}")
 
 
-def _decode(message_type: type[Any], body: bytes) -> Any:
-    """Decode ``body`` with the specialized decoder alone; any failure is :class:`_Malformed`, on one line.
+def _decode(message_type: type[Any], body: bytes, decoder: Callable[[type[Any], bytes], Any] = decode_fast) -> Any:
+    """Decode ``body`` with a specialized decoder alone; any failure is :class:`_Malformed`, on one line.
 
     The specialized decoders handle every valid encoding (packed or not, fields in any order, unknown fields) and
     decline only malformed input. The generic parser they fall back to on the client side is not used here: it
@@ -87,7 +91,7 @@ def _decode(message_type: type[Any], body: bytes) -> Any:
     wrong type (an int where a message belongs, which re-encodes as that many zero bytes).
     """
     try:
-        return decode_fast(message_type, body)
+        return decoder(message_type, body)
     except RecursionError:
         raise _Malformed("the message is nested too deeply") from None
     except UnicodeDecodeError as exc:
@@ -119,7 +123,7 @@ async def _receive(stream: Stream[Any, Any], limit: int) -> Any:
         raise _Malformed(f"the stream ended before the message's {size} bytes") from None
     if size < _OFF_LOOP_FROM:
         return _decode(stream._recv_type, body)  # pyright: ignore[reportPrivateUsage]
-    return await asyncio.to_thread(_decode, stream._recv_type, body)  # pyright: ignore[reportPrivateUsage]
+    return await off_loop(_decode, stream._recv_type, body, decode_keeping_structs)  # pyright: ignore[reportPrivateUsage]
 
 
 _LOG_INTERVAL = 1.0

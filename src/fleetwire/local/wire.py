@@ -1,9 +1,14 @@
-"""Answers the server sends already in wire form, and the codec that lets them through.
+"""Messages the server handles in wire form: answers it sends already encoded, and large Structs it receives.
 
 Log entries are stored as their encoded bytes. Decoding them into messages only to encode them again for the
 answer costs far more than the query; an embedded message on the wire is just its tag, its length and its bytes,
 so a page of logs can be assembled from the stored bytes directly. A handler that does this answers an
 :class:`Encoded` value, declared as its reply type, and :class:`ServerCodec` sends those bytes as they are.
+
+The other way, a large request's ``google.protobuf.Struct`` fields (configs, metadata) are cut out of its body before
+it is decoded (:func:`decode_keeping_structs`) and handed to the handler as :class:`WireStruct` values, still in
+wire form: the config is converted straight from those bytes to the JSON text it is stored as, and a tree of a
+hundred thousand ``Value`` objects is never built for it (see :mod:`fleetwire.local.offload` for why that matters).
 """
 
 from __future__ import annotations
@@ -11,9 +16,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from fleetwire_api.google.protobuf import Struct
 from fleetwire_api.services import FastCodec
+from fleetwire_api.services._codec import _skip, _varint, decode_fast  # pyright: ignore[reportPrivateUsage]
 
-__all__ = ("Encoded", "ServerCodec", "field_bytes", "field_header", "repeated_field")
+__all__ = (
+    "Encoded",
+    "ServerCodec",
+    "WireStruct",
+    "decode_keeping_structs",
+    "field_bytes",
+    "field_header",
+    "repeated_field",
+)
 
 
 class Encoded(bytes):
@@ -32,7 +47,7 @@ class ServerCodec(FastCodec):
         return super().encode(message, message_type)
 
 
-def _varint(value: int) -> bytes:
+def _varint_of(value: int) -> bytes:
     out = bytearray()
     while value > 0x7F:
         out.append(0x80 | (value & 0x7F))
@@ -45,7 +60,7 @@ def field_header(number: int, length: int) -> bytes:
     """Return the key and length that open a length-delimited field ``number`` whose payload is ``length`` bytes."""
     if length < 0x80 and number < 16:
         return bytes(((number << 3) | 2, length))
-    return _varint((number << 3) | 2) + _varint(length)
+    return _varint_of((number << 3) | 2) + _varint_of(length)
 
 
 def field_bytes(number: int, payload: bytes) -> bytes:
@@ -83,3 +98,85 @@ def repeated_field(number: int, payloads: Iterable[bytes], tail: bytes = b"") ->
             append(payload)
     append(tail)
     return b"".join(parts)
+
+
+class WireStruct(Struct):
+    """A ``google.protobuf.Struct`` as it came over the wire: ``encoded`` holds its bytes, not yet checked.
+
+    Converting it to JSON text reads those bytes directly (``fleetwire.local.store.configs``). Anything else that
+    reads its ``fields`` gets them decoded then, once, as from any Struct (a malformed encoding raises there).
+    """
+
+    def __init__(self, encoded: bytes) -> None:
+        """Hold ``encoded``, the bytes of a Struct, undecoded."""
+        self.encoded = encoded
+        self._unknown_fields = b""
+
+    def __getattr__(self, name: str) -> Any:
+        """Decode the ``fields`` on first use (any other missing attribute is an ``AttributeError``)."""
+        if name != "fields":
+            raise AttributeError(name)
+        fields = decode_fast(Struct, self.encoded).fields
+        self.fields = fields
+        return fields
+
+
+_STRUCT_FIELDS: dict[type[Any], dict[int, str]] = {}
+
+
+def _struct_fields(message_type: type[Any]) -> dict[int, str]:
+    """Return the numbers and names of the singular top-level ``google.protobuf.Struct`` fields of ``message_type``."""
+    found = _STRUCT_FIELDS.get(message_type)
+    if found is None:
+        meta = message_type._betterproto  # betterproto2's per-class field table
+        found = {
+            field.number: name
+            for name, field in meta.meta_by_field_name.items()
+            if not field.repeated and field.map_meta is None and meta.cls_by_field.get(name) is Struct
+        }
+        _STRUCT_FIELDS[message_type] = found
+    return found
+
+
+def decode_keeping_structs(message_type: type[Any], body: bytes) -> Any:
+    """Decode ``body`` as ``message_type``, its top-level Struct fields left in wire form as :class:`WireStruct`.
+
+    The rest of the message is decoded by the specialized decoder (which raises on malformed bytes, as for any
+    request). A Struct field sent more than once is one Struct made of all its pieces, as protobuf merges them.
+    """
+    numbers = _struct_fields(message_type)
+    if not numbers:
+        return decode_fast(message_type, body)
+    kept: list[bytes] = []
+    structs: dict[int, list[bytes]] = {}
+    run = pos = 0  # run: where the current stretch of kept fields began
+    end = len(body)
+    while pos < end:
+        start = pos
+        tag = body[pos]
+        pos += 1
+        if tag > 127:
+            tag, pos = _varint(body, pos, tag)
+        wire = tag & 7
+        if wire not in (0, 1, 2, 5):  # groups, reserved wire types: the decoder judges the rest as it is
+            pos = end
+            break
+        if wire == 2 and tag >> 3 in numbers:
+            size = body[pos]
+            pos += 1
+            if size > 127:
+                size, pos = _varint(body, pos, size)
+            if pos + size > end:
+                raise ValueError("a Struct field runs past the end of the message")
+            kept.append(body[run:start])
+            structs.setdefault(tag >> 3, []).append(body[pos : pos + size])
+            pos = run = pos + size
+        else:
+            pos = _skip(body, pos, tag)
+    if pos > end:
+        raise ValueError("a field runs past the end of the message")
+    kept.append(body[run:end])
+    message = decode_fast(message_type, b"".join(kept))
+    for number, pieces in structs.items():
+        setattr(message, numbers[number], WireStruct(b"".join(pieces)))
+    return message

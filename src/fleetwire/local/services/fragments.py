@@ -36,7 +36,7 @@ from fleetwire_api.viam.app.v1 import (
     UpdateFragmentResponse,
 )
 
-from ..store.configs import new_config_json, struct_of
+from ..store.configs import ConfigForms, new_config, stored_struct
 from ..store.ids import (
     encode_page_token,
     from_iso,
@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS fragments (
     revision INTEGER NOT NULL DEFAULT 1,
     created_on TEXT NOT NULL,
     last_updated TEXT NOT NULL,
+    config_wire BLOB,
     UNIQUE (org_id, name)
 );
 CREATE INDEX IF NOT EXISTS fragments_visibility ON fragments(visibility);
@@ -113,7 +114,7 @@ def _message(row: sqlite3.Row) -> Fragment:
     return Fragment(
         id=row["id"],
         name=row["name"],
-        fragment=struct_of(row["config_json"]),
+        fragment=stored_struct(row["config_json"], row["config_wire"]),
         organization_owner=row["org_id"],
         public=visibility == FragmentVisibility.PUBLIC,
         created_on=from_iso(row["created_on"]),
@@ -218,15 +219,15 @@ class FragmentsMixin:
         await self.ctx.require(caller, "write_fragment", "organization", org_id)
         fragment_id = new_id()
 
-        config_json = await new_config_json(request.config, None, "config", "") or "{}"
+        config = await new_config(request.config, None, "config", "") or ConfigForms("{}", None)
 
         def create(conn: sqlite3.Connection) -> Fragment:
             moment = to_iso(now())
             try:
                 conn.execute(
-                    "INSERT INTO fragments (id, org_id, name, config_json, visibility, created_on, last_updated) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (fragment_id, org_id, name, config_json, int(visibility), moment, moment),
+                    "INSERT INTO fragments (id, org_id, name, config_json, config_wire, visibility, created_on, "
+                    "last_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (fragment_id, org_id, name, config.text, config.wire, int(visibility), moment, moment),
                 )
             except sqlite3.IntegrityError as exc:
                 raise GRPCError(
@@ -252,16 +253,14 @@ class FragmentsMixin:
         known = request.last_known_update
         editor_type, editor_value = _editor(caller)
         # fragment_config_json wins over config when both are set, like robot_config_json on parts.
-        new_config = await new_config_json(
-            request.config, request.fragment_config_json, "config", "fragment_config_json"
-        )
+        sent = await new_config(request.config, request.fragment_config_json, "config", "fragment_config_json")
 
         def update(conn: sqlite3.Connection) -> Fragment:
             row = _fetch(conn, fragment_id)
-            config_json = str(row["config_json"]) if new_config is None else new_config
+            config = ConfigForms(row["config_json"], row["config_wire"]) if sent is None else sent
             new_visibility = int(row["visibility"]) if visibility is None else int(visibility)
             require_unchanged_since(known, row["last_updated"], f"fragment {fragment_id}")
-            if (name, config_json, new_visibility) == (row["name"], row["config_json"], row["visibility"]):
+            if (name, config.text, new_visibility) == (row["name"], row["config_json"], row["visibility"]):
                 return _message(row)
             conn.execute(
                 "INSERT INTO fragment_history (fragment_id, edited_on, old_fragment, editor_type, editor_value) "
@@ -270,9 +269,9 @@ class FragmentsMixin:
             )
             try:
                 conn.execute(
-                    "UPDATE fragments SET name = ?, config_json = ?, visibility = ?, revision = revision + 1, "
-                    "last_updated = ? WHERE id = ?",
-                    (name, config_json, new_visibility, to_iso(now()), fragment_id),
+                    "UPDATE fragments SET name = ?, config_json = ?, config_wire = ?, visibility = ?, "
+                    "revision = revision + 1, last_updated = ? WHERE id = ?",
+                    (name, config.text, config.wire, new_visibility, to_iso(now()), fragment_id),
                 )
             except sqlite3.IntegrityError as exc:
                 raise GRPCError(

@@ -13,7 +13,7 @@ from fleetwire_api.viam.app import v1 as app
 
 from ..auth.permissions import role_grants
 from ..context import Caller, location_chain, roles_on
-from ..store.configs import converted, struct_of
+from ..store.configs import converted, struct_for
 from ..store.ids import new_id, new_secret, not_found, now, require_id, require_name, require_text, to_iso
 from ..store.location_rows import LOCATION_QUERY, auth_message, location_message, robot_count, secret_rows
 from ..wire import Encoded, field_bytes
@@ -421,7 +421,7 @@ class LocationsMixin(ServiceMixin):
         )
         if row is None:
             raise not_found(f"location {location_id} not found")
-        return app.GetLocationMetadataResponse(data=struct_of(row["metadata"]))
+        return app.GetLocationMetadataResponse(data=await struct_for(row["metadata"]))
 
     async def update_location_metadata(
         self, request: app.UpdateLocationMetadataRequest, stream: AnyStream

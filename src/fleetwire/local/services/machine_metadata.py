@@ -15,7 +15,7 @@ from grpclib.server import Stream
 
 from fleetwire_api.viam.app import v1 as app
 
-from ..store.configs import converted, struct_of
+from ..store.configs import converted, struct_for
 from ..store.ids import require_id
 from ..store.robot_rows import fetch_part, fetch_robot
 from .validate import metadata_json
@@ -70,7 +70,7 @@ class MachineMetadataMixin:
             fetch_robot(conn, robot_id)
             return _read(conn, "robot_metadata", "robot_id", robot_id)
 
-        return app.GetRobotMetadataResponse(data=struct_of(await self.ctx.store.read(load)))
+        return app.GetRobotMetadataResponse(data=await struct_for(await self.ctx.store.read(load)))
 
     async def update_robot_metadata(
         self,
@@ -104,7 +104,7 @@ class MachineMetadataMixin:
             fetch_part(conn, part_id)
             return _read(conn, "robot_part_metadata", "part_id", part_id)
 
-        return app.GetRobotPartMetadataResponse(data=struct_of(await self.ctx.store.read(load)))
+        return app.GetRobotPartMetadataResponse(data=await struct_for(await self.ctx.store.read(load)))
 
     async def update_robot_part_metadata(
         self,

@@ -12,7 +12,7 @@ from fleetwire_api.viam.app import v1 as app
 
 from ..auth.grants import Grant, grant
 from ..context import Caller
-from ..store.configs import converted, struct_of
+from ..store.configs import converted, struct_for
 from ..store.ids import from_iso, invalid, new_id, not_found, now, require_id, require_name, require_text, to_iso
 from .mixin import AnyStream, ServiceMixin
 from .validate import metadata_json, require_email, require_namespace
@@ -320,7 +320,7 @@ class OrganizationsMixin(ServiceMixin):
         )
         if row is None:
             raise not_found(f"organization {org_id} not found")
-        return app.GetOrganizationMetadataResponse(data=struct_of(row["metadata"]))
+        return app.GetOrganizationMetadataResponse(data=await struct_for(row["metadata"]))
 
     async def update_organization_metadata(
         self, request: app.UpdateOrganizationMetadataRequest, stream: AnyStream

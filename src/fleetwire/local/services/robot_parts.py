@@ -43,7 +43,7 @@ from fleetwire_api.viam.app.v1 import (
     UpdateRobotPartResponse,
 )
 
-from ..store.configs import new_config_json
+from ..store.configs import ConfigForms, new_config
 from ..store.ids import (
     encode_page_token,
     from_iso,
@@ -101,19 +101,21 @@ def require_unchanged_since(known: datetime | None, stored: str, what: str) -> N
 
 
 def replace_part(
-    conn: sqlite3.Connection, row: sqlite3.Row, name: str, config_json: str, caller: Caller
+    conn: sqlite3.Connection, row: sqlite3.Row, name: str, config: ConfigForms | None, caller: Caller
 ) -> sqlite3.Row:
-    """Give a part (its :func:`fetch_part` row) ``name`` and ``config_json``; return the new row.
+    """Give a part (its :func:`fetch_part` row) ``name`` and ``config`` (``None``: keep it); return the new row.
 
     A change appends a history entry holding the part as it was and moves ``last_updated``; no change writes nothing.
     """
-    if name == row["name"] and config_json == row["config_json"]:
+    if config is None or config.text == row["config_json"]:
+        config = ConfigForms(row["config_json"], row["config_wire"])
+    if name == row["name"] and config.text == row["config_json"]:
         return row
     _record_history(conn, part_message(conn, row, with_secrets=False), caller)
     try:
         conn.execute(
-            "UPDATE robot_parts SET name = ?, config_json = ?, last_updated = ? WHERE id = ?",
-            (name, config_json, to_iso(now()), row["id"]),
+            "UPDATE robot_parts SET name = ?, config_json = ?, config_wire = ?, last_updated = ? WHERE id = ?",
+            (name, config.text, config.wire, to_iso(now()), row["id"]),
         )
     except sqlite3.IntegrityError as exc:
         raise _already_exists(f"name: machine {row['robot_id']} already has a part named {name!r}") from exc
@@ -188,17 +190,14 @@ class PartsMixin:
         with_secrets = await self.ctx.allowed(caller, "read_robot_secret", "robot", robot_id)
         known = request.last_known_update
         # robot_config_json wins over robot_config when both are set, as the official client documents.
-        new_config = await new_config_json(
-            request.robot_config, request.robot_config_json, "robot_config", "robot_config_json"
-        )
+        config = await new_config(request.robot_config, request.robot_config_json, "robot_config", "robot_config_json")
 
         encodings = self.ctx.part_encodings
 
         def update(conn: sqlite3.Connection) -> Encoded:
             row = fetch_part(conn, part_id)
-            config_json = str(row["config_json"]) if new_config is None else new_config
             require_unchanged_since(known, row["last_updated"], f"robot part {part_id}")
-            row = replace_part(conn, row, name, config_json, caller)
+            row = replace_part(conn, row, name, config, caller)
             # UpdateRobotPartResponse: part = 1.
             return Encoded(field_bytes(1, encodings.encode(conn, row, with_secrets=with_secrets)))
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from fleetwire_api.google.protobuf import Struct
 
+from ..store.configs import is_large, struct_value
+from ..store.documents import free_piecewise, json_text
 from ..store.ids import invalid
 
 __all__ = ("MAX_METADATA_BYTES", "metadata_json", "require_email", "require_namespace")
@@ -41,10 +42,13 @@ def require_namespace(value: str, field: str) -> str:
 def metadata_json(data: Struct | None, field: str) -> str:
     """Return the JSON text stored for a metadata ``Struct``; ``INVALID_ARGUMENT`` naming ``field`` if too large."""
     try:
-        doc: dict[str, Any] = {} if data is None else data.to_dict()
+        doc: Any = {} if data is None else struct_value(data)
     except (ValueError, TypeError, RecursionError) as exc:  # e.g. a Value with no kind set, or absurd nesting
         raise invalid(f"{field} is not a valid struct") from exc
-    text = json.dumps(doc, separators=(",", ":"), allow_nan=False) if _finite(doc) else None
+    large = is_large(data)
+    text = json_text(doc, large=large, ensure_ascii=True) if _finite(doc) else None
+    if large:
+        free_piecewise(doc)
     if text is None:
         raise invalid(f"{field} contains a non-finite number")
     if len(text.encode()) > MAX_METADATA_BYTES:

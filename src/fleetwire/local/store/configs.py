@@ -3,23 +3,30 @@
 A config is a JSON object. It reaches the server as a ``google.protobuf.Struct`` or as JSON text and is stored
 as compact JSON text, so reads can hand out either form without loss.
 
-Converting a large config (Struct to dict to JSON text, with its checks) is pure Python CPU work, about 2 µs a
-value: :func:`converted` runs it in a worker thread from :data:`LARGE_CONFIG_VALUES` values (or
+Converting a large config (Struct to dict to JSON text, with its checks) is CPU work in proportion to its size:
+:func:`converted` hands it to :func:`~fleetwire.local.offload.off_loop` from :data:`LARGE_CONFIG_VALUES` values (or
 :data:`LARGE_CONFIG_TEXT` characters of JSON text) on, so neither the event loop nor the database thread (which
 every other call's queries wait for) carries it, and smaller configs stay inline where a thread hop would cost
-more than the work.
+more than the work. A large one is parsed and written in plain Python (the standard library's pure-Python JSON
+scanner and encoder, and a Struct's wire bytes read directly when it came as a
+:class:`~fleetwire.local.wire.WireStruct`): the C versions would each hold the interpreter lock for the whole
+document (about 35 ms at the 2 MiB limit), where plain Python lets the other calls in every few milliseconds.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from fleetwire_api.google.protobuf import Struct
+from fleetwire_api.services._codec import decode_fast
+from fleetwire_api.services._codec_dicts import decode_struct
 
+from ..offload import off_loop
+from ..wire import WireStruct
+from .documents import free_piecewise, json_text, parse_json, struct_wire
 from .ids import invalid
 
 __all__ = (
@@ -27,23 +34,26 @@ __all__ = (
     "LARGE_CONFIG_VALUES",
     "MAX_CONFIG_BYTES",
     "MAX_CONFIG_DEPTH",
+    "ConfigForms",
+    "config_forms",
     "config_from_struct",
     "config_from_text",
     "config_json",
     "converted",
     "dump_config",
-    "new_config_json",
+    "forms_of",
+    "is_large",
+    "new_config",
+    "stored_struct",
+    "struct_for",
     "struct_of",
+    "struct_value",
 )
 
 T = TypeVar("T")
 
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
 """Largest accepted config document (JSON text, UTF-8 bytes)."""
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 MAX_CONFIG_DEPTH = 64
@@ -66,12 +76,12 @@ def _problem(value: Any) -> str | None:
     return None
 
 
-def dump_config(config: dict[str, Any], field: str) -> str:
+def dump_config(config: dict[str, Any], field: str, *, large: bool = False) -> str:
     """Compact JSON text of ``config``; ``INVALID_ARGUMENT`` naming ``field`` if too large, deep or not finite."""
     problem = _problem(config)
     if problem is not None:
         raise invalid(f"{field} {problem}")
-    text = json.dumps(config, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    text = json_text(config, large=large)
     if len(text.encode()) > MAX_CONFIG_BYTES:
         raise invalid(f"{field} is larger than {MAX_CONFIG_BYTES} bytes")
     return text
@@ -82,7 +92,7 @@ def config_from_text(text: str, field: str) -> dict[str, Any]:
     if len(text) > MAX_CONFIG_BYTES:
         raise invalid(f"{field} is larger than {MAX_CONFIG_BYTES} bytes")
     try:
-        value: object = json.loads(text, parse_constant=_reject_constant)
+        value = parse_json(text, large=len(text) >= LARGE_CONFIG_TEXT)
     except (ValueError, RecursionError) as exc:
         raise invalid(f"{field} is not valid JSON") from exc
     if not isinstance(value, dict):
@@ -91,11 +101,35 @@ def config_from_text(text: str, field: str) -> dict[str, Any]:
     return result
 
 
+def struct_value(struct: Struct) -> object:
+    """Return the JSON value ``struct`` holds, read from its wire bytes when it is a :class:`WireStruct`.
+
+    Raises ``ValueError`` for bytes that are not a Struct, and what ``Struct.to_dict`` raises for a Struct holding
+    no valid value.
+    """
+    if isinstance(struct, WireStruct):
+        try:
+            return decode_struct(struct.encoded)  # the common layout, straight to the values
+        except RecursionError:
+            raise
+        except Exception:  # an unusual layout or bad bytes: the long way decides which
+            try:
+                decoded = decode_fast(Struct, struct.encoded)
+            except RecursionError:
+                raise
+            except Exception as exc:  # any failure to decode the sender's bytes is the same error
+                raise ValueError("the bytes are not a valid Struct") from exc
+            return decoded.to_dict()
+    return struct.to_dict()
+
+
 def config_from_struct(struct: Struct, field: str) -> dict[str, Any]:
     """Return the JSON object a Struct holds; ``INVALID_ARGUMENT`` naming ``field`` if it holds no valid value."""
     try:
-        value: object = struct.to_dict()
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        value = struct_value(struct)
+    except RecursionError:  # far deeper than the limit (the interpreter's own limit is about a thousand levels)
+        raise invalid(f"{field} is nested more than {MAX_CONFIG_DEPTH} levels deep") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise invalid(f"{field} is not a valid config object") from exc
     if not isinstance(value, dict):
         raise invalid(f"{field} is not a valid config object")
@@ -108,10 +142,59 @@ def struct_of(text: str) -> Struct:
     return Struct.from_dict(json.loads(text))
 
 
+def stored_struct(text: str, wire: bytes | None) -> Struct:
+    """Return the Struct form of a stored config: its stored wire form when it has one (see :class:`ConfigForms`)."""
+    return struct_of(text) if wire is None else WireStruct(wire)
+
+
+def _wire_of_text(text: str) -> bytes:
+    document = cast("dict[str, object]", parse_json(text, large=True))
+    wire = struct_wire(document)
+    free_piecewise(document)
+    return wire
+
+
+async def struct_for(text: str) -> Struct:
+    """Return the Struct form of stored JSON text; a large one converted by :func:`off_loop`, kept in wire form."""
+    if len(text) < LARGE_CONFIG_TEXT:
+        return struct_of(text)
+    return WireStruct(await off_loop(_wire_of_text, text))
+
+
 def config_json(config: Struct | str, field: str) -> str:
     """Return the JSON text stored for a config sent as a Struct or as JSON text (errors name ``field``)."""
+    return config_forms(config, field).text
+
+
+class ConfigForms(NamedTuple):
+    """A config as it is stored: its JSON text and, for a large one, the wire form of its Struct.
+
+    Every answer carrying a config carries both forms. Keeping the wire form of a large config spares each answer
+    its conversion from JSON text (a tree of a ``Value`` object per value, built and encoded); a small one is
+    converted when needed, which costs less than storing it twice.
+    """
+
+    text: str
+    wire: bytes | None
+
+
+def config_forms(config: Struct | str, field: str) -> ConfigForms:
+    """Return the forms stored for a config sent as a Struct or as JSON text (errors name ``field``)."""
     parsed = config_from_text(config, field) if isinstance(config, str) else config_from_struct(config, field)
-    return dump_config(parsed, field)
+    return forms_of(parsed, field, large=is_large(config))
+
+
+def forms_of(config: dict[str, Any], field: str, *, large: bool) -> ConfigForms:
+    """Return the forms stored for ``config`` (errors name ``field``); ``large``: with its wire form.
+
+    A ``large`` config is emptied once converted (see :func:`~.documents.free_piecewise`): pass one of your own.
+    """
+    text = dump_config(config, field, large=large)
+    if not large:
+        return ConfigForms(text, None)
+    wire = struct_wire(config)
+    free_piecewise(config)
+    return ConfigForms(text, wire)
 
 
 LARGE_CONFIG_VALUES = 2_000
@@ -121,12 +204,18 @@ LARGE_CONFIG_TEXT = 64 * 1024
 """JSON text of at least this many characters is parsed and checked in a worker thread."""
 
 
-def _is_large(value: Struct | str | None) -> bool:
-    """Whether ``value`` holds at least :data:`LARGE_CONFIG_VALUES` values; looks at no more than that many."""
+def is_large(value: Struct | str | None) -> bool:
+    """Whether ``value`` is large enough to be converted off the event loop.
+
+    JSON text of :data:`LARGE_CONFIG_TEXT` characters, a Struct still in wire form (it came in a large request)
+    or one of :data:`LARGE_CONFIG_VALUES` values (no more than that many are looked at).
+    """
     if value is None:
         return False
     if isinstance(value, str):
         return len(value) >= LARGE_CONFIG_TEXT
+    if isinstance(value, WireStruct):
+        return True
     budget = LARGE_CONFIG_VALUES
     pending: list[Any] = [value.fields.values()]
     while pending:
@@ -143,16 +232,16 @@ def _is_large(value: Struct | str | None) -> bool:
 
 
 async def converted(convert: Callable[[Any, str], T], value: Struct | str | None, field: str) -> T:
-    """``convert(value, field)``: inline for a small ``value``, in a worker thread for a large one (same errors)."""
-    if _is_large(value):
-        return await asyncio.to_thread(convert, value, field)
+    """``convert(value, field)``: inline for a small ``value``, :func:`off_loop` for a large one (same errors)."""
+    if is_large(value):
+        return await off_loop(convert, value, field)
     return convert(value, field)
 
 
-async def new_config_json(struct: Struct | None, text: str | None, struct_field: str, text_field: str) -> str | None:
-    """Return the JSON text to store for a config sent as ``text`` (which wins when both are set) or ``struct``."""
+async def new_config(struct: Struct | None, text: str | None, struct_field: str, text_field: str) -> ConfigForms | None:
+    """Return the forms to store for a config sent as ``text`` (which wins when both are set) or ``struct``."""
     if text is not None:
-        return await converted(config_json, text, text_field)
+        return await converted(config_forms, text, text_field)
     if struct is not None:
-        return await converted(config_json, struct, struct_field)
+        return await converted(config_forms, struct, struct_field)
     return None

@@ -68,8 +68,18 @@ class Store:
             self.epoch = int(conn.execute(watch).fetchone()[0])
 
     @classmethod
-    async def open(cls, path: str | Path | None, schemas: Iterable[str] = (), *, watch: str | None = None) -> Store:
+    async def open(
+        cls,
+        path: str | Path | None,
+        schemas: Iterable[str] = (),
+        *,
+        watch: str | None = None,
+        added_columns: Iterable[tuple[str, str, str]] = (),
+    ) -> Store:
         """Open (creating if needed) the database at ``path`` (``None``: in memory) and apply ``schemas``.
+
+        ``added_columns``: ``(table, column, declaration)`` of the columns the schemas gained after their tables were
+        first created; a database made before has them added (``ALTER TABLE``), empty.
 
         ``watch``: a query returning one integer, run at the end of every write transaction; its value becomes
         :attr:`epoch`, so a cache of answers derived from the database can tell when it must forget them (the
@@ -83,6 +93,7 @@ class Store:
         for line in claim.loose if claim is not None else ():
             _log.warning("%s", line)  # reported, not changed: see ``files``
         scripts = list(schemas)
+        additions = list(added_columns)
         jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         loop = asyncio.get_running_loop()
         opened: asyncio.Future[Store] = loop.create_future()
@@ -100,6 +111,9 @@ class Store:
                 conn.execute("PRAGMA foreign_keys = ON")
                 for script in scripts:
                     conn.executescript(script)
+                for table, column, declaration in additions:
+                    if column not in {info[1] for info in conn.execute(f"PRAGMA table_info({table})")}:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
             except BaseException:
                 conn.close()
                 raise

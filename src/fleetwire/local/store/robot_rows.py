@@ -19,7 +19,7 @@ from fleetwire_api.viam.app.v1 import (
     SharedSecretState,
 )
 
-from .configs import struct_of
+from .configs import stored_struct
 from .ids import from_iso, new_id, new_secret, now, to_iso
 from .memo import EncodingMemo
 
@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS robot_parts (
     last_updated TEXT NOT NULL,
     last_access TEXT,
     needs_restart INTEGER NOT NULL DEFAULT 0,
+    config_wire BLOB,
     UNIQUE (robot_id, name)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS robot_parts_one_main ON robot_parts(robot_id) WHERE main_part = 1;
@@ -244,7 +245,7 @@ def _part(row: sqlite3.Row, secret_rows: tuple[_SecretRow, ...], seen: int | Non
         secret=enabled[0] if enabled else "",
         robot=row["robot_id"],
         location_id=row["location_id"],
-        robot_config=struct_of(row["config_json"]),
+        robot_config=stored_struct(row["config_json"], row["config_wire"]),
         robot_config_json=row["config_json"],
         last_access=_when(row["last_access"]),
         main_part=bool(row["main_part"]),
