@@ -1,8 +1,8 @@
 """The local fleet server's rules against a hostile key, over real loopback gRPC on a real SQLite store.
 
 Who may create organizations, share and move locations; the escalation path through a new organization; history
-entries keeping their visibility; open tails ending when their caller is revoked; the database file's modes and
-its single-server lock.
+entries keeping their visibility; part secrets checked before a body is read; open tails ending when their caller
+is revoked or their token expires; the database file's modes and its single-server lock.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from _local.raw import field, raw_call, raw_channel
 from _local.scoped import mint, role
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
@@ -22,6 +23,7 @@ from test_local_machines import Conn, connect, new_machine, status_of
 from fleetwire.local import LocalFleet
 from fleetwire.local.store.files import DatabaseInUseError
 from fleetwire_api.google.protobuf import Struct, Value
+from fleetwire_api.services import RobotServiceAsyncClient
 from fleetwire_api.viam.app import v1 as app
 from fleetwire_api.viam.common.v1 import LogEntry
 
@@ -175,6 +177,49 @@ async def test_fragment_history_keeps_the_visibility_each_entry_had(fleet: Local
     first = await outsider.app.get_fragment_history(id=fragment.id, page_limit=1)
     assert len(first.history) == 1 and first.next_page_token == ""
     outsider.channel.close()
+
+
+# --- a part secret is checked before the body is read --------------------------------------------------------
+
+ROBOT_CONFIG = "/viam.app.v1.RobotService/Config"
+UNDECODABLE_CONFIG_REQUEST = field(1, b"\xff\xfe")  # ``id`` is not valid UTF-8
+
+
+async def _secret_of(owner: Conn, part_id: str) -> str:
+    part = (await owner.app.get_robot_part(id=part_id)).part
+    assert part is not None and part.secret
+    return part.secret
+
+
+async def test_a_part_secret_is_checked_before_the_body_is_read(fleet: LocalFleet, owner: Conn) -> None:
+    _, part_a = await new_machine(owner, fleet.location_id, "machine-a")
+    _, part_b = await new_machine(owner, fleet.location_id, "machine-b")
+    robot_gone, part_gone = await new_machine(owner, fleet.location_id, "machine-gone")
+    secret_a, secret_gone = await _secret_of(owner, part_a), await _secret_of(owner, part_gone)
+    await owner.app.delete_robot(id=robot_gone)
+
+    channel = raw_channel(fleet.host, fleet.port)
+    try:
+        # A secret that opens a part lets the body be read: these bytes are refused for what they are.
+        status, _, _ = await raw_call(channel, ROBOT_CONFIG, UNDECODABLE_CONFIG_REQUEST, metadata={"secret": secret_a})
+        assert status == Status.INVALID_ARGUMENT
+        # A secret of no part, or of a deleted part, is refused from the headers: the body is never decoded.
+        for secret in ("not-a-part-secret", secret_gone, "s" * 5000):
+            status, message, _ = await raw_call(
+                channel, ROBOT_CONFIG, UNDECODABLE_CONFIG_REQUEST, metadata={"secret": secret}
+            )
+            assert status == Status.UNAUTHENTICATED, (status, message)
+            assert message and secret not in message
+    finally:
+        channel.close()
+
+    as_a = RobotServiceAsyncClient(owner.channel, metadata={"secret": secret_a}, timeout=10)
+    status, message = await status_of(as_a.config(id=part_b))  # a real secret, naming another part
+    assert status == Status.UNAUTHENTICATED and "does not match" in message
+    status, _ = await status_of(as_a.needs_restart(id=part_gone))
+    assert status == Status.UNAUTHENTICATED
+    config = (await as_a.config(id=part_a)).config
+    assert config is not None and config.cloud is not None and config.cloud.id == part_a
 
 
 # --- open tails end when their caller loses access ---------------------------------------------------------------
