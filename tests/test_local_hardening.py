@@ -11,6 +11,8 @@ import asyncio
 import logging
 import os
 import stat
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,7 @@ from grpclib.exceptions import GRPCError
 from test_local_machines import Conn, connect, new_machine, status_of
 
 from fleetwire.local import LocalFleet
+from fleetwire.local.context import TOKEN_EXPIRY_TIMER
 from fleetwire.local.store.files import DatabaseInUseError
 from fleetwire_api.google.protobuf import Struct, Value
 from fleetwire_api.services import RobotServiceAsyncClient
@@ -236,8 +239,6 @@ async def _tail_status(conn: Conn, part_id: str, got: asyncio.Queue[LogEntry]) -
 
 
 async def _push(owner: Conn, part_id: str, message: str) -> None:
-    from datetime import datetime, timezone
-
     await owner.robot.log(id=part_id, logs=[LogEntry(level="info", message=message, time=datetime.now(timezone.utc))])
 
 
@@ -301,6 +302,56 @@ async def test_tail_ends_when_its_location_is_unshared(fleet: LocalFleet, owner:
     await owner.app.unshare_location(location_id=la, organization_id=other)
     assert await _ends_within_a_second(task) == Status.PERMISSION_DENIED
     conn.channel.close()
+
+
+TOKEN_LIFETIME = timedelta(seconds=2)
+
+
+def _expiry_timers() -> list[asyncio.Task[object]]:
+    return [task for task in asyncio.all_tasks() if task.get_name() == TOKEN_EXPIRY_TIMER and not task.done()]
+
+
+async def test_tail_ends_when_its_token_expires() -> None:
+    async with LocalFleet(token_lifetime=TOKEN_LIFETIME) as fleet:
+        owner = await connect(fleet, fleet.api_key_id, fleet.api_key)
+        _, part_id = await new_machine(owner, fleet.location_id, "expiring")
+        # The machine pushes with its part secret, which does not expire; the tail's token is fresh.
+        machine = RobotServiceAsyncClient(owner.channel, metadata={"secret": await _secret_of(owner, part_id)})
+        issued = time.monotonic()
+        tailer = await connect(fleet, fleet.api_key_id, fleet.api_key)
+        got: asyncio.Queue[LogEntry] = asyncio.Queue()
+        task = asyncio.create_task(_tail_status(tailer, part_id, got))
+        await asyncio.wait_for(fleet.context.logs.wait_for_subscribers(part_id, 1), 10)
+        await machine.log(id=part_id, logs=[LogEntry(level="info", message="before", time=datetime.now(timezone.utc))])
+        assert (await asyncio.wait_for(got.get(), 10)).message == "before"
+        timers = _expiry_timers()
+
+        status, message = await asyncio.wait_for(task, TOKEN_LIFETIME.total_seconds() + 5)
+        ended = time.monotonic() - issued
+        assert status == Status.UNAUTHENTICATED and "expired" in message
+        assert ended >= TOKEN_LIFETIME.total_seconds() - 0.05, "ended by the expiry, not before it"
+        assert len(timers) == 1  # one timer, armed when the tail opened, which ended it
+        await asyncio.wait(timers, timeout=10)
+        assert timers[0].done() and not timers[0].cancelled()
+
+        # A tail that ends otherwise (its caller hangs up) cancels its timer.
+        fresh = await connect(fleet, fleet.api_key_id, fleet.api_key)
+        hung_up = asyncio.create_task(_tail_status(fresh, part_id, got))
+        await asyncio.wait_for(fleet.context.logs.wait_for_subscribers(part_id, 1), 10)
+        await machine.log(id=part_id, logs=[LogEntry(level="info", message="again", time=datetime.now(timezone.utc))])
+        assert (await asyncio.wait_for(got.get(), 10)).message == "again"  # live: its check ran, its timer is armed
+        (timer,) = _expiry_timers()
+        hung_up.cancel()
+        await asyncio.wait([timer], timeout=10)
+        assert timer.cancelled()
+        for conn in (owner, tailer, fresh):
+            conn.channel.close()
+
+
+@pytest.mark.parametrize(("value", "error"), [(5, TypeError), (timedelta(0), ValueError), (timedelta(-1), ValueError)])
+def test_token_lifetime_is_checked(value: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="token_lifetime"):
+        LocalFleet(token_lifetime=value)  # pyright: ignore[reportArgumentType]
 
 
 # --- the database file ----------------------------------------------------------------------------------------
