@@ -1,4 +1,5 @@
-"""The ``fleetwire`` command as a real process: ``demo``, ``serve`` + the CLI, ``logs --follow`` ended by Ctrl-C."""
+"""The ``fleetwire`` command as a real process: ``demo``, ``serve`` + the CLI (and its frozen start-up objects),
+``logs --follow`` ended by Ctrl-C."""
 
 from __future__ import annotations
 
@@ -277,3 +278,41 @@ def test_delete_asks_on_a_terminal() -> None:
             assert accepted.returncode == 0, accepted
             assert accepted.stdout == f"deleted machine on-tty ({robot_id}) and 1 part\n"
             assert robot_id not in {robot.id for robot in client.list_robots(fleet.location_id)}
+
+
+# Runs `fleetwire serve` through the command's own entry point, its standard output replaced by a writer that, on the
+# announcement (printed once the server is serving), reports how many objects the collector holds frozen, then
+# stops the server as Ctrl-C would (SIGTERM). Nothing is frozen in a fresh interpreter before that.
+_SERVE_AND_COUNT_FROZEN = r"""
+import gc, io, os, signal, sys
+from fleetwire.cli import main
+
+class Announced(io.TextIOBase):
+    def write(self, text):
+        sys.__stdout__.write(text)
+        if "Press Ctrl-C to stop." in text:
+            sys.__stdout__.write(f"frozen while serving: {gc.get_freeze_count()}\n")
+            sys.__stdout__.flush()
+            os.kill(os.getpid(), signal.SIGTERM)
+        return len(text)
+
+print(f"frozen before: {gc.get_freeze_count()}", flush=True)
+sys.stdout = Announced()
+sys.exit(main(["serve", "--port", "0", "--db", ":memory:"]))
+"""
+
+
+def test_serve_freezes_its_start_up_objects() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _SERVE_AND_COUNT_FROZEN],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=DEADLINE_S,
+    )
+    assert done.returncode == 0, done
+    counts = dict(re.findall(r"^frozen (before|while serving): (\d+)$", done.stdout, re.MULTILINE))
+    assert counts.get("before") == "0", done.stdout
+    # Start-up (the server, the generated classes, grpclib, sqlite3) makes tens of thousands of objects.
+    assert int(counts.get("while serving", "0")) > 10_000, done.stdout
+    assert "fleetwire: stopping" in done.stdout

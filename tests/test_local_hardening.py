@@ -1,8 +1,8 @@
 """The local fleet server's rules against a hostile key, over real loopback gRPC on a real SQLite store.
 
 Who may create organizations, share and move locations; the escalation path through a new organization; history
-entries keeping their visibility; open tails ending when their caller is revoked; the database file's modes and
-its single-server lock.
+entries keeping their visibility; part secrets checked before a body is read; open tails ending when their caller
+is revoked or their token expires; the database file's modes and its single-server lock.
 """
 
 from __future__ import annotations
@@ -11,17 +11,22 @@ import asyncio
 import logging
 import os
 import stat
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from _local.raw import field, raw_call, raw_channel
 from _local.scoped import mint, role
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
 from test_local_machines import Conn, connect, new_machine, status_of
 
 from fleetwire.local import LocalFleet
+from fleetwire.local.context import TOKEN_EXPIRY_TIMER
 from fleetwire.local.store.files import DatabaseInUseError
 from fleetwire_api.google.protobuf import Struct, Value
+from fleetwire_api.services import RobotServiceAsyncClient
 from fleetwire_api.viam.app import v1 as app
 from fleetwire_api.viam.common.v1 import LogEntry
 
@@ -177,6 +182,49 @@ async def test_fragment_history_keeps_the_visibility_each_entry_had(fleet: Local
     outsider.channel.close()
 
 
+# --- a part secret is checked before the body is read --------------------------------------------------------
+
+ROBOT_CONFIG = "/viam.app.v1.RobotService/Config"
+UNDECODABLE_CONFIG_REQUEST = field(1, b"\xff\xfe")  # ``id`` is not valid UTF-8
+
+
+async def _secret_of(owner: Conn, part_id: str) -> str:
+    part = (await owner.app.get_robot_part(id=part_id)).part
+    assert part is not None and part.secret
+    return part.secret
+
+
+async def test_a_part_secret_is_checked_before_the_body_is_read(fleet: LocalFleet, owner: Conn) -> None:
+    _, part_a = await new_machine(owner, fleet.location_id, "machine-a")
+    _, part_b = await new_machine(owner, fleet.location_id, "machine-b")
+    robot_gone, part_gone = await new_machine(owner, fleet.location_id, "machine-gone")
+    secret_a, secret_gone = await _secret_of(owner, part_a), await _secret_of(owner, part_gone)
+    await owner.app.delete_robot(id=robot_gone)
+
+    channel = raw_channel(fleet.host, fleet.port)
+    try:
+        # A secret that opens a part lets the body be read: these bytes are refused for what they are.
+        status, _, _ = await raw_call(channel, ROBOT_CONFIG, UNDECODABLE_CONFIG_REQUEST, metadata={"secret": secret_a})
+        assert status == Status.INVALID_ARGUMENT
+        # A secret of no part, or of a deleted part, is refused from the headers: the body is never decoded.
+        for secret in ("not-a-part-secret", secret_gone, "s" * 5000):
+            status, message, _ = await raw_call(
+                channel, ROBOT_CONFIG, UNDECODABLE_CONFIG_REQUEST, metadata={"secret": secret}
+            )
+            assert status == Status.UNAUTHENTICATED, (status, message)
+            assert message and secret not in message
+    finally:
+        channel.close()
+
+    as_a = RobotServiceAsyncClient(owner.channel, metadata={"secret": secret_a}, timeout=10)
+    status, message = await status_of(as_a.config(id=part_b))  # a real secret, naming another part
+    assert status == Status.UNAUTHENTICATED and "does not match" in message
+    status, _ = await status_of(as_a.needs_restart(id=part_gone))
+    assert status == Status.UNAUTHENTICATED
+    config = (await as_a.config(id=part_a)).config
+    assert config is not None and config.cloud is not None and config.cloud.id == part_a
+
+
 # --- open tails end when their caller loses access ---------------------------------------------------------------
 
 
@@ -191,8 +239,6 @@ async def _tail_status(conn: Conn, part_id: str, got: asyncio.Queue[LogEntry]) -
 
 
 async def _push(owner: Conn, part_id: str, message: str) -> None:
-    from datetime import datetime, timezone
-
     await owner.robot.log(id=part_id, logs=[LogEntry(level="info", message=message, time=datetime.now(timezone.utc))])
 
 
@@ -256,6 +302,56 @@ async def test_tail_ends_when_its_location_is_unshared(fleet: LocalFleet, owner:
     await owner.app.unshare_location(location_id=la, organization_id=other)
     assert await _ends_within_a_second(task) == Status.PERMISSION_DENIED
     conn.channel.close()
+
+
+TOKEN_LIFETIME = timedelta(seconds=2)
+
+
+def _expiry_timers() -> list[asyncio.Task[object]]:
+    return [task for task in asyncio.all_tasks() if task.get_name() == TOKEN_EXPIRY_TIMER and not task.done()]
+
+
+async def test_tail_ends_when_its_token_expires() -> None:
+    async with LocalFleet(token_lifetime=TOKEN_LIFETIME) as fleet:
+        owner = await connect(fleet, fleet.api_key_id, fleet.api_key)
+        _, part_id = await new_machine(owner, fleet.location_id, "expiring")
+        # The machine pushes with its part secret, which does not expire; the tail's token is fresh.
+        machine = RobotServiceAsyncClient(owner.channel, metadata={"secret": await _secret_of(owner, part_id)})
+        issued = time.monotonic()
+        tailer = await connect(fleet, fleet.api_key_id, fleet.api_key)
+        got: asyncio.Queue[LogEntry] = asyncio.Queue()
+        task = asyncio.create_task(_tail_status(tailer, part_id, got))
+        await asyncio.wait_for(fleet.context.logs.wait_for_subscribers(part_id, 1), 10)
+        await machine.log(id=part_id, logs=[LogEntry(level="info", message="before", time=datetime.now(timezone.utc))])
+        assert (await asyncio.wait_for(got.get(), 10)).message == "before"
+        timers = _expiry_timers()
+
+        status, message = await asyncio.wait_for(task, TOKEN_LIFETIME.total_seconds() + 5)
+        ended = time.monotonic() - issued
+        assert status == Status.UNAUTHENTICATED and "expired" in message
+        assert ended >= TOKEN_LIFETIME.total_seconds() - 0.05, "ended by the expiry, not before it"
+        assert len(timers) == 1  # one timer, armed when the tail opened, which ended it
+        await asyncio.wait(timers, timeout=10)
+        assert timers[0].done() and not timers[0].cancelled()
+
+        # A tail that ends otherwise (its caller hangs up) cancels its timer.
+        fresh = await connect(fleet, fleet.api_key_id, fleet.api_key)
+        hung_up = asyncio.create_task(_tail_status(fresh, part_id, got))
+        await asyncio.wait_for(fleet.context.logs.wait_for_subscribers(part_id, 1), 10)
+        await machine.log(id=part_id, logs=[LogEntry(level="info", message="again", time=datetime.now(timezone.utc))])
+        assert (await asyncio.wait_for(got.get(), 10)).message == "again"  # live: its check ran, its timer is armed
+        (timer,) = _expiry_timers()
+        hung_up.cancel()
+        await asyncio.wait([timer], timeout=10)
+        assert timer.cancelled()
+        for conn in (owner, tailer, fresh):
+            conn.channel.close()
+
+
+@pytest.mark.parametrize(("value", "error"), [(5, TypeError), (timedelta(0), ValueError), (timedelta(-1), ValueError)])
+def test_token_lifetime_is_checked(value: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="token_lifetime"):
+        LocalFleet(token_lifetime=value)  # pyright: ignore[reportArgumentType]
 
 
 # --- the database file ----------------------------------------------------------------------------------------

@@ -31,21 +31,26 @@ from .store.robot_rows import PartEncodings, RobotEncodings, fetch_part
 if TYPE_CHECKING:
     from .services.logbus import LogBus
 
-__all__ = ("Caller", "Context", "hash_token", "location_chain", "roles_on")
+__all__ = ("TOKEN_EXPIRY_TIMER", "Caller", "Context", "hash_token", "location_chain", "roles_on")
 
 _MAX_LOCATION_DEPTH = 64
 _REVOKED = (Status.UNAUTHENTICATED, Status.PERMISSION_DENIED)
 _CALLER = "fleetwire_caller"
 """The attribute of a call's stream that holds its authenticated :class:`Caller`."""
 
+TOKEN_EXPIRY_TIMER = "fleetwire-token-expiry"
+"""The name of the task that ends an open call when its access token expires (see :meth:`Context.kept_authorized`)."""
+
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated identity of a call: the API key it used and the user that key belongs to."""
+    """The authenticated identity of a call: the API key it used, the user that key belongs to, and until when."""
 
     key_id: str
     user_id: str
     user_email: str
+    expires: datetime
+    """When the call's access token expires (an aware UTC datetime)."""
 
 
 def hash_token(token: str) -> str:
@@ -127,8 +132,8 @@ class Context:
         """Bind the context to an open store and the server's log bus."""
         self.store = store
         self.logs = logs
-        # token digest -> (caller, expiry); (key id, resource type, id) -> roles held there
-        self._tokens: EpochCache[str, tuple[Caller, datetime]] = EpochCache()
+        # token digest -> its caller; (key id, resource type, id) -> roles held there
+        self._tokens: EpochCache[str, Caller] = EpochCache()
         self._role_cache: EpochCache[tuple[str, str, str], frozenset[str]] = EpochCache()
         self._part_robots: EpochCache[str, str] = EpochCache()  # part id -> its machine, whose roles cover it
         self.robot_encodings = RobotEncodings()
@@ -170,11 +175,11 @@ class Context:
         moment = now()
         store = self.store
         cached = self._tokens.get(digest, store.epoch)
-        if cached is not None and cached[1] > moment:  # datetimes: no formatting on the path every call takes
-            return cached[0]
+        if cached is not None and cached.expires > moment:  # datetimes: no formatting on the path every call takes
+            return cached
         stamp = to_iso(moment)
 
-        def look(conn: sqlite3.Connection) -> tuple[tuple[Caller, datetime] | None, int]:
+        def look(conn: sqlite3.Connection) -> tuple[Caller | None, int]:
             row = conn.execute(
                 "SELECT k.id AS key_id, u.id AS user_id, u.email AS email, t.expires_on AS expires_on "
                 "FROM access_tokens t JOIN api_keys k ON k.id = t.key_id JOIN users u ON u.id = k.user_id "
@@ -183,13 +188,13 @@ class Context:
             ).fetchone()
             if row is None:
                 return None, store.epoch
-            return (Caller(row["key_id"], row["user_id"], row["email"]), from_iso(row["expires_on"])), store.epoch
+            return Caller(row["key_id"], row["user_id"], row["email"], from_iso(row["expires_on"])), store.epoch
 
         found, read_epoch = await store.read(look)
         if found is None:
             raise GRPCError(Status.UNAUTHENTICATED, "the access token is invalid or expired")
         self._tokens.put(digest, found, read_epoch, store.epoch)
-        return found[0]
+        return found
 
     async def roles(self, caller: Caller, resource_type: str, resource_id: str) -> frozenset[str] | None:
         """Return the roles ``caller`` holds on a resource, directly or via parents (``None``: no such resource)."""
@@ -273,21 +278,29 @@ class Context:
 
     @contextlib.asynccontextmanager
     async def kept_authorized(
-        self, check: Callable[[], Awaitable[object]], revoke: Callable[[GRPCError], Awaitable[None]]
+        self,
+        check: Callable[[], Awaitable[object]],
+        revoke: Callable[[GRPCError], Awaitable[None]],
+        *,
+        expires: datetime | None = None,
     ) -> AsyncGenerator[None, None]:
         """Run ``check`` now (raising what it raises), then again after every change to keys, roles or shares.
 
         For calls that stay open (a live tail): the first ``UNAUTHENTICATED`` or ``PERMISSION_DENIED`` a later
         check raises is handed to ``revoke``, which ends the call with it. Other outcomes (the resource is gone)
-        are left to the call's own ending.
+        are left to the call's own ending. ``expires``: when the caller's access token expires; a timer armed for
+        that moment hands ``revoke`` an ``UNAUTHENTICATED`` (nothing in the database changes when a token expires).
         """
         seen = self.store.epoch
         await check()
-        watcher = asyncio.create_task(self._recheck(check, revoke, seen))
+        watchers = [asyncio.create_task(self._recheck(check, revoke, seen))]
+        if expires is not None:
+            watchers.append(asyncio.create_task(_revoke_at(expires, revoke), name=TOKEN_EXPIRY_TIMER))
         try:
             yield
         finally:
-            watcher.cancel()
+            for watcher in watchers:  # no await: this may run from an async generator's finalizer
+                watcher.cancel()
 
     async def _recheck(
         self, check: Callable[[], Awaitable[object]], revoke: Callable[[GRPCError], Awaitable[None]], seen: int
@@ -306,6 +319,12 @@ class Context:
     async def visible_org_ids(self, caller: Caller) -> set[str]:
         """Organizations the caller holds a role in: on the organization, one of its locations or machines."""
         return await self.store.read(lambda conn: visible_orgs(conn, caller.key_id))
+
+
+async def _revoke_at(expires: datetime, revoke: Callable[[GRPCError], Awaitable[None]]) -> None:
+    """Sleep until ``expires`` (one timer, armed once), then end the call: its access token has expired."""
+    await asyncio.sleep(max(0.0, (expires - now()).total_seconds()))
+    await revoke(GRPCError(Status.UNAUTHENTICATED, "the access token expired"))
 
 
 def visible_orgs(conn: sqlite3.Connection, identity_id: str) -> set[str]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
+from .auth.authentication import TOKEN_LIFETIME, check_token_lifetime
 from .bootstrap import DEFAULT_EMAIL, Credentials, bootstrap
 from .context import Context
 from .server import FleetServer, open_listener, open_store, start_server
@@ -33,16 +35,20 @@ class LocalFleet:
         port: int = 0,
         email: str = DEFAULT_EMAIL,
         max_request_size: int = DEFAULT_MAX_REQUEST_SIZE,
+        token_lifetime: timedelta = TOKEN_LIFETIME,
     ) -> None:
         """Describe the fleet; nothing runs until it is entered (or :meth:`start` is awaited).
 
         ``max_request_size``: the largest request message the server accepts, in bytes (default 4 MiB); a larger
-        one is refused with ``RESOURCE_EXHAUSTED`` before it is read.
+        one is refused with ``RESOURCE_EXHAUSTED`` before it is read. ``token_lifetime``: how long an access token
+        the server hands out stays valid (default 7 days; a positive ``timedelta``); calls with an expired token
+        are ``UNAUTHENTICATED``, and an open log tail ends at the moment its token expires.
         """
         self.db = db
         self.host = host
         self.port = port
         self.max_request_size = check_max_request_size(max_request_size)
+        self.token_lifetime = check_token_lifetime(token_lifetime)
         self._email = email
         self._credentials: Credentials | None = None
         self._ctx: Context | None = None
@@ -122,7 +128,9 @@ class LocalFleet:
             ctx = Context(store, LogBus())
             sock = open_listener(self.host, self.port)
             try:
-                server = await start_server(ctx, sock=sock, max_request_size=self.max_request_size)
+                server = await start_server(
+                    ctx, sock=sock, max_request_size=self.max_request_size, token_lifetime=self.token_lifetime
+                )
             except BaseException:
                 sock.close()
                 raise

@@ -9,6 +9,7 @@ import os
 import socket
 import weakref
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -147,12 +148,22 @@ def open_listener(host: str, port: int) -> socket.socket:
 class FleetServer(Server):
     """A grpclib server that can shut down without leaving clients hanging: see :meth:`shutdown`."""
 
-    def __init__(self, ctx: Context, *, max_request_size: int = DEFAULT_MAX_REQUEST_SIZE) -> None:
-        """Serve the AuthService, AppService and RobotService of ``ctx``, each call guarded (see ``transport``)."""
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        max_request_size: int = DEFAULT_MAX_REQUEST_SIZE,
+        token_lifetime: timedelta = authentication.TOKEN_LIFETIME,
+    ) -> None:
+        """Serve the AuthService, AppService and RobotService of ``ctx``, each call guarded (see ``transport``).
+
+        ``token_lifetime``: how long the access tokens the AuthService hands out stay valid.
+        """
         self.closing = asyncio.Event()
         robots = LocalRobotService(ctx)
         services: list[tuple[Any, Authenticate | None]] = [
-            (authentication.LocalAuthService(ctx), None),  # it hands out the credentials the others check
+            # It hands out the credentials the others check.
+            (authentication.LocalAuthService(ctx, token_lifetime=token_lifetime), None),
             (LocalAppService(ctx), ctx.authenticate),
             (robots, robots.authenticate),
         ]
@@ -194,12 +205,15 @@ async def start_server(
     *,
     sock: socket.socket | None = None,
     max_request_size: int = DEFAULT_MAX_REQUEST_SIZE,
+    token_lifetime: timedelta = authentication.TOKEN_LIFETIME,
 ) -> FleetServer:
     """Start serving AuthService, AppService and RobotService from ``ctx`` on ``sock`` (or a new ``host:port``).
 
     ``max_request_size``: the largest request message accepted, in bytes (larger: ``RESOURCE_EXHAUSTED``).
+    ``token_lifetime``: how long an access token stays valid (default 7 days); an open log tail ends when its
+    token expires.
     Stop it with ``await ctx.logs.close()`` then ``await server.shutdown()``, before closing the store.
     """
-    server = FleetServer(ctx, max_request_size=max_request_size)
+    server = FleetServer(ctx, max_request_size=max_request_size, token_lifetime=token_lifetime)
     await server.start(sock=sock if sock is not None else open_listener(host, port), backlog=_BACKLOG)
     return server

@@ -3,8 +3,8 @@
 For each call, before any handler code runs:
 
 1. the caller is authenticated from the headers alone (``authorization: Bearer <token>``; for the RobotService,
-   a part ``secret`` may stand in for it, matched once the body names the part), so the body of a call without
-   valid credentials is never read, let alone decoded;
+   a part ``secret`` may stand in for it: it must be a secret of some part, and the part the body names must be
+   that one), so the body of a call without valid credentials is never read, let alone decoded;
 2. the request's 5-byte message prefix is read and its declared length checked against the server's
    ``max_request_size``: a longer message is refused with ``RESOURCE_EXHAUSTED`` before its bytes are taken from
    the connection (HTTP/2 flow control then holds the sender to the connection window, 4 MiB);

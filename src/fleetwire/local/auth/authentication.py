@@ -28,6 +28,7 @@ __all__ = (
     "SCHEMA",
     "TOKEN_LIFETIME",
     "LocalAuthService",
+    "check_token_lifetime",
     "hash_key",
     "insert_key",
     "issue_token",
@@ -56,7 +57,7 @@ CREATE INDEX IF NOT EXISTS access_tokens_key ON access_tokens(key_id);
 """Tables of API keys and access tokens."""
 
 TOKEN_LIFETIME = timedelta(days=7)
-"""How long an access token stays valid (unless its key is rotated or deleted first)."""
+"""How long an access token stays valid by default (unless its key is rotated or deleted first)."""
 
 _INVALID_CREDENTIALS = "invalid API key id or key"
 
@@ -88,14 +89,23 @@ def verify_key(conn: sqlite3.Connection, key_id: str, key: str) -> bool:
     return hmac.compare_digest(hash_key(key, row["salt"]), row["key_hash"])
 
 
-def issue_token(conn: sqlite3.Connection, key_id: str) -> str:
-    """Store and return a fresh access token for ``key_id`` (expired tokens of the key are swept)."""
+def check_token_lifetime(value: object) -> timedelta:
+    """Validate a ``token_lifetime`` option: a positive ``timedelta`` (``TypeError``/``ValueError`` otherwise)."""
+    if not isinstance(value, timedelta):
+        raise TypeError(f"token_lifetime must be a datetime.timedelta, not {type(value).__name__}")
+    if value <= timedelta(0):
+        raise ValueError(f"token_lifetime must be positive, got {value}")
+    return value
+
+
+def issue_token(conn: sqlite3.Connection, key_id: str, lifetime: timedelta = TOKEN_LIFETIME) -> str:
+    """Store and return a fresh access token for ``key_id``, valid for ``lifetime`` (expired ones are swept)."""
     moment = now()
     conn.execute("DELETE FROM access_tokens WHERE key_id = ? AND expires_on <= ?", (key_id, to_iso(moment)))
     token = secrets.token_urlsafe(32)
     conn.execute(
         "INSERT INTO access_tokens (token_hash, key_id, expires_on) VALUES (?, ?, ?)",
-        (hash_token(token), key_id, to_iso(moment + TOKEN_LIFETIME)),
+        (hash_token(token), key_id, to_iso(moment + lifetime)),
     )
     return token
 
@@ -108,9 +118,10 @@ def revoke_key_tokens(conn: sqlite3.Connection, key_id: str) -> None:
 class LocalAuthService(AuthServiceBase):
     """``proto.rpc.v1.AuthService``: exchanges an API key id and key for an access token."""
 
-    def __init__(self, ctx: Context) -> None:
-        """Serve authentication against ``ctx.store``."""
+    def __init__(self, ctx: Context, *, token_lifetime: timedelta = TOKEN_LIFETIME) -> None:
+        """Serve authentication against ``ctx.store``, handing out tokens valid for ``token_lifetime``."""
         self.ctx = ctx
+        self.token_lifetime = check_token_lifetime(token_lifetime)
 
     async def authenticate(
         self,
@@ -131,7 +142,7 @@ class LocalAuthService(AuthServiceBase):
         def check_and_issue(conn: sqlite3.Connection) -> str | None:
             if not verify_key(conn, key_id, key):
                 return None
-            return issue_token(conn, key_id)
+            return issue_token(conn, key_id, self.token_lifetime)
 
         token = await self.ctx.store.write(check_and_issue)
         if token is None:

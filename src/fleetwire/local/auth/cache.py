@@ -20,8 +20,8 @@ __all__ = ("EPOCH_QUERY", "SCHEMA", "EpochCache")
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
-# (table, event, condition): every change that can alter who a token stands for, which roles reach a resource, or
-# which machine a part belongs to.
+# (table, event, condition): every change that can alter who a token stands for, which roles reach a resource,
+# which machine a part belongs to, or which part a part secret opens (a new secret needs none: misses are not kept).
 _WATCHED: tuple[tuple[str, str, str], ...] = (
     ("access_tokens", "UPDATE", ""),
     ("access_tokens", "DELETE", ""),
@@ -42,6 +42,8 @@ _WATCHED: tuple[tuple[str, str, str], ...] = (
     ("robots", "DELETE", ""),
     ("robot_parts", "UPDATE", "OLD.robot_id IS NOT NEW.robot_id OR OLD.id IS NOT NEW.id"),
     ("robot_parts", "DELETE", ""),
+    ("robot_part_secrets", "UPDATE", ""),
+    ("robot_part_secrets", "DELETE", ""),
 )
 
 

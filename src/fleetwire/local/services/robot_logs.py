@@ -321,7 +321,8 @@ class PartLogsMixin:
         """Stream the entries pushed to the part from now on, filtered for this subscriber, until it hangs up.
 
         The caller's right to read the part's logs is checked again whenever keys, roles or shares change: a
-        revoked caller's tail ends with ``UNAUTHENTICATED`` or ``PERMISSION_DENIED``.
+        revoked caller's tail ends with ``UNAUTHENTICATED`` or ``PERMISSION_DENIED``; so does one whose access
+        token expires (``UNAUTHENTICATED``, at that moment).
         """
         part_id = require_id(request.id, "id")
         text = require_text(request.filter or "", "filter", max_length=4096)
@@ -331,9 +332,10 @@ class PartLogsMixin:
             caller = await ctx.authenticate(stream)  # the token again, not the one checked when the call began
             await ctx.require(caller, "read_robot_logs", "robot", await ctx.robot_of_part(part_id))
 
+        expires = (await ctx.caller(stream)).expires
         async with (
             ctx.logs.subscribe(part_id, log_filter(request.errors_only, text)) as subscription,
-            ctx.kept_authorized(check, subscription.revoke),
+            ctx.kept_authorized(check, subscription.revoke, expires=expires),
         ):
             # The part may have been deleted between the check and the subscription; then end at once.
             exists = await ctx.store.read(

@@ -3,13 +3,13 @@
 A machine part authenticates either with one of its part secrets (metadata ``secret: <part secret>``, the call's
 ``id`` being the part id) or like any other client with ``authorization: Bearer <token>`` of an API key that holds
 the needed permission on the machine (``control_robot`` to push logs, ``read_robot_config`` otherwise).
-Every call counts as the part being seen online.
+Either is checked from the headers before the body is read: a secret that opens no part is refused there, and the
+part the body then names must be one the secret opens. Every call counts as the part being seen online.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -41,6 +41,7 @@ from fleetwire_api.viam.app.v1 import (
 )
 from fleetwire_api.viam.common.v1 import LogEntry
 
+from ..auth.cache import EpochCache
 from ..context import Context
 from ..store.ids import now, require_id, to_iso
 from ..store.robot_rows import fetch_part
@@ -91,12 +92,18 @@ def robot_config(config: dict[str, Any], part: sqlite3.Row) -> RobotConfig:
     return result
 
 
-def _secret_matches(conn: sqlite3.Connection, part_id: str, secret: str) -> bool:
-    rows = conn.execute(
-        "SELECT secret FROM robot_part_secrets WHERE part_id = ? AND state = ?",
-        (part_id, int(SharedSecretState.ENABLED)),
-    ).fetchall()
-    return any(hmac.compare_digest(str(row["secret"]).encode(), secret.encode()) for row in rows)
+_SECRET_PARTS = "fleetwire_secret_parts"
+"""The attribute of a call's stream that holds the parts its secret opens, found before its body was read."""
+
+_MAX_SECRET_LENGTH = 1024
+_UNKNOWN_SECRET = "the part secret is not a secret of any machine part"
+
+
+def _secret_of(stream: Stream[Any, Any]) -> str | None:
+    """Return the call's ``secret`` header, if it has a non-empty one."""
+    metadata: Mapping[str, Any] | None = getattr(stream, "metadata", None)
+    secret = metadata.get("secret") if metadata is not None else None
+    return secret if isinstance(secret, str) and secret else None
 
 
 def _consume_error(task: asyncio.Future[None]) -> None:
@@ -117,29 +124,54 @@ class LocalRobotService(RobotServiceBase):
     def __init__(self, ctx: Context) -> None:
         """Serve from ``ctx``'s store and log bus."""
         self.ctx = ctx
+        self._secret_parts: EpochCache[str, frozenset[str]] = EpochCache()  # secret -> the parts it opens
 
     async def authenticate(self, stream: Stream[Any, Any]) -> None:
-        """Check a call's headers before its body is read: a part secret is present, or the token is valid.
+        """Check a call's headers before its body is read: its part secret opens a part, or its token is valid.
 
-        Which part a secret belongs to is named in the body, so the secret itself is matched after decoding.
+        The parts the secret opens are kept on the stream; the one the body names is matched against them.
         """
-        metadata: Mapping[str, Any] | None = getattr(stream, "metadata", None)
-        secret = metadata.get("secret") if metadata is not None else None
-        if not (isinstance(secret, str) and secret):
+        secret = _secret_of(stream)
+        if secret is None:
             await self.ctx.authenticate(stream)
+        else:
+            setattr(stream, _SECRET_PARTS, await self._parts_opened_by(secret))  # ours, on grpclib's stream
+
+    async def _parts_opened_by(self, secret: str) -> frozenset[str]:
+        """Return the parts ``secret`` is an enabled secret of (one, in practice); ``UNAUTHENTICATED`` if none.
+
+        One indexed lookup, or none while the answer is cached: a secret deleted, or its part, moves the store's
+        epoch and so drops every cached answer.
+        """
+        store = self.ctx.store
+        cached = self._secret_parts.get(secret, store.epoch)
+        if cached is not None:
+            return cached
+        if len(secret) > _MAX_SECRET_LENGTH:
+            raise GRPCError(Status.UNAUTHENTICATED, _UNKNOWN_SECRET)
+
+        def look(conn: sqlite3.Connection) -> tuple[frozenset[str], int]:
+            rows = conn.execute(
+                "SELECT part_id FROM robot_part_secrets WHERE secret = ? AND state = ?",
+                (secret, int(SharedSecretState.ENABLED)),
+            ).fetchall()
+            return frozenset(str(row["part_id"]) for row in rows), store.epoch
+
+        parts, read_epoch = await store.read(look)
+        if not parts:
+            raise GRPCError(Status.UNAUTHENTICATED, _UNKNOWN_SECRET)
+        self._secret_parts.put(secret, parts, read_epoch, store.epoch)
+        return parts
 
     async def _authorize(self, stream: Stream[Any, Any], raw_part_id: str, permission: str) -> str:
         """Authenticate the part (secret) or the caller (token + ``permission``); return the part id."""
-        metadata: Mapping[str, Any] | None = getattr(stream, "metadata", None)
-        secret = metadata.get("secret") if metadata is not None else None
-        if isinstance(secret, str) and secret:
+        secret = _secret_of(stream)
+        if secret is not None:
             part_id = require_id(raw_part_id, "id")
-
-            def check(conn: sqlite3.Connection) -> bool:
-                exists = conn.execute("SELECT 1 FROM robot_parts WHERE id = ?", (part_id,)).fetchone() is not None
-                return exists and _secret_matches(conn, part_id, secret)
-
-            if not await self.ctx.store.read(check):
+            parts: frozenset[str] | None = getattr(stream, _SECRET_PARTS, None)
+            if parts is None:  # called without the transport's check of the headers
+                parts = await self._parts_opened_by(secret)
+            if part_id not in parts:
                 raise GRPCError(Status.UNAUTHENTICATED, "the part secret does not match part id")
             return part_id
         caller = await self.ctx.caller(stream)

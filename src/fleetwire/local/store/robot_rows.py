@@ -72,6 +72,7 @@ CREATE TABLE IF NOT EXISTS robot_part_secrets (
     state INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS robot_part_secrets_part ON robot_part_secrets(part_id);
+CREATE INDEX IF NOT EXISTS robot_part_secrets_secret ON robot_part_secrets(secret);
 CREATE TABLE IF NOT EXISTS robot_part_history (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     part_id TEXT NOT NULL REFERENCES robot_parts(id) ON DELETE CASCADE,
