@@ -51,7 +51,7 @@ class DatabaseClaim:
         if lock is None:
             return
         try:
-            os.unlink(lock.path)  # still locked: a server waiting on this file sees it went, and starts over
+            os.unlink(lock.path)  # while locked: a server that opened it meanwhile sees it gone once it locks it
         except FileNotFoundError:
             pass  # removed by hand: nothing to clean up
         finally:
