@@ -9,6 +9,9 @@ from test_local_machines import Conn, connect
 
 from fleetwire.local import LocalFleet
 
+# The recording server's `server` and `blocking_client`, shared by the modules that check the clients against it.
+pytest_plugins = ["_spec.fixtures"]
+
 
 @pytest.fixture
 def anyio_backend() -> str:

@@ -7,6 +7,8 @@ client, not through the command's own output.
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import importlib.metadata
 import io
 import json
@@ -16,11 +18,14 @@ from pathlib import Path
 
 import pytest
 from _cli import Result, Terminal, assert_one_line_error, run_main
+from grpclib.events import SendMessage, listen
 
 from fleetwire import AppClient, NotFoundError
+from fleetwire._cli import fragments as fragments_cli
 from fleetwire._cli.background import BackgroundFleet
 from fleetwire.machine import MachinePartClient, log_entry
 from fleetwire.models import APIKeyAuthorization
+from fleetwire_api.viam.app import v1 as app_pb
 
 
 @pytest.fixture(scope="module")
@@ -405,6 +410,37 @@ def test_fragment_create_show_update(cli, client: AppClient, tmp_path: Path) -> 
         cli("fragments", "update", fragment_id, "--config", str(write(tmp_path / "g.json", {})), "--json")
     )
     assert replaced["name"] == "nav-v2" and client.get_fragment(fragment_id).fragment == {}
+
+
+def test_fragment_update_refuses_when_the_fragment_changed_meanwhile(
+    cli, client: AppClient, bg: BackgroundFleet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fragment = client.create_fragment(bg.fleet.organization_id, "raced-frag", {"fps": 30})
+    theirs = {"fps": 60}
+    real_connect = fragments_cli.connect
+
+    @contextlib.contextmanager
+    def connect_and_race(args: argparse.Namespace) -> Iterator[AppClient]:
+        # The command's own client, with a real second writer stepping in just as its update is about to be sent:
+        # after the command read the fragment, before its write reaches the server.
+        with real_connect(args) as command_client:
+
+            async def someone_else_writes(event: SendMessage) -> None:
+                if isinstance(event.message, app_pb.UpdateFragmentRequest):
+                    client.update_fragment(fragment.id, fragment.name, fragment_config_json=json.dumps(theirs))
+
+            listen(command_client.aio.raw.channel, SendMessage, someone_else_writes)
+            yield command_client
+
+    monkeypatch.setattr(fragments_cli, "connect", connect_and_race)
+    emptied = str(write(tmp_path / "empty.json", {}))
+    assert_one_line_error(
+        cli("fragments", "update", fragment.id, "--config", emptied, "--name", "mine"),
+        f"conflict: fragment raced-frag ({fragment.id}) was changed since it was read; nothing was changed",
+    )
+    stored = client.get_fragment(fragment.id)
+    assert (stored.name, stored.fragment) == ("raced-frag", theirs)  # their change stands; the command's is not in
+    assert [entry.old.fragment for entry in client.get_fragment_history(fragment.id)] == [{"fps": 30}]
 
 
 def test_fragment_update_needs_a_change(cli) -> None:

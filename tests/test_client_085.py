@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _spec import data as d
 from _spec.cases import CASES, Case, ours
 from _spec.cases_085 import CASES_085
 from _spec.interop import TOKEN, assert_same_bytes, exchange, official_client, official_lib
@@ -26,8 +24,6 @@ from grpclib.client import Channel
 
 import fleetwire
 
-API_KEY = "sp3c-t3st-ap1-k3y-0000000000secret"
-API_KEY_ID = "0e9d8c7b-6a5f-4e3d-9c2b-1a0f9e8d7c6b"
 ADDED_IN_085 = {
     "get_organization_metadata", "update_organization_metadata", "get_location_metadata",
     "update_location_metadata", "get_robot_metadata", "update_robot_metadata", "get_robot_part_metadata",
@@ -44,23 +40,6 @@ def official_methods() -> set[str]:
     from viam.app.app_client import AppClient
 
     return {name for name, member in inspect.getmembers(AppClient) if not name.startswith("_") and callable(member)}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SpecServer]:
-    with SpecServer() as spec_server:
-        yield spec_server
-
-
-@pytest.fixture(scope="module")
-def blocking_client(server: SpecServer) -> Iterator[Any]:
-    client = fleetwire.AppClient.connect(
-        server.address, api_key=API_KEY, api_key_id=API_KEY_ID, location_id=d.DEFAULT_LOC_ID
-    )
-    try:
-        yield client
-    finally:
-        client.close()
 
 
 def test_every_one_of_the_94_official_methods_is_compared_on_the_wire() -> None:

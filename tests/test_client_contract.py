@@ -93,12 +93,6 @@ REJECTED: list[tuple[str, Call, type[Exception], str]] = [
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[SpecServer]:
-    with SpecServer() as spec_server:
-        yield spec_server
-
-
-@pytest.fixture(scope="module")
 def blocking(server: SpecServer) -> Iterator[fleetwire.AppClient]:
     client = fleetwire.AppClient.connect(server.address, api_key=API_KEY, api_key_id=API_KEY_ID)
     try:

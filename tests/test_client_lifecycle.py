@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from _client.relay import Relay
 from _client.server import API_KEY, API_KEY_ID, ServerThread
 
 from fleetwire import AppClient, AsyncAppClient, ClientClosedError, FleetwireError, UnavailableError
@@ -141,3 +142,21 @@ def test_tls_against_a_plaintext_server_hints_at_tls_false(local_fleet: LocalFle
     # The same server in plaintext, as a loopback address gets by default, works.
     with AppClient.connect(local_fleet.address, api_key=local_fleet.api_key, api_key_id=local_fleet.api_key_id) as ok:
         assert ok.list_organizations()
+
+
+def test_tls_against_a_plaintext_server_fails_at_the_first_try(local_fleet: LocalFleet) -> None:
+    # The server answers every TLS handshake in plaintext: retrying cannot help, so the hint comes at once.
+    with Relay(local_fleet.port) as relay:
+        started = time.monotonic()
+        with pytest.raises(UnavailableError, match="the server may not use TLS: try tls=False"):
+            AppClient.connect(relay.address, api_key=local_fleet.api_key, api_key_id=local_fleet.api_key_id, tls=True)
+        assert relay.accepted == 1  # dialed once: no retry
+    assert time.monotonic() - started < WAIT_S
+
+
+def test_a_connection_dropped_at_once_is_still_retried(local_fleet: LocalFleet) -> None:
+    # A transient failure (the connection closed before a byte is read) is retried, and the retry gets through.
+    with Relay(local_fleet.port, drop_first=2) as relay:
+        with AppClient.connect(relay.address, api_key=local_fleet.api_key, api_key_id=local_fleet.api_key_id) as ok:
+            assert ok.list_organizations()
+        assert relay.accepted == 3

@@ -9,13 +9,13 @@ dicts for configs and aware datetimes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _spec import data as d
 from _spec.cases import CASES, cases_for, ours
+from _spec.fixtures import API_KEY, API_KEY_ID
 from _spec.runner import arm, call_async, call_blocking, finish
 from _spec.server import ACCESS_TOKEN, SpecServer
 from _spec.surface import app_client_surface
@@ -29,8 +29,6 @@ from fleetwire_api.viam.app import v1 as app
 
 SURFACE = app_client_surface()
 METHODS = SURFACE.names
-API_KEY = "sp3c-t3st-ap1-k3y-0000000000secret"
-API_KEY_ID = "0e9d8c7b-6a5f-4e3d-9c2b-1a0f9e8d7c6b"
 ASYNC_TOKEN = "async-spec-token"
 
 # The seed's methods whose `location_id` is optional and defaults to the client's (seed 000: "Defaults to the location
@@ -38,23 +36,6 @@ ASYNC_TOKEN = "async-spec-token"
 DEFAULT_LOCATION_METHODS = tuple(
     m.name for m in SURFACE.methods for p in m.params if p.name == "location_id" and p.default is None
 )
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SpecServer]:
-    with SpecServer() as spec_server:
-        yield spec_server
-
-
-@pytest.fixture(scope="module")
-def blocking_client(server: SpecServer) -> Iterator[Any]:
-    client = fleetwire.AppClient.connect(
-        server.address, api_key=API_KEY, api_key_id=API_KEY_ID, location_id=d.DEFAULT_LOC_ID
-    )
-    try:
-        yield client
-    finally:
-        client.close()
 
 
 def test_the_seed_lists_70_methods_and_every_one_has_a_case() -> None:

@@ -11,7 +11,6 @@ those expectations honest.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,12 +22,6 @@ from _spec.surface import app_client_surface
 from _spec.wire import canonical, has_map, request_descriptor
 
 INTEROP = tuple(case for case in CASES if case.interop)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SpecServer]:
-    with SpecServer() as spec_server:
-        yield spec_server
 
 
 def test_every_seed_method_is_compared() -> None:

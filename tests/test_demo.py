@@ -8,6 +8,9 @@ import re
 import threading
 from pathlib import Path
 
+import pytest
+from _cli import run_main
+
 from fleetwire.demo import run_demo
 
 
@@ -32,3 +35,15 @@ def test_demo_keeps_the_export_when_asked(tmp_path: Path) -> None:
     assert exported.name == "rover-1-main.config.json"
     assert json.loads(exported.read_text())["components"][2]["name"] == "base"
     assert f"Kept the exported config: {exported}" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "argv", [["--timeout", "1e-6", "demo"], ["demo", "--timeout", "1e-6"]], ids=["before", "after"]
+)
+def test_demo_calls_take_the_timeout(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    # A microsecond is too short for the first call (connecting): the demo stops there, as any command would.
+    before = set(threading.enumerate())
+    result = run_main(capsys, argv)
+    assert result.code == 1, result
+    assert result.err.splitlines() == ["fleetwire: timed out: the call did not finish within its timeout"]
+    assert set(threading.enumerate()) == before  # the server and the client stopped on the way out

@@ -376,10 +376,12 @@ async def test_database_files_are_private_and_served_by_one_server(
                 async with LocalFleet(db):
                     pass
             assert isinstance(refused.value, OSError) and str(db) in str(refused.value)
+            assert (tmp_path / "fleet.db.lock").exists()  # the refused server left the first one's lock alone
             owner.channel.close()
             assert first.context.store.loose_files == ()
     finally:
         os.umask(old_umask)
+    assert not (tmp_path / "fleet.db.lock").exists()  # removed as the first server let go
     db.chmod(0o644)
     with caplog.at_level(logging.WARNING, logger="fleetwire.local"):
         async with LocalFleet(db) as second:  # the first one's lock went with it

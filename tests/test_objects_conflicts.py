@@ -7,12 +7,15 @@ elsewhere. What reaches the server is read from the client's channel (see ``test
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
+from _local.fleet import session
 from test_objects_writes import Recorder, client_fixture  # noqa: F401  # the fixture ``client``
 
-from fleetwire import AsyncAppClient
+from fleetwire import AsyncAppClient, models
 from fleetwire.local import LocalFleet
 from fleetwire.objects import Fleet, Fragment, Machine, MachinePart
 
@@ -103,3 +106,59 @@ async def test_update_merge_falls_back_to_the_conflict_safe_update(part: Machine
     [sent] = recorder.writes()
     assert type(sent).__name__ == "UpdateRobotPartRequest"
     assert sent.last_known_update == part.last_updated and sent.last_known_update is not None
+
+
+async def test_two_writers_race_on_a_fragment_and_the_later_one_is_refused(
+    local_fleet: LocalFleet, client: AsyncAppClient
+) -> None:
+    from fleetwire import ConflictError
+
+    fragment = await client.create_fragment(local_fleet.organization_id, "cam", {"fps": 30})
+    other = await AsyncAppClient.connect(
+        local_fleet.address, api_key=local_fleet.api_key, api_key_id=local_fleet.api_key_id
+    )
+    async with other:
+        mine, theirs = await client.get_fragment(fragment.id), await other.get_fragment(fragment.id)
+        configs = {"mine": "{}", "theirs": '{"fps": 60}'}  # emptying the config is a change like any other
+        results = await asyncio.gather(
+            client.update_fragment(
+                mine.id, mine.name, last_known_update=mine.last_updated, fragment_config_json=configs["mine"]
+            ),
+            other.update_fragment(
+                theirs.id, theirs.name, last_known_update=theirs.last_updated, fragment_config_json=configs["theirs"]
+            ),
+            return_exceptions=True,
+        )
+    refused = [n for n, result in enumerate(results) if isinstance(result, ConflictError)]
+    assert len(refused) == 1, results  # both read the same version: whichever wrote second is refused
+    winner = results[1 - refused[0]]
+    assert isinstance(winner, models.Fragment)
+    stored = await client.get_fragment(fragment.id)
+    assert stored.fragment == winner.fragment == json.loads(list(configs.values())[1 - refused[0]])
+    history = await client.get_fragment_history(fragment.id)
+    assert [entry.old.fragment for entry in history] == [{"fps": 30}]  # one change; nothing else written
+
+
+async def test_an_empty_config_is_no_change_unless_sent_as_json(
+    local_fleet: LocalFleet, client: AsyncAppClient
+) -> None:
+    fragment = await client.create_fragment(local_fleet.organization_id, "cam", {"fps": 30})
+    # `config={}` leaves the config as it is, as viam-sdk 0.85.1's update_fragment does (it sends no config).
+    kept = await client.update_fragment(fragment.id, "cam", config={})
+    async with session(local_fleet.host, local_fleet.port, local_fleet.api_key_id, local_fleet.api_key) as official:
+        kept_by_official = await official.app.update_fragment(fragment.id, "cam", config={})
+    assert kept.fragment == kept_by_official.fragment == {"fps": 30}
+    # The same config as JSON text is sent as written: {} empties it.
+    emptied = await client.update_fragment(fragment.id, "cam", fragment_config_json="{}")
+    assert emptied.fragment == {} == (await client.get_fragment(fragment.id)).fragment
+    with pytest.raises(TypeError, match="fragment_config_json must be a str"):
+        await client.update_fragment(fragment.id, "cam", fragment_config_json={})  # type: ignore[arg-type]
+
+
+async def test_a_fragment_object_can_empty_its_config(local_fleet: LocalFleet, client: AsyncAppClient) -> None:
+    fragment = await Fragment(
+        Fleet(client), name="cam", organization_id=local_fleet.organization_id, config={"fps": 30}
+    ).create()
+    fragment.config.clear()
+    emptied = await fragment.update()
+    assert emptied.config == {} and (await client.get_fragment(fragment.id)).fragment == {}

@@ -1813,6 +1813,7 @@ class AppClient:
         visibility: Fragment.Visibility | None = None,
         last_known_update: datetime.datetime | None = None,
         *,
+        fragment_config_json: str | None = None,
         timeout: float | None = None,
     ) -> Fragment:
         """Rename a fragment and, optionally, replace its config and visibility, unless it changed since it was read.
@@ -1820,7 +1821,8 @@ class AppClient:
         Args:
             fragment_id: The fragment's id.
             name: The fragment's new name.
-            config: A new config, as a dictionary; when omitted the config stays as it is.
+            config: A new config, as a dictionary; when omitted (or empty, as with the official client) the config
+                stays as it is. To empty it, pass ``fragment_config_json="{}"``.
             public: Deprecated, use ``visibility``. Whether the fragment is public; when omitted the visibility
                 stays as it is. New fragments are private.
             visibility: Who may see the fragment; when omitted the visibility stays as it is. New fragments are
@@ -1828,6 +1830,8 @@ class AppClient:
             last_known_update: The fragment's ``last_updated`` when it was read: the update is refused with
                 :class:`~fleetwire.ConflictError` if the fragment changed since. ``None`` (the default) updates
                 unconditionally.
+            fragment_config_json: A new config as JSON text, sent as written (so an empty ``"{}"`` empties the
+                config); when given, the server takes it instead of ``config``.
             timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
 
         Returns:
@@ -1859,6 +1863,7 @@ class AppClient:
                 public=public,
                 visibility=visibility,
                 last_known_update=last_known_update,
+                fragment_config_json=fragment_config_json,
                 timeout=timeout,
             )
         )

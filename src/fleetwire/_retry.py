@@ -1,7 +1,8 @@
 """One place where a call's failures are turned into typed errors and idempotent reads are retried.
 
 Only ``UNAVAILABLE`` is retried, and only for calls marked idempotent (reads): a write that timed out or lost
-its connection may have been applied, so repeating it could apply it twice.
+its connection may have been applied, so repeating it could apply it twice. A TLS handshake answered in plaintext is
+not retried either: the server will answer the same way every time, so the hint that says so comes at once.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def translate(error: BaseException) -> GRPCStatusError | None:
         return DeadlineExceededError(Status.DEADLINE_EXCEEDED, "the call did not finish within its timeout")
     if isinstance(error, (StreamTerminatedError, ConnectionError, OSError)):
         # The server could not be reached or went away mid-call: that is what UNAVAILABLE means in gRPC.
-        hint = _PLAINTEXT_HINT if getattr(error, "reason", None) in _PLAINTEXT_REPLY else ""
+        hint = _PLAINTEXT_HINT if _plaintext_reply(error) else ""
         return UnavailableError(Status.UNAVAILABLE, redact(f"connection failed: {error}{hint}"))
     return None
 
@@ -73,6 +74,11 @@ def translate(error: BaseException) -> GRPCStatusError | None:
 # What OpenSSL reports when the server answers a TLS handshake in plaintext (as `fleetwire serve` does).
 _PLAINTEXT_REPLY = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"})
 _PLAINTEXT_HINT = " (the server may not use TLS: try tls=False)"
+
+
+def _plaintext_reply(error: BaseException) -> bool:
+    """Tell whether ``error`` is a TLS handshake the server answered in plaintext (no retry changes that)."""
+    return getattr(error, "reason", None) in _PLAINTEXT_REPLY
 
 
 CALL_FAILURES = (GRPCError, _Timeout, StreamTerminatedError, OSError)
@@ -97,7 +103,7 @@ async def call_with_retry(
         error = translate(failure)
         assert error is not None  # every type caught translates
         number += 1
-        if not isinstance(error, UnavailableError) or number >= attempts:
+        if not isinstance(error, UnavailableError) or number >= attempts or _plaintext_reply(failure):
             raise error from failure
         if on_retry is not None:
             on_retry(number, error)

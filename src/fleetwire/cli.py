@@ -48,11 +48,12 @@ def _size(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``fleetwire`` command with every subcommand."""
-    from fleetwire._cli import DEFAULT_TIMEOUT_S, add_timeout_option, register, run_serve, show_help
+    from fleetwire._cli import add_timeout_option, register, run_serve, show_help
 
     parser = argparse.ArgumentParser(prog="fleetwire", description="Fleet management SDK tools.")
     parser.add_argument("--version", action="version", version=f"fleetwire {_version()}")
-    add_timeout_option(parser, default=DEFAULT_TIMEOUT_S)
+    # Absent unless given, so `serve` can refuse it (it makes no calls); the commands default it (call_timeout).
+    add_timeout_option(parser, default=argparse.SUPPRESS)
     parser.set_defaults(handler=show_help(parser))  # bare `fleetwire`: the help, not a usage error
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -22,6 +22,7 @@ from ._cli.background import BackgroundFleet
 from ._cli.demo_async import concurrent_section
 from ._cli.demo_blocking import EXPORT_NAME, BlockingTour
 from ._cli.narrate import Narrator
+from ._methods.base import DEFAULT_TIMEOUT
 
 __all__ = ("run_demo",)
 
@@ -54,8 +55,11 @@ with AppClient.connect(creds["url"], api_key=creds["api_key"], api_key_id=creds[
 """
 
 
-def run_demo(out: TextIO, keep_dir: Path | None = None) -> int:
-    """Run the demo, printing to ``out``; keep the exported config in ``keep_dir`` if given. Returns 0."""
+def run_demo(out: TextIO, keep_dir: Path | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> int:
+    """Run the demo, printing to ``out``; keep the exported config in ``keep_dir`` if given. Returns 0.
+
+    ``timeout`` is the seconds each call of the demo's clients may take (``fleetwire --timeout``).
+    """
     started = time.perf_counter()
     say = Narrator(out)
     say.title("fleetwire demo: the fleet management SDK on a local fleet server, no account needed")
@@ -66,11 +70,15 @@ def run_demo(out: TextIO, keep_dir: Path | None = None) -> int:
         with BackgroundFleet(db) as bg:
             fleet = bg.fleet
             say.line(f"Local fleet server on {fleet.address}, database {db} (temporary)")
-            with AppClient.connect(fleet.address, api_key=fleet.api_key, api_key_id=fleet.api_key_id) as client:
-                tour = BlockingTour(say, bg, client, export_dir)
+            with AppClient.connect(
+                fleet.address, api_key=fleet.api_key, api_key_id=fleet.api_key_id, timeout=timeout
+            ) as client:
+                tour = BlockingTour(say, bg, client, export_dir, timeout)
                 tour.run()
                 machine_ids: Sequence[str] = tour.machine_ids
-                section = concurrent_section(say, fleet.credentials(), tour.location_id, machine_ids, tour.part_id)
+                section = concurrent_section(
+                    say, fleet.credentials(), tour.location_id, machine_ids, tour.part_id, timeout
+                )
                 asyncio.run(section)
     _closing(say, export_dir, keep_dir is not None, time.perf_counter() - started)
     return 0

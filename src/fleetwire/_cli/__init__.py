@@ -6,7 +6,7 @@ Only :mod:`fleetwire.cli` imports this package, so ``import fleetwire`` never lo
 from __future__ import annotations
 
 from .commands import register, show_help
-from .connection import DEFAULT_TIMEOUT_S, add_timeout_option
+from .connection import add_timeout_option
 from .serving import run_serve
 
-__all__ = ("DEFAULT_TIMEOUT_S", "add_timeout_option", "register", "run_serve", "show_help")
+__all__ = ("add_timeout_option", "register", "run_serve", "show_help")

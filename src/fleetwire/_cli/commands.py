@@ -9,7 +9,7 @@ from typing import Any
 
 from . import config_import, fragments, keys, log_commands, manage, resources, whoami
 from .confirm import add_yes_option
-from .connection import add_connection_options
+from .connection import add_connection_options, add_timeout_option, call_timeout
 from .failures import guarded
 from .timespec import since
 
@@ -27,10 +27,10 @@ def show_help(parser: argparse.ArgumentParser) -> Any:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    """``fleetwire demo [--out DIR]``."""
+    """``fleetwire demo [--out DIR] [--timeout SECONDS]``."""
     from ..demo import run_demo
 
-    return run_demo(sys.stdout, keep_dir=args.out)
+    return run_demo(sys.stdout, keep_dir=args.out, timeout=call_timeout(args))
 
 
 def _group(commands: Any, name: str, help_text: str) -> Any:
@@ -186,6 +186,7 @@ def register(commands: Any) -> None:
     )
     demo.add_argument("--out", type=Path, metavar="DIR", help="keep the exported config in DIR (default: removed)")
     demo.add_argument("--debug", action="store_true", help="show the traceback of a failure")
+    add_timeout_option(demo, default=argparse.SUPPRESS)  # each call of the tour's clients; also before `demo`
     demo.set_defaults(handler=guarded(_demo))
     _register_fleet(commands)
     _register_logs(commands)

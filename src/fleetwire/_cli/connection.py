@@ -26,6 +26,7 @@ __all__ = (
     "Target",
     "add_connection_options",
     "add_timeout_option",
+    "call_timeout",
     "connect",
     "connect_async",
     "resolve",
@@ -111,7 +112,7 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str] = os.environ) -
 def connect(args: argparse.Namespace) -> Generator[AppClient, None, None]:
     """Connect a blocking :class:`~fleetwire.AppClient` as ``args`` say, and close it on exit."""
     target = resolve(args)
-    timeout = _timeout(args)
+    timeout = call_timeout(args)
     client = AppClient.connect(target.url, api_key=target.api_key, api_key_id=target.api_key_id, timeout=timeout)
     try:
         yield client
@@ -123,10 +124,11 @@ async def connect_async(args: argparse.Namespace) -> AsyncAppClient:
     """Connect an :class:`~fleetwire.AsyncAppClient` as ``args`` say (close it with ``async with``)."""
     target = resolve(args)
     return await AsyncAppClient.connect(
-        target.url, api_key=target.api_key, api_key_id=target.api_key_id, timeout=_timeout(args)
+        target.url, api_key=target.api_key, api_key_id=target.api_key_id, timeout=call_timeout(args)
     )
 
 
-def _timeout(args: argparse.Namespace) -> float:
+def call_timeout(args: argparse.Namespace) -> float:
+    """Return the seconds each call may take: ``--timeout`` (before or after the command), else the default."""
     value: float = getattr(args, "timeout", DEFAULT_TIMEOUT_S)
     return value

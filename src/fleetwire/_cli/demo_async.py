@@ -16,7 +16,12 @@ _COLUMNS = (Column("CALL", "call"), Column("RESULT", "result"))
 
 
 async def concurrent_section(
-    say: Narrator, credentials: Mapping[str, str], location_id: str, machine_ids: Sequence[str], part_id: str
+    say: Narrator,
+    credentials: Mapping[str, str],
+    location_id: str,
+    machine_ids: Sequence[str],
+    part_id: str,
+    timeout: float | None,
 ) -> None:
     """Connect an :class:`AsyncAppClient`, create machines and read the fleet concurrently, print the results."""
     say.section("The same with AsyncAppClient, concurrently (asyncio.gather)")
@@ -25,6 +30,7 @@ async def concurrent_section(
         api_key=credentials["api_key"],
         api_key_id=credentials["api_key_id"],
         location_id=location_id,
+        timeout=timeout,
     ) as cloud:
         started = time.perf_counter()
         new_ids = await asyncio.gather(*(cloud.new_robot(f"drone-{n}") for n in (1, 2, 3)))

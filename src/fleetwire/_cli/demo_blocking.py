@@ -61,9 +61,15 @@ def _message(number: int) -> str:
 class BlockingTour:
     """The blocking half of the demo: one method per step, sharing the client and the ids it creates."""
 
-    def __init__(self, say: Narrator, bg: BackgroundFleet, client: AppClient, export_dir: Path) -> None:
-        """Tour the fleet of ``bg`` with ``client``, printing to ``say``; exports go to ``export_dir``."""
+    def __init__(
+        self, say: Narrator, bg: BackgroundFleet, client: AppClient, export_dir: Path, timeout: float | None
+    ) -> None:
+        """Tour the fleet of ``bg`` with ``client``, printing to ``say``; exports go to ``export_dir``.
+
+        The other clients the tour connects (the machine, the rotated keys) get ``timeout``, as ``client`` did.
+        """
         self.say, self.bg, self.client, self.export_dir = say, bg, client, export_dir
+        self.timeout = timeout
         self.org_id = bg.fleet.organization_id
         self.location_id = ""
         self.machine_ids: list[str] = []
@@ -81,6 +87,11 @@ class BlockingTour:
         self.tail_logs()
         self.fragment()
         self.rotate(*self.role())
+
+    def _machine(self) -> MachinePartClient:
+        """Connect as the simulated machine (rover-1's main part), with the tour client's timeout."""
+        address = self.bg.fleet.address
+        return MachinePartClient.connect(address, part_id=self.part_id, secret=self.part_secret, timeout=self.timeout)
 
     def organizations(self) -> None:
         """Show the organization the owner key sees."""
@@ -132,7 +143,7 @@ class BlockingTour:
     def push_logs(self) -> None:
         """Push log entries as the simulated machine, through ``RobotService.Log``."""
         self.say.step("A simulated rover-1 pushes logs through RobotService.Log, authenticated by its part secret")
-        with MachinePartClient.connect(self.bg.fleet.address, part_id=self.part_id, secret=self.part_secret) as machine:
+        with self._machine() as machine:
             for batch in range(LOG_BATCHES):
                 numbers = range(batch * LOG_BATCH_SIZE + 1, (batch + 1) * LOG_BATCH_SIZE + 1)
                 machine.log([log_entry(_LEVELS[n % 10], _message(n), logger="rdk.rover.base") for n in numbers])
@@ -159,7 +170,7 @@ class BlockingTour:
         tailer.start()
         self.bg.wait_for_tails(self.part_id, 1, _WAIT_S)  # the tail is subscribed: nothing pushed now is missed
         rows: list[dict[str, object]] = []
-        with MachinePartClient.connect(self.bg.fleet.address, part_id=self.part_id, secret=self.part_secret) as machine:
+        with self._machine() as machine:
             for batch in range(1, LIVE_BATCHES + 1):
                 pushed_at = time.perf_counter()
                 machine.log(
@@ -221,10 +232,10 @@ class BlockingTour:
         self.say.line(f"client.rotate_key(key_id) -> a new key (id {new_id})")
         address = self.bg.fleet.address
         try:
-            AppClient.connect(address, api_key=old_key, api_key_id=key_id).close()
+            AppClient.connect(address, api_key=old_key, api_key_id=key_id, timeout=self.timeout).close()
             self.say.line("old key -> still accepted (unexpected)")
         except UnauthenticatedError:
             self.say.line("old key -> UnauthenticatedError: rejected")
-        with AppClient.connect(address, api_key=new_key, api_key_id=new_id) as rotated:
+        with AppClient.connect(address, api_key=new_key, api_key_id=new_id, timeout=self.timeout) as rotated:
             machines = rotated.list_robots(self.location_id)
         self.say.line(f"new key -> connected; as operator it sees the location's {len(machines)} machines")

@@ -6,8 +6,6 @@ import argparse
 import json
 import sys
 
-from fleetwire_api.viam.app import v1 as app_pb
-
 from ..models import Fragment
 from .config_files import checked_write, read_config
 from .connection import connect
@@ -79,17 +77,17 @@ def update_fragment(args: argparse.Namespace) -> int:
     if args.name is None and args.config is None and args.visibility is None:
         raise UsageError("nothing to update: pass --name, --config or --visibility")
     config = read_config(args.config) if args.config is not None else None
-    visibility = Fragment.Visibility(args.visibility).to_proto() if args.visibility is not None else None
+    visibility = Fragment.Visibility(args.visibility) if args.visibility is not None else None
     with connect(args) as client:
         current = client.get_fragment(args.fragment_id)
         with checked_write(f"fragment {current.name} ({current.id})"):
-            # The raw call: it sends the config as JSON text, so an empty {} empties the config (the typed
-            # update_fragment takes an empty config as no change) and integers stay integers.
-            response = client.raw.update_fragment(
-                id=current.id,
-                name=args.name if args.name is not None else current.name,
-                fragment_config_json=json.dumps(config) if config is not None else None,
+            fragment = client.update_fragment(
+                current.id,
+                args.name if args.name is not None else current.name,
                 visibility=visibility,
                 last_known_update=current.last_updated,
+                # As JSON text: an empty {} empties the config (an empty `config` means no change, as it does
+                # with the official client).
+                fragment_config_json=json.dumps(config) if config is not None else None,
             )
-    return _report(args, Fragment.from_proto(response.fragment or app_pb.Fragment()), "updated")
+    return _report(args, fragment, "updated")

@@ -43,6 +43,8 @@ def _fail(message: str, code: int = EXIT_FAILURE) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     """``fleetwire serve [--db PATH] [--host H] [--port N] [--credentials PATH] [--new-key] [--email E]``."""
+    if "timeout" in vars(args):  # `fleetwire --timeout N serve`: the option limits calls, and serve makes none
+        return _fail("--timeout limits the calls a command makes to a server; serve makes none (drop it)", EXIT_USAGE)
     import sqlite3  # only `serve` loads sqlite and the server
 
     from grpclib.exceptions import GRPCError

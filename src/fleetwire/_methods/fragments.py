@@ -133,6 +133,7 @@ class FragmentMethods(ClientBase):
         visibility: Fragment.Visibility | None = None,
         last_known_update: datetime.datetime | None = None,
         *,
+        fragment_config_json: str | None = None,
         timeout: float | None = None,
     ) -> Fragment:
         """Rename a fragment and, optionally, replace its config and visibility, unless it changed since it was read.
@@ -140,7 +141,8 @@ class FragmentMethods(ClientBase):
         Args:
             fragment_id: The fragment's id.
             name: The fragment's new name.
-            config: A new config, as a dictionary; when omitted the config stays as it is.
+            config: A new config, as a dictionary; when omitted (or empty, as with the official client) the config
+                stays as it is. To empty it, pass ``fragment_config_json="{}"``.
             public: Deprecated, use ``visibility``. Whether the fragment is public; when omitted the visibility
                 stays as it is. New fragments are private.
             visibility: Who may see the fragment; when omitted the visibility stays as it is. New fragments are
@@ -148,6 +150,8 @@ class FragmentMethods(ClientBase):
             last_known_update: The fragment's ``last_updated`` when it was read: the update is refused with
                 :class:`~fleetwire.ConflictError` if the fragment changed since. ``None`` (the default) updates
                 unconditionally.
+            fragment_config_json: A new config as JSON text, sent as written (so an empty ``"{}"`` empties the
+                config); when given, the server takes it instead of ``config``.
             timeout: Seconds before the call fails with ``DeadlineExceededError`` (default: the client's timeout).
 
         Returns:
@@ -175,6 +179,7 @@ class FragmentMethods(ClientBase):
         if public is not None:
             require_bool("public", public)
         optional_datetime("last_known_update", last_known_update)
+        optional_text("fragment_config_json", fragment_config_json)
         request = app_pb.UpdateFragmentRequest(
             id=fragment_id,
             name=name,
@@ -182,6 +187,7 @@ class FragmentMethods(ClientBase):
             public=public,
             visibility=_visibility(visibility).to_proto() if visibility else None,
             last_known_update=last_known_update,
+            fragment_config_json=fragment_config_json or None,
         )
         try:
             response = await self._write(self.raw.update_fragment, request, timeout)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import models
@@ -120,9 +121,10 @@ class Fragment(Resource):
         written = await self._client.update_fragment(
             self._id(),
             self.name,
-            config=plain(self.config) if "config" in changed else None,
             visibility=models.Fragment.Visibility(visibility) if visibility is not None else None,
             last_known_update=self.last_updated,
+            # As JSON text: an empty config is a config too (an empty ``config`` would mean "unchanged").
+            fragment_config_json=json.dumps(plain(self.config)) if "config" in changed else None,
         )
         return self._from_model(self._fleet, written)
 
