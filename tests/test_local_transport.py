@@ -6,24 +6,18 @@ Requests are sent as raw bytes over real loopback gRPC (``_local.raw``).
 
 from __future__ import annotations
 
-import asyncio
-import gc
-import json
 import logging
 import time
-from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pytest
 from _local.raw import field, raw_call, raw_channel, varint
 from _local.scoped import bearer
 from grpclib.const import Status
-from test_local_machines import Conn, new_machine, status_of
+from test_local_machines import Conn, new_machine
 
 from fleetwire.cli import build_parser
 from fleetwire.local import LocalFleet
-from fleetwire.local.store.configs import config_json
-from fleetwire_api.google.protobuf import Struct
 from fleetwire_api.viam.app import v1 as app
 
 pytestmark = pytest.mark.anyio
@@ -194,88 +188,3 @@ def test_every_served_request_type_has_a_specialized_decoder() -> None:
     assert len(request_types) > 70
     for request_type in request_types:
         assert decode_fast(request_type, b"") == request_type()
-
-
-LARGE_CONFIG = {"values": [True] * 100_000}
-"""A valid config of 100,000 values (a 400 KB Struct) whose conversion to stored JSON takes well over 100 ms."""
-
-
-async def _worst_loop_lag_during(call: Awaitable[T]) -> tuple[T, float, float]:
-    """Await ``call`` while probing this event loop; return its result, its duration and the loop's worst lag.
-
-    The probe asks to wake every millisecond; how much later than asked it wakes is how long the loop was held.
-    The objects this test process already holds are frozen meanwhile (as a served process of its own holds few):
-    a full garbage collection, which holds the interpreter in any thread, then walks only the objects made since.
-    """
-    done = asyncio.Event()
-    worst = 0.0
-
-    async def probe() -> None:
-        nonlocal worst
-        while not done.is_set():
-            asked = time.perf_counter() + 0.001
-            await asyncio.sleep(0.001)
-            worst = max(worst, time.perf_counter() - asked)
-
-    gc.freeze()
-    prober = asyncio.create_task(probe())
-    await asyncio.sleep(0)
-    start = time.perf_counter()
-    try:
-        result = await asyncio.wait_for(call, timeout=15)
-    finally:
-        took = time.perf_counter() - start
-        done.set()
-        await asyncio.wait_for(prober, timeout=5)
-        gc.unfreeze()
-    return result, took, worst
-
-
-@pytest.mark.parametrize("rpc", ["UpdateRobotPart", "UpdateRobotMetadata"])
-async def test_a_large_config_does_not_hold_the_event_loop(fleet: LocalFleet, owner: Conn, rpc: str) -> None:
-    """The server runs in this test's loop: its conversion of a large config must leave the loop free meanwhile.
-
-    The bound is relative (half the conversion's own time, measured here on the same machine), not a fixed number
-    of milliseconds, so a loaded machine slows both sides alike. Converting on the loop would hold it for the whole
-    conversion; in a worker thread the loop waits at most a few GIL switch intervals at a time.
-    """
-    robot_id, part_id = await new_machine(owner, fleet.location_id, "big")
-    struct = Struct.from_dict(LARGE_CONFIG)
-    start = time.perf_counter()
-    config_json(struct, "robot_config")  # the work either call does: Struct to dict, checked, to JSON text
-    conversion = time.perf_counter() - start
-    assert conversion >= 0.1, f"the config converts in {conversion:.3f} s: too small to show a stall"
-    if rpc == "UpdateRobotPart":
-        body = field(1, part_id.encode()) + field(2, b"main") + field(3, bytes(struct))
-    else:
-        body = field(1, robot_id.encode()) + field(2, bytes(struct))
-    channel = raw_channel(fleet.host, fleet.port)
-    try:
-        call = raw_call(channel, f"/viam.app.v1.AppService/{rpc}", body, metadata=bearer(owner))
-        (status, message, _), took, worst = await _worst_loop_lag_during(call)
-    finally:
-        channel.close()
-    if rpc == "UpdateRobotPart":
-        assert status == Status.OK, message
-        part = (await owner.app.get_robot_part(id=part_id)).part
-        assert part is not None and part.robot_config is not None
-        assert part.robot_config.to_dict() == LARGE_CONFIG
-    else:  # the same answer as ever: a valid Struct, but its JSON is over the metadata limit
-        assert status == Status.INVALID_ARGUMENT and "data is larger than" in message
-    assert worst < conversion / 2, f"the loop was held {worst:.3f} s during a {took:.3f} s call ({conversion:.3f} s)"
-
-
-async def test_a_large_config_gets_the_same_errors(fleet: LocalFleet, owner: Conn) -> None:
-    """A config large enough to be converted in a worker thread is checked exactly as a small one."""
-    _, part_id = await new_machine(owner, fleet.location_id, "deep")
-    too_deep: dict[str, Any] = {}
-    level = too_deep
-    for _ in range(70):
-        level["a"] = level = {}
-    for extra in ({}, {"values": [True] * 5_000}):
-        config = Struct.from_dict({"deep": too_deep, **extra})
-        status, message = await status_of(owner.app.update_robot_part(id=part_id, name="p", robot_config=config))
-        assert status == Status.INVALID_ARGUMENT and message == "robot_config is nested more than 64 levels deep"
-        text = json.dumps({"deep": too_deep, **extra})
-        status, message = await status_of(owner.app.update_robot_part(id=part_id, name="p", robot_config_json=text))
-        assert status == Status.INVALID_ARGUMENT and message == "robot_config_json is nested more than 64 levels deep"

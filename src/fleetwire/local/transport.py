@@ -28,6 +28,7 @@ import asyncio
 import functools
 import logging
 import sqlite3
+import struct
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
@@ -152,7 +153,7 @@ def _translate(exc: Exception) -> GRPCError | None:
                 Status.FAILED_PRECONDITION, "the resource is still referenced by, or refers to, another one"
             )
         return GRPCError(Status.INVALID_ARGUMENT, "the request violates a constraint of the resource")
-    if isinstance(exc, OverflowError):
+    if isinstance(exc, OverflowError | struct.error):  # a number too large for its field's type
         return GRPCError(Status.INVALID_ARGUMENT, "a numeric field is out of range")
     if isinstance(exc, RecursionError):
         return GRPCError(Status.INVALID_ARGUMENT, "the request is nested too deeply")

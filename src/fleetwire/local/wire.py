@@ -142,13 +142,13 @@ def decode_keeping_structs(message_type: type[Any], body: bytes) -> Any:
     """Decode ``body`` as ``message_type``, its top-level Struct fields left in wire form as :class:`WireStruct`.
 
     The rest of the message is decoded by the specialized decoder (which raises on malformed bytes, as for any
-    request). A Struct field sent more than once is one Struct made of all its pieces, as protobuf merges them.
+    request). A Struct field sent more than once is its last occurrence, as that decoder reads it.
     """
     numbers = _struct_fields(message_type)
     if not numbers:
         return decode_fast(message_type, body)
     kept: list[bytes] = []
-    structs: dict[int, list[bytes]] = {}
+    structs: dict[int, bytes] = {}
     run = pos = 0  # run: where the current stretch of kept fields began
     end = len(body)
     while pos < end:
@@ -169,7 +169,7 @@ def decode_keeping_structs(message_type: type[Any], body: bytes) -> Any:
             if pos + size > end:
                 raise ValueError("a Struct field runs past the end of the message")
             kept.append(body[run:start])
-            structs.setdefault(tag >> 3, []).append(body[pos : pos + size])
+            structs[tag >> 3] = body[pos : pos + size]
             pos = run = pos + size
         else:
             pos = _skip(body, pos, tag)
@@ -177,6 +177,6 @@ def decode_keeping_structs(message_type: type[Any], body: bytes) -> Any:
         raise ValueError("a field runs past the end of the message")
     kept.append(body[run:end])
     message = decode_fast(message_type, b"".join(kept))
-    for number, pieces in structs.items():
-        setattr(message, numbers[number], WireStruct(b"".join(pieces)))
+    for number, encoded in structs.items():
+        setattr(message, numbers[number], WireStruct(encoded))
     return message

@@ -48,6 +48,7 @@ from ..store.ids import (
     to_iso,
 )
 from ..store.paging import history_page
+from ..wire import decode_keeping_structs
 from .robot_parts import require_unchanged_since
 
 if TYPE_CHECKING:
@@ -325,7 +326,7 @@ class FragmentsMixin:
             entries: list[FragmentHistoryEntry] = []
             last_seq = 0
             for row in rows:  # read lazily: stops at the first entry past the page
-                old = codec.decode(Fragment, row["old_fragment"])
+                old: Fragment = decode_keeping_structs(Fragment, row["old_fragment"])  # its config as stored
                 if not insider and int(old.visibility) not in _VISIBLE_TO_ALL:
                     continue
                 if len(entries) == limit:
@@ -339,7 +340,7 @@ class FragmentsMixin:
                             type=AuthenticationType(row["editor_type"]), value=row["editor_value"]
                         ),
                         revision=old.revision,
-                        config=old.fragment or Struct(),
+                        config=old.fragment if old.fragment is not None else Struct(),
                     )
                 )
                 last_seq = int(row["seq"])

@@ -57,7 +57,7 @@ from ..store.ids import (
 )
 from ..store.paging import history_page
 from ..store.robot_rows import PART_QUERY, fetch_part, fetch_robot, insert_part, part_message
-from ..wire import Encoded, field_bytes, repeated_field
+from ..wire import Encoded, decode_keeping_structs, field_bytes, repeated_field
 
 if TYPE_CHECKING:
     from ..context import Caller, Context
@@ -361,7 +361,7 @@ class PartsMixin:
                     part=row["part_id"],
                     robot=row["robot_id"],
                     when=from_iso(row["edited_on"]),
-                    old=codec.decode(RobotPart, row["old_part"]),
+                    old=decode_keeping_structs(RobotPart, row["old_part"]),  # its config as stored, not decoded
                     edited_by=AuthenticatorInfo(type=AuthenticationType(row["editor_type"]), value=row["editor_value"]),
                 )
                 for row in rows[:limit]

@@ -10,18 +10,19 @@ part the body then names must be one the secret opens. Every call counts as the 
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any, cast
 
 import betterproto2
-from grpclib.const import Status
+from grpclib.const import Handler, Status
 from grpclib.exceptions import GRPCError
 from grpclib.server import Stream
 
-from fleetwire_api.services import RobotServiceBase
+from fleetwire_api.services import RobotServiceBase, codec
+from fleetwire_api.services._runtime import serve_unary_unary
 from fleetwire_api.viam.app.v1 import (
     CloudConfig,
     ComponentConfig,
@@ -43,11 +44,17 @@ from fleetwire_api.viam.common.v1 import LogEntry
 
 from ..auth.cache import EpochCache
 from ..context import Context
+from ..offload import off_loop
+from ..store.configs import LARGE_CONFIG_TEXT
+from ..store.documents import free_piecewise, parse_json
 from ..store.ids import now, require_id, to_iso
 from ..store.robot_rows import fetch_part
+from ..wire import Encoded
 from .robot_logs import MAX_ENTRIES_PER_PUSH, insert_logs
 
 __all__ = ("RESTART_CHECK_INTERVAL", "LocalRobotService", "robot_config")
+
+_CONFIG = "/viam.app.v1.RobotService/Config"
 
 RESTART_CHECK_INTERVAL = timedelta(seconds=5)
 """How often a machine is told to poll ``NeedsRestart``."""
@@ -90,6 +97,17 @@ def robot_config(config: dict[str, Any], part: sqlite3.Row) -> RobotConfig:
         if isinstance(value, bool):
             setattr(result, flag, value)
     return result
+
+
+def _config_answer(part: sqlite3.Row, large: bool) -> Encoded:
+    """Return the encoded ``ConfigResponse`` of a part row (``large``: in plain Python, freed piecewise)."""
+    config = cast("dict[str, Any]", parse_json(part["config_json"], large=large))
+    answer = ConfigResponse(config=robot_config(config, part))
+    encoded = Encoded(codec.encode(answer))
+    if large:
+        free_piecewise(answer)
+        free_piecewise(config)
+    return encoded
 
 
 _SECRET_PARTS = "fleetwire_secret_parts"
@@ -180,16 +198,32 @@ class LocalRobotService(RobotServiceBase):
         await self.ctx.require(caller, permission, "robot", robot_id)
         return part_id
 
+    def __mapping__(self) -> dict[str, Handler]:
+        """Return the generated handler table, with ``Config`` answered in wire form (:meth:`config_encoded`)."""
+        mapping = super().__mapping__()
+        generated = mapping[_CONFIG]
+        mapping[_CONFIG] = generated._replace(
+            func=functools.partial(serve_unary_unary, self.config_encoded), reply_type=Encoded
+        )
+        return mapping
+
     async def config(self, request: ConfigRequest, stream: Stream[ConfigRequest, ConfigResponse]) -> ConfigResponse:
         """Return the part's current config, typed as the machine expects it."""
+        return codec.decode(ConfigResponse, await self.config_encoded(request, stream))
+
+    async def config_encoded(self, request: ConfigRequest, stream: Stream[Any, Any]) -> Encoded:
+        """:meth:`config`, in wire form: a large config is read and its answer built off the event loop."""
         part_id = await self._authorize(stream, request.id, "read_robot_config")
 
-        def load(conn: sqlite3.Connection) -> RobotConfig:
+        def load(conn: sqlite3.Connection) -> sqlite3.Row:
             row = fetch_part(conn, part_id)
             _touch(conn, part_id, str(row["robot_id"]))
-            return robot_config(json.loads(row["config_json"]), row)
+            return row
 
-        return ConfigResponse(config=await self.ctx.store.write(load))
+        row = await self.ctx.store.write(load)
+        if len(row["config_json"]) < LARGE_CONFIG_TEXT:
+            return _config_answer(row, large=False)
+        return await off_loop(_config_answer, row, True)
 
     async def log(self, request: LogRequest, stream: Stream[LogRequest, LogResponse]) -> LogResponse:
         """Store the pushed entries (one batch insert) and hand them to the part's live tails, in order."""

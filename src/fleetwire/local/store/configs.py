@@ -60,6 +60,18 @@ MAX_CONFIG_DEPTH = 64
 """Deepest accepted nesting of objects and lists in a config document."""
 
 
+_DOUBLE_BITS = 1000
+"""Integers this long or shorter are well inside a double's range (it ends near 2**1024)."""
+
+
+def _fits_a_double(number: int) -> bool:
+    try:
+        float(number)
+    except OverflowError:
+        return False
+    return True
+
+
 def _problem(value: Any) -> str | None:
     """Say what makes a decoded JSON value unfit to store (too deep, or a number that is not finite), if anything."""
     pending: list[tuple[Any, int]] = [(value, 0)]
@@ -69,6 +81,8 @@ def _problem(value: Any) -> str | None:
             return f"is nested more than {MAX_CONFIG_DEPTH} levels deep"
         if isinstance(item, float) and not math.isfinite(item):
             return "contains a number that is not finite"
+        if isinstance(item, int) and item.bit_length() > _DOUBLE_BITS and not _fits_a_double(item):
+            return "contains a number too large for a Struct (a double)"
         if isinstance(item, dict):
             pending.extend((child, depth + 1) for child in cast("dict[str, Any]", item).values())
         elif isinstance(item, list):

@@ -16,6 +16,8 @@ import struct
 from collections.abc import Callable
 from typing import Any, cast
 
+import betterproto2
+
 __all__ = ("free_piecewise", "json_text", "parse_json", "struct_wire")
 
 _SEPARATORS = (",", ":")
@@ -69,7 +71,7 @@ def _value_wire(value: object) -> bytes:
     if isinstance(value, bool):
         return b"\x20\x01" if value else b"\x20\x00"  # bool_value = 4
     if isinstance(value, int | float):
-        return b"\x11" + _pack_double(value)  # number_value = 2 (OverflowError for an int past the double range)
+        return b"\x11" + _pack_double(value)  # number_value = 2 (struct.error for an int past the double range)
     if isinstance(value, str):
         data = value.encode()
         return b"\x1a" + _length(len(data)) + data  # string_value = 3
@@ -100,9 +102,10 @@ def struct_wire(document: dict[str, object]) -> bytes:
 
 
 def free_piecewise(document: object) -> None:
-    """Empty a tree of dicts and lists one container at a time, so that no single free walks the whole of it.
+    """Empty a tree of dicts, lists and messages one at a time, so that no single free walks the whole of it.
 
-    Call it with the only reference to the tree (the caller's own name for it may remain: the root is left empty).
+    Call it with the only reference to the tree (the caller's own name for it may remain: the root is left empty);
+    a message is emptied of its fields, so no one may use it afterwards.
     """
     pending: list[object] = [document]
     del document
@@ -116,3 +119,7 @@ def free_piecewise(document: object) -> None:
             items = cast("list[object]", item)
             pending.extend(items)
             items.clear()
+        elif isinstance(item, betterproto2.Message):
+            fields = vars(item)
+            pending.extend(fields.values())
+            fields.clear()
