@@ -231,6 +231,10 @@ async def test_a_large_config_gets_the_same_errors(fleet: LocalFleet, owner: Con
         status, message = await status_of(owner.app.update_robot_part(id=part_id, name="p", robot_config_json=text))
         expected = "robot_config_json contains a number too large for a Struct (a double)"
         assert (status, message) == (Status.INVALID_ARGUMENT, expected)
+    for pad in ("", "x" * 70_000):  # 600 levels: past the limit of the pure-Python parser a large text gets
+        text = '{"deep": ' + "[" * 600 + "]" * 600 + f', "pad": "{pad}"}}'
+        status, message = await status_of(owner.app.update_robot_part(id=part_id, name="p", robot_config_json=text))
+        assert (status, message) == (Status.INVALID_ARGUMENT, "robot_config_json is nested more than 64 levels deep")
     bad_value = field(1, field(1, b"k") + field(2, b"\x11\x00"))  # a number_value cut short
     body = update_part(part_id, FLAT)[1] + field(3, bad_value + bytes(Struct.from_dict(FLAT)))
     channel = raw_channel(fleet.host, fleet.port)

@@ -107,7 +107,9 @@ def config_from_text(text: str, field: str) -> dict[str, Any]:
         raise invalid(f"{field} is larger than {MAX_CONFIG_BYTES} bytes")
     try:
         value = parse_json(text, large=len(text) >= LARGE_CONFIG_TEXT)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:  # hundreds of levels: the parsers' own limit, far past the config's
+        raise invalid(f"{field} is nested more than {MAX_CONFIG_DEPTH} levels deep") from None
+    except ValueError as exc:
         raise invalid(f"{field} is not valid JSON") from exc
     if not isinstance(value, dict):
         raise invalid(f"{field} must be a JSON object")
