@@ -10821,9 +10821,10 @@ def _d_google_protobuf_Struct(buf: bytes, pos: int, end: int) -> google_protobuf
 
 
 def _e_google_protobuf_Struct(m: google_protobuf.Struct) -> bytearray:
-    encoded: bytes | None = m.__dict__.get("encoded")
-    if encoded is not None:  # a Struct kept in (or converted once to) its wire form, as a server keeps large configs
-        return bytearray(encoded)
+    if type(m) is not google_protobuf.Struct:  # a subclass may carry its wire form, as a server keeps large configs
+        encoded: bytes | None = m.__dict__.get("encoded")
+        if encoded is not None:
+            return bytearray(encoded)
     out = bytearray()
     v = m.fields
     if v is not None and v != {}:

@@ -123,20 +123,21 @@ def struct_value(struct: Struct) -> object:
     Raises ``ValueError`` for bytes that are not a Struct, and what ``Struct.to_dict`` raises for a Struct holding
     no valid value.
     """
-    if isinstance(struct, WireStruct):
-        try:
-            return decode_struct(struct.encoded)  # the common layout, straight to the values
-        except RecursionError:
-            raise
-        except Exception:  # an unusual layout or bad bytes: the long way decides which
-            try:
-                decoded = decode_fast(Struct, struct.encoded)
-            except RecursionError:
-                raise
-            except Exception as exc:  # any failure to decode the sender's bytes is the same error
-                raise ValueError("the bytes are not a valid Struct") from exc
-            return decoded.to_dict()
-    return struct.to_dict()
+    if not isinstance(struct, WireStruct):
+        return struct.to_dict()
+    try:
+        return decode_struct(struct.encoded)  # the common layout, straight to the values
+    except RecursionError:
+        raise
+    except Exception:  # an unusual layout, or bad bytes: decoding the long way tells which
+        pass
+    try:
+        decoded = decode_fast(Struct, struct.encoded)
+    except RecursionError:
+        raise
+    except Exception as exc:  # any failure to decode the sender's bytes is the same error
+        raise ValueError("the bytes are not a valid Struct") from exc
+    return decoded.to_dict()
 
 
 def config_from_struct(struct: Struct, field: str) -> dict[str, Any]:
