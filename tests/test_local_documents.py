@@ -35,13 +35,13 @@ VALUES = st.recursive(
 DOCUMENTS = st.dictionaries(st.text(max_size=10), VALUES, max_size=8)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(DOCUMENTS)
 def test_the_wire_form_is_the_codecs_encoding_of_the_struct(document: dict[str, Any]) -> None:
     assert struct_wire(document) == encode_fast(Struct.from_dict(document))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(DOCUMENTS, st.booleans())
 def test_large_text_is_what_json_writes_and_reads(document: dict[str, Any], ensure_ascii: bool) -> None:
     text = json.dumps(document, separators=(",", ":"), ensure_ascii=ensure_ascii, allow_nan=False)

@@ -18,6 +18,8 @@ from typing import Any, cast
 
 import betterproto2
 
+from ..wire import field_bytes
+
 __all__ = ("free_piecewise", "json_text", "parse_json", "struct_wire")
 
 _SEPARATORS = (",", ":")
@@ -52,18 +54,6 @@ def json_text(value: object, *, large: bool, ensure_ascii: bool = False) -> str:
 
 
 _pack_double = struct.Struct("<d").pack
-_SHORT_LENGTHS = [bytes((n,)) for n in range(0x80)]
-
-
-def _length(n: int) -> bytes:
-    if n < 0x80:
-        return _SHORT_LENGTHS[n]
-    out = bytearray()
-    while n > 0x7F:
-        out.append(0x80 | (n & 0x7F))
-        n >>= 7
-    out.append(n)
-    return bytes(out)
 
 
 def _value_wire(value: object) -> bytes:
@@ -73,15 +63,12 @@ def _value_wire(value: object) -> bytes:
     if isinstance(value, int | float):
         return b"\x11" + _pack_double(value)  # number_value = 2 (struct.error for an int past the double range)
     if isinstance(value, str):
-        data = value.encode()
-        return b"\x1a" + _length(len(data)) + data  # string_value = 3
+        return field_bytes(3, value.encode())  # string_value = 3
     if isinstance(value, list):
         items = cast("list[object]", value)
-        inner = b"".join(b"\x0a" + _length(len(wire)) + wire for wire in map(_value_wire, items))
-        return b"\x32" + _length(len(inner)) + inner  # list_value = 6: ListValue, values = 1
+        return field_bytes(6, b"".join(field_bytes(1, wire) for wire in map(_value_wire, items)))  # ListValue.values
     if isinstance(value, dict):
-        inner = struct_wire(cast("dict[str, object]", value))
-        return b"\x2a" + _length(len(inner)) + inner  # struct_value = 5
+        return field_bytes(5, struct_wire(cast("dict[str, object]", value)))  # struct_value = 5
     if value is None:
         return b"\x08\x00"  # null_value = 1: NULL_VALUE
     raise ValueError(f"Unknown value type: {type(value)}")
@@ -92,13 +79,11 @@ def struct_wire(document: dict[str, object]) -> bytes:
 
     The same bytes the codec writes for that Struct (entries in the dict's order, each key then its value).
     """
-    parts: list[bytes] = []
-    for key, value in document.items():
-        data = key.encode()
-        wire = _value_wire(value)
-        entry = b"\x0a" + _length(len(data)) + data + b"\x12" + _length(len(wire)) + wire  # key = 1, value = 2
-        parts.append(b"\x0a" + _length(len(entry)) + entry)  # fields = 1
-    return b"".join(parts)
+    # fields = 1, a map: an entry per key, its key = 1 and its value = 2
+    return b"".join(
+        field_bytes(1, field_bytes(1, key.encode()) + field_bytes(2, _value_wire(value)))
+        for key, value in document.items()
+    )
 
 
 def free_piecewise(document: object) -> None:
