@@ -10,7 +10,7 @@ For each call, before any handler code runs:
    the connection (HTTP/2 flow control then holds the sender to the connection window, 4 MiB);
 3. the body is decoded by the specialized decoders, on the event loop when it is small; a large one (a 4 MiB
    message of small values takes about a second of CPU) is decoded by :func:`~fleetwire.local.offload.off_loop`,
-   its Struct fields (configs, metadata) kept in wire form for the handler to convert (:mod:`fleetwire.local.wire`).
+   its Struct fields (configs, metadata) and log entries kept in wire form for the handler (see ``wire``).
    Any body that does not decode (a truncated varint, invalid UTF-8, a message nested too deeply...) is
    ``INVALID_ARGUMENT`` with a one-line reason, logged at most once per connection per second.
 
@@ -42,7 +42,7 @@ from grpclib.server import Stream
 from fleetwire_api.services._codec import decode_fast
 
 from .offload import off_loop
-from .wire import decode_keeping_structs
+from .wire import decode_large
 
 __all__ = (
     "DEFAULT_MAX_REQUEST_SIZE",
@@ -124,7 +124,7 @@ async def _receive(stream: Stream[Any, Any], limit: int) -> Any:
         raise _Malformed(f"the stream ended before the message's {size} bytes") from None
     if size < _OFF_LOOP_FROM:
         return _decode(stream._recv_type, body)  # pyright: ignore[reportPrivateUsage]
-    return await off_loop(_decode, stream._recv_type, body, decode_keeping_structs)  # pyright: ignore[reportPrivateUsage]
+    return await off_loop(_decode, stream._recv_type, body, decode_large)  # pyright: ignore[reportPrivateUsage]
 
 
 _LOG_INTERVAL = 1.0

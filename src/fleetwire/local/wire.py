@@ -9,6 +9,8 @@ The other way, a large request's ``google.protobuf.Struct`` fields (configs, met
 it is decoded (:func:`decode_keeping_structs`) and handed to the handler as :class:`WireStruct` values, still in
 wire form: the config is converted straight from those bytes to the JSON text it is stored as, and a tree of a
 hundred thousand ``Value`` objects is never built for it (see :mod:`fleetwire.local.offload` for why that matters).
+The entries of a large ``RobotService.Log`` push stay bytes too (:class:`WireLogRequest`), for the handler to turn
+into rows off the event loop.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ from typing import Any
 from fleetwire_api.google.protobuf import Struct
 from fleetwire_api.services import FastCodec
 from fleetwire_api.services._codec import _skip, _varint, decode_fast  # pyright: ignore[reportPrivateUsage]
+from fleetwire_api.viam.app.v1 import LogRequest
 
 __all__ = (
     "Encoded",
     "ServerCodec",
+    "WireLogRequest",
     "WireStruct",
     "decode_keeping_structs",
+    "decode_large",
     "field_bytes",
     "field_header",
     "repeated_field",
@@ -180,3 +185,54 @@ def decode_keeping_structs(message_type: type[Any], body: bytes) -> Any:
     for number, encoded in structs.items():
         setattr(message, numbers[number], WireStruct(encoded))
     return message
+
+
+class WireLogRequest(LogRequest):
+    """A ``LogRequest`` whose entries are still in wire form: ``entries`` holds the bytes of each, not yet checked.
+
+    Reading ``logs`` decodes them then (a malformed one raises there).
+    """
+
+    def __init__(self, part_id: str, entries: list[bytes]) -> None:
+        """Hold the request's ``id`` and its entries' bytes."""
+        self.id = part_id
+        self.entries = entries
+        self._unknown_fields = b""
+
+    def __getattr__(self, name: str) -> Any:
+        """Decode the ``logs`` on first use (any other missing attribute is an ``AttributeError``)."""
+        if name != "logs":
+            raise AttributeError(name)
+        logs = decode_fast(LogRequest, b"".join(field_bytes(2, entry) for entry in self.entries)).logs
+        self.logs = logs
+        return logs
+
+
+def _log_request(body: bytes) -> LogRequest:
+    """Read a ``LogRequest`` (id = 1, repeated logs = 2) keeping its entries as bytes; anything else: decode it."""
+    part_id = ""
+    entries: list[bytes] = []
+    pos, end = 0, len(body)
+    while pos < end:
+        tag = body[pos]
+        if tag not in (0x0A, 0x12):  # another field or wire type: the decoder judges the whole
+            return decode_fast(LogRequest, body)
+        size = body[pos + 1]
+        pos += 2
+        if size > 127:
+            size, pos = _varint(body, pos, size)
+        if pos + size > end:
+            raise ValueError("a field runs past the end of the message")
+        if tag == 0x0A:
+            part_id = body[pos : pos + size].decode()
+        else:
+            entries.append(body[pos : pos + size])
+        pos += size
+    return WireLogRequest(part_id, entries)
+
+
+def decode_large(message_type: type[Any], body: bytes) -> Any:
+    """Decode a large request body: its Struct fields as :class:`WireStruct`, a Log push's entries as bytes."""
+    if message_type is LogRequest:
+        return _log_request(body)
+    return decode_keeping_structs(message_type, body)

@@ -43,9 +43,12 @@ __all__ = (
     "MAX_RANGE_SECONDS",
     "SCHEMA",
     "LogQuery",
+    "LogRow",
     "PartLogsMixin",
+    "insert_log_rows",
     "insert_logs",
     "log_filter",
+    "log_rows",
     "page_bytes",
     "parse_range",
     "query_logs",
@@ -146,21 +149,27 @@ def log_filter(errors_only: bool, text: str) -> LogFilter:
     return accepts
 
 
-def insert_logs(conn: sqlite3.Connection, part_id: str, entries: Sequence[LogEntry]) -> list[LogEntry]:
-    """Store ``entries`` for ``part_id`` in one batch (entries without a time get the receipt time).
+LogRow = tuple[str, int, str, str, bytes]
+"""A ``robot_part_logs`` row to insert: part id, time (µs), level (lower case), message, the encoded entry."""
 
-    Returns the entries as stored, in order, for the live tails. Runs on the store thread.
+
+def log_rows(part_id: str, entries: Sequence[LogEntry], received: datetime) -> list[LogRow]:
+    """Return the rows storing ``entries`` for ``part_id``; an entry without a time is given ``received``.
+
+    The entries get the time they are stored with (a naive one is taken as UTC), as the live tails receive them.
     """
-    received = now()
-    stored: list[LogEntry] = []
-    rows: list[tuple[str, int, str, str, bytes]] = []
+    rows: list[LogRow] = []
     for entry in entries:
         if entry.time is None:
             entry.time = received
         elif entry.time.tzinfo is None:
             entry.time = entry.time.replace(tzinfo=timezone.utc)
-        stored.append(entry)
         rows.append((part_id, _micros(entry.time), entry.level.lower(), entry.message, codec.encode(entry)))
+    return rows
+
+
+def insert_log_rows(conn: sqlite3.Connection, rows: Sequence[LogRow]) -> None:
+    """Store ``rows`` (from :func:`log_rows`) in one batch. Runs on the store thread."""
     # Multi-row INSERTs rather than executemany: one statement step per chunk instead of one per entry, and sqlite3
     # lets go of the GIL around every step, which the store thread must then win back from the busy event loop.
     for start in range(0, len(rows), _ROWS_PER_INSERT):
@@ -170,7 +179,15 @@ def insert_logs(conn: sqlite3.Connection, part_id: str, entries: Sequence[LogEnt
             + ",".join(["(?, ?, ?, ?, ?)"] * len(chunk)),
             [value for row in chunk for value in row],
         )
-    return stored
+
+
+def insert_logs(conn: sqlite3.Connection, part_id: str, entries: Sequence[LogEntry]) -> Sequence[LogEntry]:
+    """Store ``entries`` for ``part_id`` in one batch (see :func:`log_rows`); return them as stored, in order.
+
+    Runs on the store thread.
+    """
+    insert_log_rows(conn, log_rows(part_id, entries, now()))
+    return entries
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from grpclib.exceptions import GRPCError
 from grpclib.server import Stream
 
 from fleetwire_api.services import RobotServiceBase, codec
+from fleetwire_api.services._codec import decode_fast
 from fleetwire_api.services._runtime import serve_unary_unary
 from fleetwire_api.viam.app.v1 import (
     CloudConfig,
@@ -49,8 +50,8 @@ from ..store.configs import LARGE_CONFIG_TEXT
 from ..store.documents import free_piecewise, parse_json
 from ..store.ids import now, require_id, to_iso
 from ..store.robot_rows import fetch_part
-from ..wire import Encoded
-from .robot_logs import MAX_ENTRIES_PER_PUSH, insert_logs
+from ..wire import Encoded, WireLogRequest
+from .robot_logs import MAX_ENTRIES_PER_PUSH, LogRow, insert_log_rows, insert_logs, log_rows
 
 __all__ = ("RESTART_CHECK_INTERVAL", "LocalRobotService", "robot_config")
 
@@ -97,6 +98,26 @@ def robot_config(config: dict[str, Any], part: sqlite3.Row) -> RobotConfig:
         if isinstance(value, bool):
             setattr(result, flag, value)
     return result
+
+
+def _rows_of_wire(part_id: str, entries: list[bytes], keep: bool) -> tuple[list[LogRow], Sequence[LogEntry]]:
+    """Return the rows storing a large push's entries, and the entries themselves if ``keep`` (else none).
+
+    Runs off the event loop (``offload``): the entries are decoded here, and freed piecewise unless kept.
+    """
+    decoded: list[LogEntry] = []
+    for index, data in enumerate(entries):
+        try:
+            decoded.append(decode_fast(LogEntry, data))
+        except Exception:
+            raise GRPCError(
+                Status.INVALID_ARGUMENT, f"malformed request: logs[{index}] is not a valid LogEntry"
+            ) from None
+    rows = log_rows(part_id, decoded, now())
+    if keep:
+        return rows, decoded
+    free_piecewise(decoded)
+    return rows, ()
 
 
 def _config_answer(part: sqlite3.Row, large: bool) -> Encoded:
@@ -226,20 +247,32 @@ class LocalRobotService(RobotServiceBase):
         return await off_loop(_config_answer, row, True)
 
     async def log(self, request: LogRequest, stream: Stream[LogRequest, LogResponse]) -> LogResponse:
-        """Store the pushed entries (one batch insert) and hand them to the part's live tails, in order."""
+        """Store the pushed entries (one batch insert) and hand them to the part's live tails, in order.
+
+        A large push (its entries still in wire form, :class:`~fleetwire.local.wire.WireLogRequest`) is turned into
+        rows off the event loop; its entries are kept as objects only if the part has live tails to hand them to.
+        """
         part_id = await self._authorize(stream, request.id, "control_robot")
-        if len(request.logs) > MAX_ENTRIES_PER_PUSH:
+        wire = request.entries if isinstance(request, WireLogRequest) else None
+        if len(request.logs if wire is None else wire) > MAX_ENTRIES_PER_PUSH:
             raise GRPCError(Status.INVALID_ARGUMENT, f"logs: at most {MAX_ENTRIES_PER_PUSH} entries per call")
-        entries = request.logs
+        made: tuple[list[LogRow], Sequence[LogEntry]] | None = None
+        if wire is not None:
+            made = await off_loop(_rows_of_wire, part_id, wire, self.ctx.logs.subscriber_count(part_id) > 0)
 
         def store(conn: sqlite3.Connection) -> Sequence[LogEntry]:
             row = fetch_part(conn, part_id)
             _touch(conn, part_id, str(row["robot_id"]))
-            return insert_logs(conn, part_id, entries)
+            if made is None:
+                return insert_logs(conn, part_id, request.logs)
+            insert_log_rows(conn, made[0])
+            return made[1]
 
         async def ingest() -> None:
             async with self.ctx.logs.publishing(part_id):
                 stored = await self.ctx.store.write(store)
+                if made is not None and not stored and made[0] and self.ctx.logs.subscriber_count(part_id):
+                    stored = [codec.decode(LogEntry, row[4]) for row in made[0]]  # a tail came in meanwhile
                 await self.ctx.logs.publish(part_id, stored)
 
         # Shielded: once stored, entries reach the live tails even if the machine hangs up mid-call.

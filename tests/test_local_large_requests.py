@@ -1,6 +1,8 @@
-"""Large configs on the local fleet server: every call that carries one leaves the other calls free meanwhile.
+"""Large requests on the local fleet server: every call that carries a large config or log push leaves the other
+calls free meanwhile.
 
-A config of 100,000 values (400 KB as a Struct) costs the server a third of a second or more of CPU. The server runs
+A config of 100,000 values (400 KB as a Struct) costs the server a third of a second or more of CPU, a push of
+10,000 log entries about as much. The server runs
 in this test's event loop, so how late the loop wakes from a 1 ms sleep while such a call runs is how long the
 server held it. The bounds are relative to the conversion's own time measured here (a loaded machine slows both
 alike), and no full pass of the cyclic garbage collector may run: those passes over the objects a large config
@@ -16,6 +18,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,8 +33,10 @@ from fleetwire.local.services.robot_service import _config_answer  # pyright: ig
 from fleetwire.local.store.configs import config_json
 from fleetwire.local.store.robot_rows import fetch_part
 from fleetwire_api.google.protobuf import Struct, Value
-from fleetwire_api.services import RobotServiceAsyncClient
+from fleetwire_api.services import RobotServiceAsyncClient, codec
+from fleetwire_api.services._codec import decode_fast
 from fleetwire_api.viam.app import v1 as app
+from fleetwire_api.viam.common.v1 import LogEntry
 
 pytestmark = pytest.mark.anyio
 
@@ -312,3 +317,98 @@ async def test_an_earlier_database_gains_the_wire_columns(tmp_path: Path) -> Non
             assert wire == bytes(Struct.from_dict(FLAT))
         finally:
             owner.channel.close()
+
+
+LOG = "/viam.app.v1.RobotService/Log"
+
+
+def log_entries(count: int) -> list[LogEntry]:
+    """``count`` entries of about 300 bytes each, with a caller and fields (Structs) as machines send them."""
+    moment = datetime.now(timezone.utc)
+    return [
+        LogEntry(
+            host="h",
+            level="info",
+            time=moment + timedelta(microseconds=i),
+            logger_name="rdk.motor",
+            message=f"message {i} " + "x" * 200,
+            caller=Struct.from_dict({"file": "motor.go", "line": i}),
+            fields=[Struct.from_dict({"n": i})],
+        )
+        for i in range(count)
+    ]
+
+
+async def part_secret(owner: Conn, part_id: str) -> dict[str, str]:
+    part = (await owner.app.create_robot_part_secret(part_id=part_id)).part
+    assert part is not None
+    return {"secret": part.secrets[-1].secret}
+
+
+async def stored_entries(fleet: LocalFleet, part_id: str) -> list[bytes]:
+    def load(conn: sqlite3.Connection) -> list[bytes]:
+        query = "SELECT entry FROM robot_part_logs WHERE part_id = ? ORDER BY time_us"
+        return [bytes(row[0]) for row in conn.execute(query, (part_id,))]
+
+    return await fleet.context.store.read(load)
+
+
+async def test_a_large_log_push_leaves_the_loop_free(fleet: LocalFleet, owner: Conn) -> None:
+    """10,000 entries (3 MB): turned into rows off the loop, stored exactly as a small push stores them."""
+    _, part_id = await new_machine(owner, fleet.location_id, "chatty")
+    entries = log_entries(10_000)
+    body = bytes(app.LogRequest(id=part_id, logs=entries))
+    start = time.perf_counter()
+    decoded = decode_fast(app.LogRequest, body)
+    conversion = time.perf_counter() - start  # the decoding alone: the server also encodes each entry again
+    assert len(decoded.logs) == 10_000 and conversion >= 0.05, conversion
+    channel = raw_channel(fleet.host, fleet.port)
+    try:
+        call = raw_call(channel, LOG, body, metadata=await part_secret(owner, part_id), timeout=30)
+        (status, message, _), worst, passes = await worst_loop_lag_during(call)
+    finally:
+        channel.close()
+    assert status == Status.OK, message
+    assert passes == [], f"full garbage collections of {passes} s during the call"
+    assert worst < conversion / 2, f"the loop was held {worst:.3f} s (decoding takes {conversion:.3f} s)"
+    assert await stored_entries(fleet, part_id) == [codec.encode(entry) for entry in entries]
+
+
+async def test_a_large_log_push_reaches_a_live_tail_in_order(fleet: LocalFleet, owner: Conn) -> None:
+    _, part_id = await new_machine(owner, fleet.location_id, "tailed")
+    received: list[str] = []
+
+    async def tail() -> None:
+        async for response in owner.app.tail_robot_part_logs(id=part_id, errors_only=False):
+            received.extend(entry.message for entry in response.logs)
+            if len(received) >= 10_000:
+                return
+
+    task = asyncio.create_task(tail())
+    try:
+        await asyncio.wait_for(fleet.context.logs.wait_for_subscribers(part_id, 1), 10)
+        entries = log_entries(10_000)
+        body = bytes(app.LogRequest(id=part_id, logs=entries))
+        channel = raw_channel(fleet.host, fleet.port)
+        try:
+            status, message, _ = await raw_call(channel, LOG, body, metadata=await part_secret(owner, part_id))
+        finally:
+            channel.close()
+        assert status == Status.OK, message
+        await asyncio.wait_for(task, 30)
+    finally:
+        task.cancel()
+    assert received == [entry.message for entry in entries]
+
+
+async def test_a_large_log_push_with_a_bad_entry_stores_nothing(fleet: LocalFleet, owner: Conn) -> None:
+    _, part_id = await new_machine(owner, fleet.location_id, "garbled")
+    body = bytes(app.LogRequest(id=part_id, logs=log_entries(1_000))) + field(2, b"\x0a\x7f")  # host runs past the end
+    assert len(body) > 64 * 1024
+    channel = raw_channel(fleet.host, fleet.port)
+    try:
+        status, message, _ = await raw_call(channel, LOG, body, metadata=await part_secret(owner, part_id))
+    finally:
+        channel.close()
+    assert (status, message) == (Status.INVALID_ARGUMENT, "malformed request: logs[1000] is not a valid LogEntry")
+    assert await stored_entries(fleet, part_id) == []
