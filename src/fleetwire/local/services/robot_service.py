@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hmac
 import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -49,7 +50,7 @@ from ..offload import off_loop
 from ..store.configs import LARGE_CONFIG_TEXT
 from ..store.documents import free_piecewise, parse_json
 from ..store.ids import now, require_id, to_iso
-from ..store.robot_rows import fetch_part
+from ..store.robot_rows import SECRET_PREFIX, SECRET_PREFIX_LENGTH, fetch_part
 from ..wire import Encoded, WireLogRequest
 from .robot_logs import MAX_ENTRIES_PER_PUSH, LogRow, insert_log_rows, insert_logs, log_rows
 
@@ -179,8 +180,8 @@ class LocalRobotService(RobotServiceBase):
     async def _parts_opened_by(self, secret: str) -> frozenset[str]:
         """Return the parts ``secret`` is an enabled secret of (one, in practice); ``UNAUTHENTICATED`` if none.
 
-        One indexed lookup, or none while the answer is cached: a secret deleted, or its part, moves the store's
-        epoch and so drops every cached answer.
+        One indexed lookup by the secret's first characters, or none while the answer is cached: a secret deleted,
+        or its part, moves the store's epoch and so drops every cached answer.
         """
         store = self.ctx.store
         cached = self._secret_parts.get(secret, store.epoch)
@@ -190,11 +191,15 @@ class LocalRobotService(RobotServiceBase):
             raise GRPCError(Status.UNAUTHENTICATED, _UNKNOWN_SECRET)
 
         def look(conn: sqlite3.Connection) -> tuple[frozenset[str], int]:
+            # Found by its first characters (indexed), then compared whole in constant time: how long the lookup
+            # takes tells nothing of the rest of a secret.
             rows = conn.execute(
-                "SELECT part_id FROM robot_part_secrets WHERE secret = ? AND state = ?",
-                (secret, int(SharedSecretState.ENABLED)),
+                f"SELECT part_id, secret FROM robot_part_secrets WHERE {SECRET_PREFIX} = ? AND state = ?",
+                (secret[:SECRET_PREFIX_LENGTH], int(SharedSecretState.ENABLED)),
             ).fetchall()
-            return frozenset(str(row["part_id"]) for row in rows), store.epoch
+            given = secret.encode()
+            opened = (row["part_id"] for row in rows if hmac.compare_digest(str(row["secret"]).encode(), given))
+            return frozenset(str(part_id) for part_id in opened), store.epoch
 
         parts, read_epoch = await store.read(look)
         if not parts:

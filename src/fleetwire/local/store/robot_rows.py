@@ -28,6 +28,8 @@ __all__ = (
     "PART_QUERY",
     "ROBOT_COLUMNS",
     "SCHEMA",
+    "SECRET_PREFIX",
+    "SECRET_PREFIX_LENGTH",
     "PartEncodings",
     "RobotColumns",
     "RobotEncodings",
@@ -72,7 +74,7 @@ CREATE TABLE IF NOT EXISTS robot_part_secrets (
     state INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS robot_part_secrets_part ON robot_part_secrets(part_id);
-CREATE INDEX IF NOT EXISTS robot_part_secrets_secret ON robot_part_secrets(secret);
+CREATE INDEX IF NOT EXISTS robot_part_secrets_prefix ON robot_part_secrets(substr(secret, 1, 8));
 CREATE TABLE IF NOT EXISTS robot_part_history (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     part_id TEXT NOT NULL REFERENCES robot_parts(id) ON DELETE CASCADE,
@@ -85,6 +87,10 @@ CREATE TABLE IF NOT EXISTS robot_part_history (
 CREATE INDEX IF NOT EXISTS robot_part_history_part ON robot_part_history(part_id, seq);
 """
 """Tables of machines, their parts, part secrets and part config history."""
+
+SECRET_PREFIX_LENGTH = 8
+SECRET_PREFIX = "substr(secret, 1, 8)"
+"""The indexed start of a part secret, by which a secret is looked up before it is compared whole."""
 
 ONLINE_WINDOW = timedelta(seconds=60)
 """A machine counts as online if one of its parts called the RobotService within this window."""
