@@ -164,6 +164,27 @@ async def test_a_large_write_leaves_the_loop_free(
     assert worst < conversion / 4, f"the loop was held {worst:.3f} s (the conversion takes {conversion:.3f} s)"
 
 
+async def test_an_unusual_layout_takes_the_long_way_and_leaves_the_loop_free(
+    fleet: LocalFleet, owner: Conn, machine: tuple[str, str]
+) -> None:
+    """Map entries written value first (valid, but not how runtimes write them) are decoded as a Struct first."""
+    conversion = conversion_time(FLAT)
+    entries = [field(1, b"\x12\x02\x20\x01" + field(1, f"k{i}".encode())) for i in range(100_000)]  # true, key
+    body = field(1, machine[1].encode()) + field(2, b"main") + field(3, b"".join(entries))
+    channel = raw_channel(fleet.host, fleet.port)
+    try:
+        call = raw_call(channel, UPDATE_PART, body, metadata=bearer(owner), timeout=30)
+        (status, message, _), worst, passes = await worst_loop_lag_during(call)
+    finally:
+        channel.close()
+    assert status == Status.OK, message
+    part = (await owner.app.get_robot_part(id=machine[1])).part
+    assert part is not None and part.robot_config is not None
+    assert part.robot_config.to_dict() == {f"k{i}": True for i in range(100_000)}
+    assert passes == [], f"full garbage collections of {passes} s during the call"
+    assert worst < conversion / 4, f"the loop was held {worst:.3f} s (the conversion takes {conversion:.3f} s)"
+
+
 async def test_large_reads_leave_the_loop_free(fleet: LocalFleet, owner: Conn, machine: tuple[str, str]) -> None:
     """Reading the large config back (as a part, its history, the machine's own config) holds the loop no longer.
 

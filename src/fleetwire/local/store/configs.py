@@ -137,7 +137,9 @@ def struct_value(struct: Struct) -> object:
         raise
     except Exception as exc:  # any failure to decode the sender's bytes is the same error
         raise ValueError("the bytes are not a valid Struct") from exc
-    return decoded.to_dict()
+    value = decoded.to_dict()
+    free_piecewise(decoded)
+    return value
 
 
 def config_from_struct(struct: Struct, field: str) -> dict[str, Any]:
