@@ -23,7 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-__all__ = ("off_loop",)
+__all__ = ("off_loop", "off_loop_if")
 
 T = TypeVar("T")
 
@@ -47,3 +47,10 @@ async def off_loop(func: Callable[..., T], /, *args: object) -> T:
     """
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_worker, _collector_paused, functools.partial(func, *args))
+
+
+async def off_loop_if(large: bool, func: Callable[..., T], /, *args: object) -> T:
+    """Return ``func(*args)``: by :func:`off_loop` when ``large``, inline otherwise (where a hop costs more)."""
+    if large:
+        return await off_loop(func, *args)
+    return func(*args)

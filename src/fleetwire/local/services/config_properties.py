@@ -27,9 +27,9 @@ from fleetwire_api.viam.app.v1 import (
     SetConfigPropertyResponse,
 )
 
-from ..offload import off_loop
+from ..offload import off_loop_if
 from ..store.config_paths import PathError, Step, parse_path, set_at
-from ..store.configs import LARGE_CONFIG_TEXT, ConfigForms, config_from_text, dump_config, forms_of
+from ..store.configs import ConfigForms, config_from_text, dump_config, forms_of, is_large
 from ..store.ids import invalid, require_id
 from ..store.robot_rows import fetch_part
 from .robot_parts import replace_part
@@ -103,8 +103,8 @@ class ConfigPropertiesMixin:
         for _ in range(_ATTEMPTS):
             row = await self.ctx.store.read(lambda conn: fetch_part(conn, part_id))
             text = str(row["config_json"])
-            large = len(text) >= LARGE_CONFIG_TEXT
-            config = await off_loop(_applied, text, changes, large) if large else _applied(text, changes, large)
+            large = is_large(text)
+            config = await off_loop_if(large, _applied, text, changes, large)
 
             def write(conn: sqlite3.Connection, read: sqlite3.Row = row, config: ConfigForms = config) -> bool:
                 current = fetch_part(conn, part_id)

@@ -108,9 +108,9 @@ def replace_part(
     A change appends a history entry holding the part as it was and moves ``last_updated``; no change writes nothing.
     """
     if config is None or config.text == row["config_json"]:
-        config = ConfigForms(row["config_json"], row["config_wire"])
-    if name == row["name"] and config.text == row["config_json"]:
-        return row
+        if name == row["name"]:
+            return row
+        config = ConfigForms(row["config_json"], row["config_wire"])  # a rename keeps the stored forms
     _record_history(conn, part_message(conn, row, with_secrets=False), caller)
     try:
         conn.execute(

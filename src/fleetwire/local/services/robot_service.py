@@ -46,8 +46,8 @@ from fleetwire_api.viam.common.v1 import LogEntry
 
 from ..auth.cache import EpochCache
 from ..context import Context
-from ..offload import off_loop
-from ..store.configs import LARGE_CONFIG_TEXT
+from ..offload import off_loop, off_loop_if
+from ..store.configs import is_large
 from ..store.documents import free_piecewise, parse_json
 from ..store.ids import now, require_id, to_iso
 from ..store.robot_rows import SECRET_PREFIX, SECRET_PREFIX_LENGTH, fetch_part
@@ -247,9 +247,8 @@ class LocalRobotService(RobotServiceBase):
             return row
 
         row = await self.ctx.store.write(load)
-        if len(row["config_json"]) < LARGE_CONFIG_TEXT:
-            return _config_answer(row, large=False)
-        return await off_loop(_config_answer, row, True)
+        large = is_large(row["config_json"])
+        return await off_loop_if(large, _config_answer, row, large)
 
     async def log(self, request: LogRequest, stream: Stream[LogRequest, LogResponse]) -> LogResponse:
         """Store the pushed entries (one batch insert) and hand them to the part's live tails, in order.

@@ -24,7 +24,7 @@ from fleetwire_api.google.protobuf import Struct
 from fleetwire_api.services._codec import decode_fast
 from fleetwire_api.services._codec_dicts import decode_struct
 
-from ..offload import off_loop
+from ..offload import off_loop, off_loop_if
 from ..wire import WireStruct
 from .documents import free_piecewise, json_text, parse_json, struct_wire
 from .ids import invalid
@@ -106,7 +106,7 @@ def config_from_text(text: str, field: str) -> dict[str, Any]:
     if len(text) > MAX_CONFIG_BYTES:
         raise invalid(f"{field} is larger than {MAX_CONFIG_BYTES} bytes")
     try:
-        value = parse_json(text, large=len(text) >= LARGE_CONFIG_TEXT)
+        value = parse_json(text, large=is_large(text))
     except RecursionError:  # hundreds of levels: the parsers' own limit, far past the config's
         raise invalid(f"{field} is nested more than {MAX_CONFIG_DEPTH} levels deep") from None
     except ValueError as exc:
@@ -175,7 +175,7 @@ def _wire_of_text(text: str) -> bytes:
 
 async def struct_for(text: str) -> Struct:
     """Return the Struct form of stored JSON text; a large one converted by :func:`off_loop`, kept in wire form."""
-    if len(text) < LARGE_CONFIG_TEXT:
+    if not is_large(text):
         return struct_of(text)
     return WireStruct(await off_loop(_wire_of_text, text))
 
@@ -252,9 +252,7 @@ def is_large(value: Struct | str | None) -> bool:
 
 async def converted(convert: Callable[[Any, str], T], value: Struct | str | None, field: str) -> T:
     """``convert(value, field)``: inline for a small ``value``, :func:`off_loop` for a large one (same errors)."""
-    if is_large(value):
-        return await off_loop(convert, value, field)
-    return convert(value, field)
+    return await off_loop_if(is_large(value), convert, value, field)
 
 
 async def new_config(struct: Struct | None, text: str | None, struct_field: str, text_field: str) -> ConfigForms | None:
